@@ -1,0 +1,22 @@
+{
+  "variables": { "sanitize%": 0 },
+  "targets": [{
+    "target_name": "bsdsock",
+    "sources": [
+      "native/addon.cc",
+      "native/constants.cc",
+      "native/errors.cc",
+      "native/functions.cc",
+      "native/sock_call.cc",
+      "native/sockaddr.cc",
+      "native/syscalls.cc"
+    ],
+    "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],
+    "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+    "cflags_cc": ["-Wall", "-Wextra", "-Wno-missing-field-initializers"],
+    "conditions": [["sanitize==1", {
+      "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-g", "-O1"],
+      "ldflags": ["-fsanitize=address,undefined"]
+    }]]
+  }]
+}

@@ -1,0 +1,30 @@
+// Per-environment state of the bsdsock addon. The addon is context-aware: every
+// worker_thread that loads it gets its own Addon, and nothing static holds a JS value.
+#pragma once
+
+#include <napi.h>
+
+namespace bsdsock {
+
+class Addon : public Napi::Addon<Addon> {
+ public:
+  Addon(Napi::Env env, Napi::Object exports);
+
+  // The error factories that lib/errors.ts hands over through `init()`.
+  // Native code throws every OS error through them, so it builds the same
+  // classes as lib/ (see errors.h).
+  Napi::FunctionReference oserror;   // (errno, syscall, bytesSent?) -> OSError subclass
+  Napi::FunctionReference timeout;   // (syscall, bytesSent?) -> TimeoutError('timed out')
+  Napi::FunctionReference gaierror;  // (code, message) -> gaierror
+  Napi::FunctionReference herror;    // (code, message) -> herror
+
+ private:
+  Napi::Value SetErrorFactories(const Napi::CallbackInfo& info);
+};
+
+// Registration hooks of the other translation units.
+void InitConstants(Napi::Env env, Napi::Object exports);
+void InitSyscalls(Napi::Env env, Napi::Object exports);
+void InitFunctions(Napi::Env env, Napi::Object exports);
+
+}  // namespace bsdsock

@@ -1,0 +1,56 @@
+// Deadline and readiness wait behind SockCall (see sock_call.h).
+#include "sock_call.h"
+
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <ctime>
+
+namespace bsdsock {
+
+namespace {
+
+double Now() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+}  // namespace
+
+Deadline::Deadline(double timeout) : timeout_(timeout), end_(timeout > 0 ? Now() + timeout : 0) {}
+
+int Deadline::RemainingMs() const {
+  if (timeout_ < 0) return -1;
+  if (timeout_ == 0) return 0;
+  double left = end_ - Now();
+  if (left <= 0) return 0;
+  double ms = std::ceil(left * 1000.0);
+  return ms >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
+}
+
+CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err) {
+  for (;;) {
+    int ms = deadline.RemainingMs();
+    if (ms == 0) return CallStatus::kTimedOut;
+    pollfd p{fd, events, 0};
+    int r = poll(&p, 1, ms);
+    if (r > 0) {
+      if (p.revents & POLLNVAL) {
+        err = EBADF;
+        return CallStatus::kError;
+      }
+      // POLLERR/POLLHUP: let the syscall report what happened.
+      return CallStatus::kOk;
+    }
+    if (r == 0) {
+      if (deadline.blocking()) continue;
+      return CallStatus::kTimedOut;
+    }
+    if (errno == EINTR) continue;
+    err = errno;
+    return CallStatus::kError;
+  }
+}
+
+}  // namespace bsdsock

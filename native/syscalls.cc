@@ -1,0 +1,484 @@
+// One wrapper per socket syscall, on plain fds. Stateless: lib/socket.ts owns the
+// socket object, its mode and its timeout, and passes the timeout to every I/O call
+// (seconds; < 0 blocking, 0 non-blocking). Conventions are in errors.h and sock_call.h.
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "addon.h"
+#include "errors.h"
+#include "sock_call.h"
+#include "sockaddr.h"
+
+namespace bsdsock {
+
+namespace {
+
+// ---- argument helpers -----------------------------------------------------------
+
+bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) {
+  int64_t v;
+  if (!GetInt64(info.Env(), info[i], "file descriptor", 0, INT_MAX, v)) return false;
+  fd = static_cast<int>(v);
+  return true;
+}
+
+bool ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what, int& out) {
+  return GetInt(info.Env(), info[i], what, out);
+}
+
+bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) {
+  Napi::Value v = info[i];
+  if (v.IsUndefined() || v.IsNull()) {
+    out = -1;
+    return true;
+  }
+  if (!v.IsNumber()) {
+    ThrowType(info.Env(), "timeout must be a number");
+    return false;
+  }
+  out = v.As<Napi::Number>().DoubleValue();
+  if (out != out) {
+    ThrowRange(info.Env(), "Invalid value NaN (not a number)");
+    return false;
+  }
+  return true;
+}
+
+// A writable byte range of at most `nbytes` (0 or missing = the whole view).
+bool ArgBuffer(const Napi::CallbackInfo& info, size_t i, size_t nbytesArg, uint8_t*& data, size_t& len) {
+  if (!GetBytes(info.Env(), info[i], "buffer", data, len)) return false;
+  if (nbytesArg < info.Length() && !info[nbytesArg].IsUndefined()) {
+    int64_t n;
+    if (!GetInt64(info.Env(), info[nbytesArg], "nbytes", 0, static_cast<int64_t>(SSIZE_MAX), n)) return false;
+    if (static_cast<uint64_t>(n) > len) {
+      ThrowRange(info.Env(), "buffer too small for requested bytes");
+      return false;
+    }
+    if (n > 0) len = static_cast<size_t>(n);
+  }
+  return true;
+}
+
+Napi::Value Status(Napi::Env env, CallStatus st, int err, const char* syscall, ssize_t result) {
+  switch (st) {
+    case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(result));
+    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut: return ThrowTimeout(env, syscall);
+    case CallStatus::kError: break;
+  }
+  return ThrowErrno(env, err, syscall);
+}
+
+// ---- creation, lifetime, fd flags ------------------------------------------------
+
+// socket(family, type, proto) -> fd. Calls socket(2); the fd is always CLOEXEC and O_NONBLOCK.
+Napi::Value Socket(const Napi::CallbackInfo& info) {
+  int family, type, proto;
+  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) || !ArgInt(info, 2, "proto", proto))
+    return Napi::Value();
+  int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+  if (fd < 0) return ThrowErrno(info.Env(), errno, "socket");
+  return Napi::Number::New(info.Env(), fd);
+}
+
+// socketpair(family, type, proto) -> [fd, fd]. Calls socketpair(2).
+Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+  int family, type, proto;
+  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) || !ArgInt(info, 2, "proto", proto))
+    return Napi::Value();
+  int sv[2];
+  if (socketpair(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto, sv) < 0)
+    return ThrowErrno(info.Env(), errno, "socketpair");
+  Napi::Array a = Napi::Array::New(info.Env(), 2);
+  a.Set(0u, Napi::Number::New(info.Env(), sv[0]));
+  a.Set(1u, Napi::Number::New(info.Env(), sv[1]));
+  return a;
+}
+
+// adopt(fd) -> [family, type, proto]. Checks that fd is a socket (fstat), reads
+// SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and makes the open file description O_NONBLOCK.
+Napi::Value Adopt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  struct stat st;
+  if (fstat(fd, &st) < 0) return ThrowErrno(env, errno, "fstat");
+  if (!S_ISSOCK(st.st_mode)) return ThrowErrno(env, ENOTSOCK, "getsockopt");
+  int vals[3];
+  const int opts[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
+  for (int i = 0; i < 3; i++) {
+    socklen_t l = sizeof(int);
+    if (getsockopt(fd, SOL_SOCKET, opts[i], &vals[i], &l) < 0) return ThrowErrno(env, errno, "getsockopt");
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
+    return ThrowErrno(env, errno, "fcntl");
+  Napi::Array a = Napi::Array::New(env, 3);
+  for (uint32_t i = 0; i < 3; i++) a.Set(i, Napi::Number::New(env, vals[i]));
+  return a;
+}
+
+// close(fd). Calls close(2) once: EINTR is not retried (Linux has released the fd),
+// and ECONNRESET is ignored, as CPython does.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  if (close(fd) < 0 && errno != ECONNRESET && errno != EINTR) return ThrowErrno(info.Env(), errno, "close");
+  return info.Env().Undefined();
+}
+
+// dup(fd) -> fd. fcntl(F_DUPFD_CLOEXEC): the copy is non-inheritable, as Python's.
+Napi::Value Dup(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  if (nfd < 0) return ThrowErrno(info.Env(), errno, "dup");
+  return Napi::Number::New(info.Env(), nfd);
+}
+
+// get_inheritable(fd) -> boolean (FD_CLOEXEC clear).
+Napi::Value GetInheritable(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  int fl = fcntl(fd, F_GETFD);
+  if (fl < 0) return ThrowErrno(info.Env(), errno, "fcntl");
+  return Napi::Boolean::New(info.Env(), !(fl & FD_CLOEXEC));
+}
+
+// set_inheritable(fd, inheritable).
+Napi::Value SetInheritable(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  bool inh = info[1].ToBoolean();
+  int fl = fcntl(fd, F_GETFD);
+  if (fl < 0) return ThrowErrno(info.Env(), errno, "fcntl");
+  int nfl = inh ? (fl & ~FD_CLOEXEC) : (fl | FD_CLOEXEC);
+  if (nfl != fl && fcntl(fd, F_SETFD, nfl) < 0) return ThrowErrno(info.Env(), errno, "fcntl");
+  return info.Env().Undefined();
+}
+
+// ---- addresses -------------------------------------------------------------------
+
+// bind(fd, family, address). Calls bind(2).
+Napi::Value Bind(const Napi::CallbackInfo& info) {
+  int fd, family;
+  SockAddr sa;
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
+      !ParseSockAddr(info.Env(), family, info[2], sa, "bind"))
+    return Napi::Value();
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) < 0) return ThrowErrno(info.Env(), errno, "bind");
+  return info.Env().Undefined();
+}
+
+// listen(fd, backlog). Calls listen(2).
+Napi::Value Listen(const Napi::CallbackInfo& info) {
+  int fd, backlog;
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "backlog", backlog)) return Napi::Value();
+  if (listen(fd, backlog < 0 ? 0 : backlog) < 0) return ThrowErrno(info.Env(), errno, "listen");
+  return info.Env().Undefined();
+}
+
+Napi::Value NameCall(const Napi::CallbackInfo& info, bool peer) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  sockaddr_storage ss;
+  memset(&ss, 0, sizeof(ss));
+  socklen_t len = sizeof(ss);
+  int r = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
+               : getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (r < 0) return ThrowErrno(info.Env(), errno, peer ? "getpeername" : "getsockname");
+  if (len == 0) {
+    // Some families report nothing for an unbound socket; show the family's empty form.
+    return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr*>(&ss), sizeof(sa_family_t));
+  }
+  return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr*>(&ss), len);
+}
+
+// getsockname(fd) -> address. Calls getsockname(2).
+Napi::Value GetSockName(const Napi::CallbackInfo& info) { return NameCall(info, false); }
+// getpeername(fd) -> address. Calls getpeername(2).
+Napi::Value GetPeerName(const Napi::CallbackInfo& info) { return NameCall(info, true); }
+
+// connect(fd, family, address, timeout, ex) -> undefined, or with ex = true an errno (0 = connected).
+// Calls connect(2); on EINPROGRESS waits for POLLOUT within the deadline and reads SO_ERROR,
+// as CPython's internal_connect. With ex, a timeout returns EWOULDBLOCK (as connect_ex does)
+// and a non-blocking connect returns EINPROGRESS.
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, family;
+  double timeout;
+  SockAddr sa;
+  bool ex = info[4].ToBoolean();
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
+      !ParseSockAddr(env, family, info[2], sa, ex ? "connect_ex" : "connect") || !ArgTimeout(info, 3, timeout))
+    return Napi::Value();
+  Deadline deadline(timeout);
+  int err = 0;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) < 0) {
+    err = errno;
+    if ((err == EINPROGRESS || err == EINTR) && !deadline.nonblocking()) {
+      CallStatus st = WaitFd(fd, POLLOUT, deadline, err);
+      if (st == CallStatus::kTimedOut) {
+        if (ex) return Napi::Number::New(env, EWOULDBLOCK);
+        return ThrowTimeout(env, "connect");
+      }
+      if (st == CallStatus::kOk) {
+        socklen_t l = sizeof(err);
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) err = errno;
+        if (err == EISCONN) err = 0;
+      }
+    }
+  }
+  if (ex) return Napi::Number::New(env, err);
+  if (err) return ThrowErrno(env, err, "connect");
+  return env.Undefined();
+}
+
+// ---- data ------------------------------------------------------------------------
+
+// accept(fd, timeout) -> [fd, address] | WOULD_BLOCK. Calls accept4(2); the new fd is
+// CLOEXEC and O_NONBLOCK like every fd bsdsock owns.
+Napi::Value Accept(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd;
+  double timeout;
+  if (!ArgFd(info, 0, fd) || !ArgTimeout(info, 1, timeout)) return Napi::Value();
+  sockaddr_storage ss;
+  socklen_t len = sizeof(ss);
+  ssize_t res = -1;
+  int err = 0;
+  CallStatus st = SockCall(
+      fd, POLLIN, Deadline(timeout),
+      [&] {
+        len = sizeof(ss);
+        return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
+      },
+      res, err);
+  if (st != CallStatus::kOk) return Status(env, st, err, "accept", res);
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
+  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&ss), len));
+  return a;
+}
+
+// recv_into(fd, buffer, nbytes, flags, timeout) -> count | WOULD_BLOCK. Calls recv(2).
+// The count is the kernel's (with MSG_TRUNC it may exceed nbytes).
+Napi::Value RecvInto(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  double timeout;
+  uint8_t* data;
+  size_t len;
+  if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
+      !ArgTimeout(info, 4, timeout))
+    return Napi::Value();
+  ssize_t res = 0;
+  int err = 0;
+  CallStatus st = SockCall(fd, POLLIN, Deadline(timeout), [&] { return recv(fd, data, len, flags); }, res, err);
+  return Status(info.Env(), st, err, "recv", res);
+}
+
+// recvfrom_into(fd, buffer, nbytes, flags, timeout) -> [count, address] | WOULD_BLOCK.
+// Calls recvfrom(2). The address is null when the kernel gives none.
+Napi::Value RecvFromInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, flags;
+  double timeout;
+  uint8_t* data;
+  size_t len;
+  if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
+      !ArgTimeout(info, 4, timeout))
+    return Napi::Value();
+  sockaddr_storage ss;
+  socklen_t alen = sizeof(ss);
+  ssize_t res = 0;
+  int err = 0;
+  CallStatus st = SockCall(
+      fd, POLLIN, Deadline(timeout),
+      [&] {
+        alen = sizeof(ss);
+        return recvfrom(fd, data, len, flags, reinterpret_cast<sockaddr*>(&ss), &alen);
+      },
+      res, err);
+  if (st != CallStatus::kOk) return Status(env, st, err, "recvfrom", res);
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
+  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&ss), alen));
+  return a;
+}
+
+// send(fd, data, flags, timeout) -> count | WOULD_BLOCK. Calls send(2) with MSG_NOSIGNAL.
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  int fd, flags;
+  double timeout;
+  uint8_t* data;
+  size_t len;
+  if (!ArgFd(info, 0, fd) || !GetBytes(info.Env(), info[1], "data", data, len) ||
+      !ArgInt(info, 2, "flags", flags) || !ArgTimeout(info, 3, timeout))
+    return Napi::Value();
+  ssize_t res = 0;
+  int err = 0;
+  CallStatus st = SockCall(
+      fd, POLLOUT, Deadline(timeout), [&] { return send(fd, data, len, flags | MSG_NOSIGNAL); }, res, err);
+  return Status(info.Env(), st, err, "send", res);
+}
+
+// sendto(fd, data, flags, family, address, timeout) -> count | WOULD_BLOCK. Calls sendto(2).
+Napi::Value SendTo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, flags, family;
+  double timeout;
+  uint8_t* data;
+  size_t len;
+  SockAddr sa;
+  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
+      !ArgInt(info, 3, "family", family) || !ParseSockAddr(env, family, info[4], sa, "sendto") ||
+      !ArgTimeout(info, 5, timeout))
+    return Napi::Value();
+  ssize_t res = 0;
+  int err = 0;
+  CallStatus st = SockCall(
+      fd, POLLOUT, Deadline(timeout),
+      [&] { return sendto(fd, data, len, flags | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa.ss), sa.len); },
+      res, err);
+  return Status(env, st, err, "sendto", res);
+}
+
+// sendall(fd, data, flags, timeout) -> undefined. Loops send(2) under one deadline for the
+// whole call. A failure part-way throws with `bytes_sent` set to what did go out; in
+// non-blocking mode the first EAGAIN throws BlockingIOError the same way.
+Napi::Value SendAll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, flags;
+  double timeout;
+  uint8_t* data;
+  size_t len;
+  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
+      !ArgTimeout(info, 3, timeout))
+    return Napi::Value();
+  Deadline deadline(timeout);
+  size_t sent = 0;
+  do {
+    ssize_t res = 0;
+    int err = 0;
+    CallStatus st = SockCall(
+        fd, POLLOUT, deadline, [&] { return send(fd, data + sent, len - sent, flags | MSG_NOSIGNAL); }, res, err);
+    switch (st) {
+      case CallStatus::kOk: sent += static_cast<size_t>(res); break;
+      case CallStatus::kWouldBlock: return ThrowErrno(env, EAGAIN, "send", static_cast<double>(sent));
+      case CallStatus::kTimedOut: return ThrowTimeout(env, "send", static_cast<double>(sent));
+      case CallStatus::kError: return ThrowErrno(env, err, "send", static_cast<double>(sent));
+    }
+  } while (sent < len);
+  return env.Undefined();
+}
+
+// shutdown(fd, how). Calls shutdown(2).
+Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+  int fd, how;
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "how", how)) return Napi::Value();
+  if (shutdown(fd, how) < 0) return ThrowErrno(info.Env(), errno, "shutdown");
+  return info.Env().Undefined();
+}
+
+// ---- options ---------------------------------------------------------------------
+
+// getsockopt(fd, level, optname, buflen) -> number (buflen 0) | Buffer (1..1024 bytes,
+// cut to the length the kernel returns). Calls getsockopt(2).
+Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, level, opt;
+  int64_t buflen = 0;
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "level", level) || !ArgInt(info, 2, "optname", opt) ||
+      !GetInt64(env, info[3], "buflen", 0, 1024, buflen))
+    return Napi::Value();
+  if (buflen == 0) {
+    int v = 0;
+    socklen_t l = sizeof(v);
+    if (getsockopt(fd, level, opt, &v, &l) < 0) return ThrowErrno(env, errno, "getsockopt");
+    return Napi::Number::New(env, v);
+  }
+  uint8_t buf[1024];
+  memset(buf, 0, sizeof(buf));
+  socklen_t l = static_cast<socklen_t>(buflen);
+  if (getsockopt(fd, level, opt, buf, &l) < 0) return ThrowErrno(env, errno, "getsockopt");
+  if (l > buflen) l = static_cast<socklen_t>(buflen);
+  return Napi::Buffer<uint8_t>::Copy(env, buf, l);
+}
+
+// setsockopt(fd, level, optname, value, optlen): value is an int32 number, a bytes-like,
+// or null (with optlen, passing a NULL pointer). Calls setsockopt(2).
+Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, level, opt;
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "level", level) || !ArgInt(info, 2, "optname", opt))
+    return Napi::Value();
+  Napi::Value value = info[3];
+  int r;
+  if (value.IsNumber()) {
+    int v;
+    if (!GetInt(env, value, "value", v)) return Napi::Value();
+    r = setsockopt(fd, level, opt, &v, sizeof(v));
+  } else if (value.IsNull()) {
+    int64_t optlen;
+    if (!GetInt64(env, info[4], "optlen", 0, UINT32_MAX, optlen)) return Napi::Value();
+    r = setsockopt(fd, level, opt, nullptr, static_cast<socklen_t>(optlen));
+  } else {
+    uint8_t* data;
+    size_t len;
+    if (!GetBytes(env, value, "value", data, len)) return Napi::Value();
+    if (len > UINT32_MAX) return ThrowRange(env, "setsockopt value too long");
+    r = setsockopt(fd, level, opt, data, static_cast<socklen_t>(len));
+  }
+  if (r < 0) return ThrowErrno(env, errno, "setsockopt");
+  return env.Undefined();
+}
+
+// ---- misc ------------------------------------------------------------------------
+
+// wait(fd, writable, timeout) -> true when ready, false on timeout. poll(2) with EINTR retried.
+Napi::Value Wait(const Napi::CallbackInfo& info) {
+  int fd;
+  double timeout;
+  if (!ArgFd(info, 0, fd) || !ArgTimeout(info, 2, timeout)) return Napi::Value();
+  int err = 0;
+  CallStatus st = WaitFd(fd, info[1].ToBoolean() ? POLLOUT : POLLIN, Deadline(timeout), err);
+  if (st == CallStatus::kError) return ThrowErrno(info.Env(), err, "poll");
+  return Napi::Boolean::New(info.Env(), st == CallStatus::kOk);
+}
+
+// strerror(errno) -> the C library's message.
+Napi::Value StrError(const Napi::CallbackInfo& info) {
+  int e;
+  if (!ArgInt(info, 0, "errno", e)) return Napi::Value();
+  return Napi::String::New(info.Env(), strerror(e));
+}
+
+}  // namespace
+
+void InitSyscalls(Napi::Env env, Napi::Object exports) {
+  struct Fn {
+    const char* name;
+    Napi::Function::Callback cb;
+  };
+  const Fn fns[] = {
+      {"socket", Socket},         {"socketpair", SocketPair},       {"adopt", Adopt},
+      {"close", Close},           {"dup", Dup},                     {"get_inheritable", GetInheritable},
+      {"set_inheritable", SetInheritable},
+      {"bind", Bind},             {"listen", Listen},               {"getsockname", GetSockName},
+      {"getpeername", GetPeerName}, {"connect", Connect},           {"accept", Accept},
+      {"recv_into", RecvInto},    {"recvfrom_into", RecvFromInto},  {"send", Send},
+      {"sendto", SendTo},         {"sendall", SendAll},             {"shutdown", Shutdown},
+      {"getsockopt", GetSockOpt}, {"setsockopt", SetSockOpt},       {"wait", Wait},
+      {"strerror", StrError},
+  };
+  for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
+  exports.Set("WOULD_BLOCK", Napi::Number::New(env, kWouldBlock));
+}
+
+}  // namespace bsdsock
