@@ -1,0 +1,170 @@
+/**
+ * Socket addresses: Python's validation (getsockaddrarg) and host resolution (setipaddr),
+ * producing the numeric form native/sockaddr.cc takes.
+ *
+ * Python tuples are arrays here, so messages say "array" where Python says "tuple".
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { typeName } from './args';
+import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants';
+import { OSError } from './errors';
+import { native } from './native';
+
+/** Any address a caller may pass (see docs/api.md, "Addresses"). */
+export type Address = [string, number] | [string, number, number?, number?] | string | Buffer | ArrayBufferView | unknown[];
+
+const SUN_PATH_MAX = 108;
+
+// The last hosts found numeric: sendto() in a loop to one peer skips the regex.
+let lastV4: string | undefined;
+let lastV6: string | undefined;
+
+function checkHost(host: unknown): string {
+  if (typeof host === 'string') {
+    if (host.includes('\0')) throw new TypeError('host name must not contain null character');
+    return host;
+  }
+  if (ArrayBuffer.isView(host)) return checkHost(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
+  throw new TypeError(`str, bytes or bytearray expected, not ${typeName(host)}`);
+}
+
+function checkPort(port: unknown, caller: string): number {
+  if (typeof port !== 'number' || !Number.isInteger(port)) {
+    throw new TypeError(`'${typeName(port)}' object cannot be interpreted as an integer`);
+  }
+  if (port < 0 || port > 65535) throw new RangeError(`${caller}(): port must be 0-65535.`);
+  return port;
+}
+
+function checkU32(v: unknown, what: string, caller: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v)) {
+    throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
+  }
+  if (v < 0 || v > 0xffffffff) throw new RangeError(`${caller}(): ${what} must be 0-4294967295.`);
+  return v;
+}
+
+/** Python's setipaddr for AF_INET: '' is INADDR_ANY, '<broadcast>' INADDR_BROADCAST, names resolve. */
+function resolveV4(host: string): string {
+  if (host === lastV4) return host;
+  if (isIPv4(host)) {
+    lastV4 = host;
+    return host;
+  }
+  if (host === '') return '0.0.0.0';
+  if (host === '<broadcast>') return '255.255.255.255';
+  const res = native.getaddrinfo(host, null, AF_INET, 0, 0, 0);
+  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  return (res[0][4] as [string, number])[0];
+}
+
+/** Returns [host, scope_id found in a '%scope' suffix or by resolution (or -1)]. */
+function resolveV6(host: string): [string, number] {
+  if (host === lastV6) return [host, -1];
+  if (!host.includes('%') && isIPv6(host)) {
+    lastV6 = host;
+    return [host, -1];
+  }
+  if (host === '') return ['::', -1];
+  if (host === '<broadcast>') throw new OSError('address family mismatched');
+  const res = native.getaddrinfo(host, null, AF_INET6, 0, 0, 0);
+  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  const a = res[0][4] as [string, number, number, number];
+  return [a[0], a[3]];
+}
+
+/** An AF_UNIX address as the bytes of the path (string paths are UTF-8). */
+export function unixPathBytes(address: unknown): Buffer {
+  let b: Buffer;
+  if (typeof address === 'string') b = Buffer.from(address, 'utf8');
+  else if (ArrayBuffer.isView(address)) b = Buffer.from(address.buffer, address.byteOffset, address.byteLength);
+  else if (address instanceof ArrayBuffer) b = Buffer.from(address);
+  else throw new TypeError(`a bytes-like object is required, not '${typeName(address)}'`);
+  const abstract = b.length > 0 && b[0] === 0;
+  if (b.length > SUN_PATH_MAX || (!abstract && b.length >= SUN_PATH_MAX)) throw new OSError('AF_UNIX path too long');
+  return b;
+}
+
+/**
+ * Validates `address` for a socket of `family` as Python does (caller names the method in
+ * messages: 'bind', 'connect', 'connect_ex', 'sendto'), resolves host names with
+ * getaddrinfo (blocking), and returns the numeric form for the binding.
+ */
+export function toSockAddr(family: number, address: unknown, caller: string): unknown {
+  switch (family) {
+    case AF_INET: {
+      if (!Array.isArray(address)) {
+        throw new TypeError(`${caller}(): AF_INET address must be an array, not ${typeName(address)}`);
+      }
+      if (address.length !== 2) throw new TypeError('AF_INET address must be a pair (host, port)');
+      const host = address[0];
+      // Fast path: the same numeric host again (sendto in a loop).
+      if (typeof host === 'string' && host === lastV4) {
+        checkPort(address[1], caller);
+        return address;
+      }
+      const h = resolveV4(checkHost(host));
+      const port = checkPort(address[1], caller);
+      return h === host ? address : [h, port];
+    }
+    case AF_INET6: {
+      if (!Array.isArray(address)) {
+        throw new TypeError(`${caller}(): AF_INET6 address must be an array, not ${typeName(address)}`);
+      }
+      if (address.length < 2 || address.length > 4) {
+        throw new TypeError('AF_INET6 address must be an array [host, port, flowinfo?, scope_id?]');
+      }
+      const hostIn = checkHost(address[0]);
+      const port = checkPort(address[1], caller);
+      let flowinfo = 0;
+      if (address.length > 2 && address[2] !== undefined) {
+        const f = address[2];
+        if (typeof f !== 'number' || !Number.isInteger(f)) {
+          throw new TypeError(`'${typeName(f)}' object cannot be interpreted as an integer`);
+        }
+        if (f < 0 || f > 0xfffff) throw new RangeError(`${caller}(): flowinfo must be 0-1048575.`);
+        flowinfo = f;
+      }
+      const [host, foundScope] = resolveV6(hostIn);
+      let scope = foundScope < 0 ? 0 : foundScope;
+      // bsdsock keeps a '%ifname' scope unless the array gives scope_id (Python lets the
+      // array's default 0 win; see docs/differences.md).
+      if (address.length > 3 && address[3] !== undefined) scope = checkU32(address[3], 'scope_id', caller);
+      return [host, port, flowinfo, scope];
+    }
+    case AF_UNIX:
+      return unixPathBytes(address);
+    case AF_PACKET: {
+      if (!Array.isArray(address)) {
+        throw new TypeError(`${caller}(): AF_PACKET address must be an array, not ${typeName(address)}`);
+      }
+      if (address.length < 2 || address.length > 5) {
+        throw new TypeError('AF_PACKET address must be an array of two to five elements');
+      }
+      const [ifname, proto, pkttype = 0, hatype = 0, addr = Buffer.alloc(0)] = address;
+      if (typeof ifname !== 'string') throw new TypeError(`${caller}(): interface name must be a string, not ${typeName(ifname)}`);
+      if (typeof proto !== 'number' || !Number.isInteger(proto)) {
+        throw new TypeError(`'${typeName(proto)}' object cannot be interpreted as an integer`);
+      }
+      if (proto < 0 || proto > 0xffff) throw new RangeError(`${caller}(): proto must be 0-65535.`);
+      for (const v of [pkttype, hatype]) {
+        if (typeof v !== 'number' || !Number.isInteger(v)) {
+          throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
+        }
+        if (v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`${caller}(): address argument out of range`);
+      }
+      if (!ArrayBuffer.isView(addr)) throw new TypeError(`a bytes-like object is required, not '${typeName(addr)}'`);
+      if (addr.byteLength > 8) throw new RangeError('Hardware address must be 8 bytes or less');
+      return [ifname, proto, pkttype, hatype, addr];
+    }
+    case AF_NETLINK: {
+      if (!Array.isArray(address)) {
+        throw new TypeError(`${caller}(): AF_NETLINK address must be an array, not ${typeName(address)}`);
+      }
+      if (address.length !== 2) throw new TypeError('AF_NETLINK address must be a pair (pid, groups)');
+      return [checkU32(address[0], 'pid', caller), checkU32(address[1], 'groups', caller)];
+    }
+    default:
+      throw new OSError(`${caller}(): bad family`);
+  }
+}

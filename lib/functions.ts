@@ -1,0 +1,418 @@
+/**
+ * Module-level functions of Python's socket module: creation helpers, resolution,
+ * conversions, interfaces. Mirrors Lib/socket.py and Modules/socketmodule.c.
+ */
+import { endianness } from 'node:os';
+import { domainToASCII } from 'node:url';
+import { toInt, toUInt, typeName } from './args';
+import { toSockAddr, type Address } from './address';
+import {
+  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, AI_NUMERICHOST, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM,
+  SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
+} from './constants';
+import { OSError } from './errors';
+import { native } from './native';
+import { Socket, formatAddress, getdefaulttimeout } from './socket';
+
+// ---- creation ------------------------------------------------------------------------
+
+/**
+ * Mirrors socket.socketpair(family = AF_UNIX, type = SOCK_STREAM, proto = 0): two
+ * connected sockets. Calls socketpair(2).
+ */
+export function socketpair(family?: number | null, type?: number, proto?: number): [Socket, Socket] {
+  const fam = family === undefined || family === null ? AF_UNIX : toInt(family, 'family');
+  const ty = type === undefined ? SOCK_STREAM : toInt(type, 'type');
+  const pr = proto === undefined ? 0 : toInt(proto, 'proto');
+  const bare = ty & ~(SOCK_NONBLOCK | native.constants.SOCK_CLOEXEC);
+  const [a, b] = native.socketpair(fam, bare, pr);
+  const t = ty & SOCK_NONBLOCK ? 0 : (getdefaulttimeout() ?? -1);
+  return [Socket._wrap(a, fam, bare, pr, t), Socket._wrap(b, fam, bare, pr, t)];
+}
+
+/**
+ * Mirrors socket.fromfd(fd, family, type, proto = 0): a socket on a dup() of `fd`
+ * (the original stays open and owned by the caller). Timeout: getdefaulttimeout().
+ */
+export function fromfd(fd: number, family: number, type: number, proto?: number): Socket {
+  const copy = native.dup(toInt(fd, 'fd'));
+  try {
+    return new Socket(family, type, proto ?? 0, copy);
+  } catch (e) {
+    native.close(copy);
+    throw e;
+  }
+}
+
+/** Options of create_connection (Python's keyword-only arguments). */
+export interface CreateConnectionOptions {
+  all_errors?: boolean;
+}
+
+/**
+ * Mirrors socket.create_connection(address, timeout?, source_address?, { all_errors }).
+ * Tries every getaddrinfo result in turn. `timeout` omitted keeps the default timeout;
+ * null means blocking. On failure throws the last error, or with all_errors an
+ * AggregateError (Python's ExceptionGroup) of every attempt's error.
+ */
+export function create_connection(
+  address: [string, number],
+  timeout?: number | null,
+  source_address?: Address | null,
+  options: CreateConnectionOptions = {},
+): Socket {
+  if (!Array.isArray(address) || address.length !== 2) {
+    throw new TypeError('create_connection(): address must be an array [host, port]');
+  }
+  const [host, port] = address;
+  const errors: unknown[] = [];
+  for (const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
+    let sock: Socket | null = null;
+    try {
+      sock = new Socket(af, socktype, proto);
+      if (timeout !== undefined) sock.settimeout(timeout);
+      if (source_address) sock.bind(source_address);
+      sock.connect(sa as Address);
+      return sock;
+    } catch (e) {
+      sock?.close();
+      if (!(e instanceof OSError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (errors.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  if (options.all_errors) throw new AggregateError(errors, 'create_connection failed');
+  throw errors[errors.length - 1];
+}
+
+/** Options of create_server (Python's keyword-only arguments). */
+export interface CreateServerOptions {
+  family?: number;
+  backlog?: number | null;
+  reuse_port?: boolean;
+  dualstack_ipv6?: boolean;
+}
+
+/**
+ * Mirrors socket.create_server(address, { family = AF_INET, backlog, reuse_port,
+ * dualstack_ipv6 }): a listening TCP socket with SO_REUSEADDR set.
+ */
+export function create_server(address: Address, options: CreateServerOptions = {}): Socket {
+  const family = options.family ?? AF_INET;
+  if (options.reuse_port && SO_REUSEPORT === undefined) throw new RangeError('SO_REUSEPORT not supported on this platform');
+  if (options.dualstack_ipv6) {
+    if (!has_dualstack_ipv6()) throw new RangeError('dualstack_ipv6 not supported on this platform');
+    if (family !== AF_INET6) throw new RangeError('dualstack_ipv6 requires AF_INET6 family');
+  }
+  const sock = new Socket(family, SOCK_STREAM);
+  try {
+    try {
+      sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);
+    } catch {
+      // Python ignores a failure here too (some families lack SO_REUSEADDR).
+    }
+    if (options.reuse_port) sock.setsockopt(SOL_SOCKET, SO_REUSEPORT, 1);
+    if (has_ipv6 && family === AF_INET6) {
+      sock.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, options.dualstack_ipv6 ? 0 : 1);
+    }
+    try {
+      sock.bind(address);
+    } catch (e) {
+      if (e instanceof OSError && e.errno !== null) {
+        const err = new OSError(e.errno, `${e.strerror} (while attempting to bind on address ${formatAddress(address)})`);
+        err.syscall = 'bind';
+        throw err;
+      }
+      throw e;
+    }
+    if (options.backlog === undefined || options.backlog === null) sock.listen();
+    else sock.listen(options.backlog);
+    return sock;
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
+}
+
+/** Mirrors socket.has_dualstack_ipv6(): whether an AF_INET6 socket accepts IPV6_V6ONLY = 0. */
+export function has_dualstack_ipv6(): boolean {
+  if (!has_ipv6) return false;
+  try {
+    const s = new Socket(AF_INET6, SOCK_STREAM);
+    try {
+      s.setsockopt(IPPROTO_IPV6, IPV6_V6ONLY, 0);
+      return true;
+    } finally {
+      s.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+// ---- resolution ----------------------------------------------------------------------
+
+/** getaddrinfo's host argument as the C library takes it (IDNA for non-ASCII names). */
+export function gaiHost(host: unknown): string | null {
+  if (host === null || host === undefined) return null;
+  if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
+  if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(host)) return host;
+  const ascii = domainToASCII(host);
+  if (!ascii) throw new TypeError('encoding of hostname failed');
+  return ascii;
+}
+
+/** getaddrinfo's port argument: numbers are stringified, as Python does. */
+export function gaiPort(port: unknown): string | null {
+  if (port === null || port === undefined) return null;
+  if (typeof port === 'number' && Number.isInteger(port)) return String(port);
+  if (typeof port === 'string') return port;
+  if (ArrayBuffer.isView(port)) return Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('utf8');
+  throw new OSError('Int or String expected');
+}
+
+/** One getaddrinfo result: [family, type, proto, canonname, sockaddr]. */
+export type AddrInfo = [number, number, number, string, unknown];
+
+/**
+ * Mirrors socket.getaddrinfo(host, port, family = 0, type = 0, proto = 0, flags = 0).
+ * Calls getaddrinfo(3) and blocks the calling thread (aio.getaddrinfo does not).
+ */
+export function getaddrinfo(host: string | null, port: string | number | null, family = 0, type = 0, proto = 0, flags = 0): AddrInfo[] {
+  return native.getaddrinfo(
+    gaiHost(host), gaiPort(port), toInt(family, 'family'), toInt(type, 'type'), toInt(proto, 'proto'), toInt(flags, 'flags'),
+  );
+}
+
+/** The numeric sockaddr and family for getnameinfo, as Python resolves it. */
+export function nameinfoArgs(sockaddr: unknown): [number, unknown] {
+  if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be an array');
+  if (sockaddr.length < 2 || sockaddr.length > 4) throw new TypeError('getnameinfo(): illegal sockaddr argument');
+  const [host, port, flowinfo = 0, scope_id = 0] = sockaddr;
+  if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port)) {
+    throw new TypeError('getnameinfo(): illegal sockaddr argument');
+  }
+  const flow = toUInt(flowinfo, 'getnameinfo(): flowinfo', 0xffffffff);
+  if (flow > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
+  const scope = toUInt(scope_id, 'getnameinfo(): scope_id', 0xffffffff);
+  const res = native.getaddrinfo(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
+  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  if (res.length > 1) throw new OSError('sockaddr resolved to multiple addresses');
+  const [family, , , , sa] = res[0];
+  if (family === AF_INET) {
+    if (sockaddr.length !== 2) throw new OSError('IPv4 sockaddr must be 2 tuple');
+    return [family, sa];
+  }
+  const a = sa as [string, number, number, number];
+  return [family, [a[0], a[1], flow, scope || a[3]]];
+}
+
+/** Mirrors socket.getnameinfo(sockaddr, flags): [host, port]. Calls getnameinfo(3). */
+export function getnameinfo(sockaddr: [string, number, number?, number?], flags: number): [string, string] {
+  const fl = toInt(flags, 'flags');
+  const [family, sa] = nameinfoArgs(sockaddr);
+  return native.getnameinfo(family, sa, fl);
+}
+
+function checkName(name: unknown, fn: string): string {
+  if (typeof name !== 'string') throw new TypeError(`${fn}() argument 1 must be str, not ${typeName(name)}`);
+  return name;
+}
+
+/** Mirrors socket.gethostbyname(hostname): an IPv4 address as text. */
+export function gethostbyname(hostname: string): string {
+  const a = toSockAddr(AF_INET, [checkName(hostname, 'gethostbyname'), 0], 'gethostbyname') as [string, number];
+  return a[0];
+}
+
+/** Mirrors socket.gethostbyname_ex(hostname): [hostname, aliaslist, ipaddrlist] (IPv4). */
+export function gethostbyname_ex(hostname: string): [string, string[], string[]] {
+  gethostbyname(hostname);
+  return native.gethostbyname_ex(hostname);
+}
+
+/** Mirrors socket.gethostbyaddr(ip_address): [hostname, aliaslist, ipaddrlist]. */
+export function gethostbyaddr(ip_address: string): [string, string[], string[]] {
+  const name = checkName(ip_address, 'gethostbyaddr');
+  const res = native.getaddrinfo(name === '' ? null : name, null, AF_UNSPEC, 0, 0, 0);
+  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  const [family, , , , sa] = res[0];
+  return native.gethostbyaddr((sa as [string])[0], family);
+}
+
+/** Mirrors socket.gethostname(). Calls gethostname(2). */
+export function gethostname(): string {
+  return native.gethostname();
+}
+
+/** Mirrors socket.getfqdn(name = ''): the first name with a dot among gethostbyaddr's, else the hostname. */
+export function getfqdn(name = ''): string {
+  let n = name.trim();
+  if (!n || n === '0.0.0.0' || n === '::') n = gethostname();
+  try {
+    const [hostname, aliases] = gethostbyaddr(n);
+    for (const candidate of [hostname, ...aliases]) if (candidate.includes('.')) return candidate;
+    return hostname;
+  } catch (e) {
+    if (e instanceof OSError) return n;
+    throw e;
+  }
+}
+
+/** Mirrors socket.getservbyname(servicename, protocolname?): the port number. */
+export function getservbyname(servicename: string, protocolname?: string): number {
+  const port = native.getservbyname(checkName(servicename, 'getservbyname'), protocolname ?? null);
+  if (port === null) throw new OSError('service/proto not found');
+  return port;
+}
+
+/** Mirrors socket.getservbyport(port, protocolname?): the service name. */
+export function getservbyport(port: number, protocolname?: string): string {
+  const p = toInt(port, 'port', -Infinity, Infinity);
+  if (p < 0 || p > 65535) throw new RangeError('getservbyport: port must be 0-65535.');
+  const name = native.getservbyport(p, protocolname ?? null);
+  if (name === null) throw new OSError('port/proto not found');
+  return name;
+}
+
+/** Mirrors socket.getprotobyname(protocolname): the protocol number. */
+export function getprotobyname(protocolname: string): number {
+  const p = native.getprotobyname(checkName(protocolname, 'getprotobyname'));
+  if (p === null) throw new OSError('protocol not found');
+  return p;
+}
+
+// ---- conversions ---------------------------------------------------------------------
+
+function checkText(v: unknown, fn: string): string {
+  if (typeof v !== 'string') throw new TypeError(`${fn}() argument must be str, not ${typeName(v)}`);
+  if (v.includes('\0')) throw new RangeError('embedded null character');
+  return v;
+}
+
+/** Mirrors socket.inet_aton(ip_string): 4 bytes, with the BSD parsing rules ('127.1'). */
+export function inet_aton(ip_string: string): Buffer {
+  const r = native.inet_aton(checkText(ip_string, 'inet_aton'));
+  if (r === null) throw new OSError('illegal IP address string passed to inet_aton');
+  return r;
+}
+
+/** Mirrors socket.inet_ntoa(packed_ip): dotted-quad text of 4 bytes. */
+export function inet_ntoa(packed_ip: ArrayBufferView): string {
+  if (!ArrayBuffer.isView(packed_ip)) throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
+  if (packed_ip.byteLength !== 4) throw new OSError('packed IP wrong length for inet_ntoa');
+  return native.inet_ntop(AF_INET, packed_ip);
+}
+
+/** Mirrors socket.inet_pton(address_family, ip_string). Calls inet_pton(3). */
+export function inet_pton(address_family: number, ip_string: string): Buffer {
+  const fam = toInt(address_family, 'address_family');
+  if (typeof ip_string !== 'string') throw new TypeError(`inet_pton() argument 2 must be str, not ${typeName(ip_string)}`);
+  const r = native.inet_pton(fam, checkText(ip_string, 'inet_pton'));
+  if (r === null) throw new OSError('illegal IP address string passed to inet_pton');
+  return r;
+}
+
+/** Mirrors socket.inet_ntop(address_family, packed_ip). Calls inet_ntop(3). */
+export function inet_ntop(address_family: number, packed_ip: ArrayBufferView): string {
+  const fam = toInt(address_family, 'address_family');
+  if (!ArrayBuffer.isView(packed_ip)) throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
+  const want = fam === AF_INET ? 4 : fam === AF_INET6 ? 16 : 0;
+  if (want === 0) throw new RangeError(`unknown address family ${fam}`);
+  if (packed_ip.byteLength !== want) throw new RangeError('invalid length of packed IP address string');
+  return native.inet_ntop(fam, packed_ip);
+}
+
+const LITTLE = endianness() === 'LE';
+
+function check16(x: unknown, fn: string): number {
+  if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
+  if (x < 0) throw new RangeError(`${fn}: can't convert negative value to C 16-bit unsigned integer`);
+  if (x > 0xffff) throw new RangeError(`${fn}: value too large to convert to C 16-bit unsigned integer`);
+  return x;
+}
+
+function check32(x: unknown): number {
+  if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
+  if (x < 0) throw new RangeError("can't convert negative value to unsigned int");
+  if (x > 0xffffffff) throw new RangeError('int larger than 32 bits');
+  return x;
+}
+
+const swap16 = (x: number) => (LITTLE ? ((x & 0xff) << 8) | (x >>> 8) : x);
+const swap32 = (x: number) =>
+  LITTLE ? (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0 : x;
+
+/** Mirrors socket.htons(x). */
+export function htons(x: number): number {
+  return swap16(check16(x, 'htons'));
+}
+/** Mirrors socket.ntohs(x). */
+export function ntohs(x: number): number {
+  return swap16(check16(x, 'ntohs'));
+}
+/** Mirrors socket.htonl(x). */
+export function htonl(x: number): number {
+  return swap32(check32(x));
+}
+/** Mirrors socket.ntohl(x). */
+export function ntohl(x: number): number {
+  return swap32(check32(x));
+}
+
+// ---- interfaces ----------------------------------------------------------------------
+
+/** Mirrors socket.if_nameindex(): [index, name][]. */
+export function if_nameindex(): [number, string][] {
+  return native.if_nameindex();
+}
+
+/** Mirrors socket.if_nametoindex(if_name). */
+export function if_nametoindex(if_name: string | ArrayBufferView): number {
+  if (typeof if_name !== 'string' && !ArrayBuffer.isView(if_name)) {
+    throw new TypeError(`expected str, bytes or os.PathLike object, not ${typeName(if_name)}`);
+  }
+  const name = typeof if_name === 'string' ? if_name : Buffer.from(if_name.buffer, if_name.byteOffset, if_name.byteLength).toString();
+  if (name.includes('\0')) throw new RangeError('embedded null character');
+  const idx = native.if_nametoindex(name);
+  if (idx === 0) throw new OSError('no interface with this name');
+  return idx;
+}
+
+/** Mirrors socket.if_indextoname(if_index). Unknown index: OSError ENXIO. */
+export function if_indextoname(if_index: number): string {
+  if (typeof if_index !== 'number' || !Number.isInteger(if_index)) throw new TypeError('an integer is required');
+  if (if_index < 0) throw new RangeError("can't convert negative value to unsigned int");
+  if (if_index > 0xffffffff) throw new RangeError('index is too large');
+  return native.if_indextoname(if_index);
+}
+
+// ---- CMSG sizes ----------------------------------------------------------------------
+
+/** Mirrors socket.CMSG_LEN(length). */
+export function CMSG_LEN(length: number): number {
+  const n = toInt(length, 'length', -Infinity, Infinity);
+  if (n < 0 || n > 0x7fffffff - native.CMSG_LEN(0)) throw new RangeError('CMSG_LEN() argument out of range');
+  return native.CMSG_LEN(n);
+}
+
+/** Mirrors socket.CMSG_SPACE(length). */
+export function CMSG_SPACE(length: number): number {
+  const n = toInt(length, 'length', -Infinity, Infinity);
+  if (n < 0 || n > 0x7fffffff - native.CMSG_SPACE(0)) throw new RangeError('CMSG_SPACE() argument out of range');
+  return native.CMSG_SPACE(n);
+}
+
+// ---- fds -----------------------------------------------------------------------------
+
+/** Mirrors socket.close(fd): closes a socket fd. Calls close(2). */
+export function close(fd: number): void {
+  native.close(toInt(fd, 'fd'));
+}
+
+/** Mirrors socket.dup(fd): a non-inheritable duplicate. */
+export function dup(fd: number): number {
+  return native.dup(toInt(fd, 'fd'));
+}

@@ -1,0 +1,70 @@
+/**
+ * Loads the native binding (build/Release or prebuilds/, via node-gyp-build), gives it
+ * the error factories, and types its surface. Everything here is internal: the public
+ * API is in index.ts.
+ *
+ * Binding conventions (native/errors.h): OS errors are thrown as the OSError subclass
+ * for the errno; an I/O call that would block with timeout 0 returns WOULD_BLOCK;
+ * timeouts are seconds, < 0 for blocking.
+ */
+import * as path from 'node:path';
+import nodeGypBuild from 'node-gyp-build';
+import { nativeFactories, setStrerror } from './errors';
+
+/** JS form of a socket address as native code takes and returns it (see native/sockaddr.h). */
+export type NativeAddress = unknown;
+
+export interface Binding {
+  init(factories: typeof nativeFactories): void;
+  constants: Record<string, number>;
+  WOULD_BLOCK: number;
+
+  socket(family: number, type: number, proto: number): number;
+  socketpair(family: number, type: number, proto: number): [number, number];
+  adopt(fd: number): [number, number, number];
+  close(fd: number): void;
+  dup(fd: number): number;
+  get_inheritable(fd: number): boolean;
+  set_inheritable(fd: number, inheritable: boolean): void;
+  bind(fd: number, family: number, address: NativeAddress): void;
+  listen(fd: number, backlog: number): void;
+  getsockname(fd: number): NativeAddress;
+  getpeername(fd: number): NativeAddress;
+  connect(fd: number, family: number, address: NativeAddress, timeout: number, ex: boolean): number | undefined;
+  accept(fd: number, timeout: number): [number, NativeAddress] | number;
+  recv_into(fd: number, buffer: ArrayBufferView, nbytes: number, flags: number, timeout: number): number;
+  recvfrom_into(fd: number, buffer: ArrayBufferView, nbytes: number, flags: number, timeout: number): [number, NativeAddress] | number;
+  send(fd: number, data: ArrayBufferView, flags: number, timeout: number): number;
+  sendto(fd: number, data: ArrayBufferView, flags: number, family: number, address: NativeAddress, timeout: number): number;
+  sendall(fd: number, data: ArrayBufferView, flags: number, timeout: number): void;
+  shutdown(fd: number, how: number): void;
+  getsockopt(fd: number, level: number, optname: number, buflen: number): number | Buffer;
+  setsockopt(fd: number, level: number, optname: number, value: number | ArrayBufferView | null, optlen?: number): void;
+  wait(fd: number, writable: boolean, timeout: number): boolean;
+  strerror(errno: number): string;
+
+  getaddrinfo(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][];
+  getaddrinfo_async(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): Promise<[number, number, number, string, NativeAddress][]>;
+  getnameinfo(family: number, address: NativeAddress, flags: number): [string, string];
+  getnameinfo_async(family: number, address: NativeAddress, flags: number): Promise<[string, string]>;
+  gethostbyname_ex(name: string): [string, string[], string[]];
+  gethostbyaddr(address: string, family: number): [string, string[], string[]];
+  gethostname(): string;
+  getservbyname(name: string, proto: string | null): number | null;
+  getservbyport(port: number, proto: string | null): string | null;
+  getprotobyname(name: string): number | null;
+  inet_pton(family: number, text: string): Buffer | null;
+  inet_ntop(family: number, packed: ArrayBufferView): string;
+  inet_aton(text: string): Buffer | null;
+  if_nameindex(): [number, string][];
+  if_nametoindex(name: string): number;
+  if_indextoname(index: number): string;
+  CMSG_LEN(length: number): number;
+  CMSG_SPACE(length: number): number;
+}
+
+export const native = nodeGypBuild(path.join(__dirname, '..')) as Binding;
+native.init(nativeFactories);
+setStrerror(native.strerror);
+
+export const WOULD_BLOCK = native.WOULD_BLOCK;

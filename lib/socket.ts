@@ -1,0 +1,489 @@
+/**
+ * The blocking socket object, mirroring Python's socket.socket.
+ *
+ * The socket's fd is always O_NONBLOCK; blocking mode and timeouts are carried out in
+ * native code (native/sock_call.h) with the timeout this object passes on every call.
+ * A blocking call blocks the calling JavaScript thread, as fs.readFileSync does: use it
+ * in a worker_thread, or use the async twin (bsdsock/aio) on the main thread.
+ */
+import { inspect } from 'node:util';
+import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from './args';
+import { toSockAddr, type Address } from './address';
+import { AF_INET, AF_PACKET, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOMAXCONN } from './constants';
+import { BlockingIOError, OSError, PermissionError, fromErrno, strerror } from './errors';
+import { native, WOULD_BLOCK } from './native';
+
+const EBADF = 9;
+const EAGAIN = 11;
+const EINVAL = 22;
+const EPERM = 1;
+const EACCES = 13;
+
+/** Internal state of one socket. Shared with the finalizer, so it never refers to the Socket. */
+interface State {
+  fd: number;
+  family: number;
+  type: number;
+  proto: number;
+  /** Seconds; -1 = blocking (None), 0 = non-blocking. */
+  timeout: number;
+}
+
+// ---- default timeout -----------------------------------------------------------------
+
+let defaultTimeout = -1;
+
+/** Python's socket.getdefaulttimeout(): seconds, or null (blocking). */
+export function getdefaulttimeout(): number | null {
+  return defaultTimeout < 0 ? null : defaultTimeout;
+}
+
+/** Python's socket.setdefaulttimeout(timeout): applies to sockets created afterwards. */
+export function setdefaulttimeout(timeout: number | null): void {
+  defaultTimeout = parseTimeout(timeout);
+}
+
+// ---- finalizer -------------------------------------------------------------------------
+
+function reprState(s: State): string {
+  return `fd=${s.fd}, family=${s.family}, type=${s.type}, proto=${s.proto}`;
+}
+
+// A socket collected while open is closed here, with Python's ResourceWarning.
+const registry = new FinalizationRegistry<State>((s) => {
+  if (s.fd < 0) return;
+  const text = `unclosed <socket.socket ${reprState(s)}>`;
+  const fd = s.fd;
+  s.fd = -1;
+  try {
+    native.close(fd);
+  } catch {
+    // Nothing to report to: the owner is gone.
+  }
+  process.emitWarning(text, 'ResourceWarning');
+});
+
+// ---- repr ------------------------------------------------------------------------------
+
+/** Formats an address the way API.md shows it: ['127.0.0.1', 8080]. */
+export function formatAddress(a: unknown): string {
+  if (Array.isArray(a)) return `[${a.map(formatAddress).join(', ')}]`;
+  if (typeof a === 'string') return `'${a.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Buffer.isBuffer(a)) return inspect(a);
+  return String(a);
+}
+
+// ---- the socket class ------------------------------------------------------------------
+
+let internalState: State | null = null;
+
+function ebadf(syscall: string): OSError {
+  return fromErrno(EBADF, syscall);
+}
+
+function wouldBlock(syscall: string): BlockingIOError {
+  return fromErrno(EAGAIN, syscall) as BlockingIOError;
+}
+
+/** Returns `buf` cut to `n` bytes; copies when most of a large buffer would be wasted. */
+function trim(buf: Buffer, n: number): Buffer {
+  const len = buf.length;
+  if (n >= len) return buf;
+  if (len - n > 8192) return Buffer.from(buf.subarray(0, n));
+  return buf.subarray(0, n);
+}
+
+function checkWritable(buffer: unknown, caller: string): ArrayBufferView {
+  if (!ArrayBuffer.isView(buffer)) {
+    throw new TypeError(`${caller}() argument 1 must be read-write bytes-like object, not ${typeName(buffer)}`);
+  }
+  return buffer;
+}
+
+/** nbytes as Python's recv_into: 0 or omitted = the whole buffer. */
+function checkNbytes(buffer: ArrayBufferView, nbytes: unknown, caller: string, tooBig: string): number {
+  const n = nbytes === undefined ? 0 : toInt(nbytes, 'nbytes');
+  if (n < 0) throw new RangeError(`negative buffersize in ${caller}`);
+  if (n > buffer.byteLength) throw new RangeError(tooBig);
+  return n === 0 ? buffer.byteLength : n;
+}
+
+function capabilityError(e: unknown, family: number, type: number): unknown {
+  if (e instanceof OSError && (e.errno === EPERM || e.errno === EACCES) && (type === SOCK_RAW || family === AF_PACKET)) {
+    const err = new PermissionError(
+      e.errno,
+      `${e.strerror}: raw and packet sockets need CAP_NET_RAW ` +
+        `(run as root, or grant it to node: sudo setcap cap_net_raw+ep "$(readlink -f "$(command -v node)")")`,
+    );
+    err.syscall = 'socket';
+    return err;
+  }
+  return e;
+}
+
+/**
+ * A BSD socket, mirroring Python's socket.socket. Create one with `socket.socket(...)`
+ * or `new Socket(...)`.
+ */
+export class Socket {
+  #s: State;
+
+  /**
+   * Mirrors Python socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None).
+   * Calls socket(2), or wraps `fileno` (family/type/proto then default to the fd's own, and
+   * given values must match it: an OSError EINVAL otherwise).
+   */
+  constructor(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null) {
+    if (internalState) {
+      this.#s = internalState;
+      internalState = null;
+    } else if (fileno === undefined || fileno === null) {
+      const fam = family === undefined || family === null || family === -1 ? AF_INET : toInt(family, 'family');
+      const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
+      const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
+      const bare = ty & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+      let fd: number;
+      try {
+        fd = native.socket(fam, bare, pr);
+      } catch (e) {
+        throw capabilityError(e, fam, bare);
+      }
+      this.#s = { fd, family: fam, type: bare, proto: pr, timeout: ty & SOCK_NONBLOCK ? 0 : defaultTimeout };
+    } else {
+      const fd = toInt(fileno, 'fileno');
+      if (fd < 0) throw new RangeError('negative file descriptor');
+      const [fam, ty, pr] = native.adopt(fd);
+      const want = [family, type === undefined || type === null || type === -1 ? type : toInt(type, 'type') & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), proto];
+      const have = [fam, ty, pr];
+      for (let i = 0; i < 3; i++) {
+        const w = want[i];
+        if (w === undefined || w === null || w === -1) continue;
+        if (toInt(w) !== have[i]) {
+          const err = new OSError(EINVAL, `${strerror(EINVAL)}: file descriptor ${fd} is a socket of family ${fam}, type ${ty}, proto ${pr}`);
+          err.syscall = 'socket';
+          throw err;
+        }
+      }
+      this.#s = { fd, family: fam, type: ty, proto: pr, timeout: defaultTimeout };
+    }
+    registry.register(this, this.#s, this);
+  }
+
+  /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
+  static _wrap(fd: number, family: number, type: number, proto: number, timeout: number): Socket {
+    internalState = { fd, family, type, proto, timeout };
+    return new Socket();
+  }
+
+  #fd(syscall: string): number {
+    const fd = this.#s.fd;
+    if (fd < 0) throw ebadf(syscall);
+    return fd;
+  }
+
+  /** The address family (AF_INET, ...), as a number. Readable after close. */
+  get family(): number {
+    return this.#s.family;
+  }
+  /** The socket type (SOCK_STREAM, ...), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
+  get type(): number {
+    return this.#s.type;
+  }
+  /** The protocol number. */
+  get proto(): number {
+    return this.#s.proto;
+  }
+  /** Python's read-only `timeout` attribute: gettimeout(). */
+  get timeout(): number | null {
+    return this.gettimeout();
+  }
+
+  // ---- lifetime ------------------------------------------------------------------------
+
+  /** Mirrors socket.fileno(): the fd, or -1 once closed or detached. */
+  fileno(): number {
+    return this.#s.fd;
+  }
+
+  /** Mirrors socket.close(). Calls close(2). Idempotent; later calls on the socket raise EBADF. */
+  close(): void {
+    const fd = this.#s.fd;
+    if (fd < 0) return;
+    this.#s.fd = -1;
+    registry.unregister(this);
+    native.close(fd);
+  }
+
+  /** Mirrors socket.detach(): gives up the fd without closing it and returns it (-1 if closed). */
+  detach(): number {
+    const fd = this.#s.fd;
+    this.#s.fd = -1;
+    registry.unregister(this);
+    return fd;
+  }
+
+  /** Mirrors socket.dup(). Calls fcntl(F_DUPFD_CLOEXEC); the copy has the same timeout. */
+  dup(): Socket {
+    const s = this.#s;
+    return Socket._wrap(native.dup(this.#fd('dup')), s.family, s.type, s.proto, s.timeout);
+  }
+
+  /** Mirrors socket.get_inheritable(): true when FD_CLOEXEC is clear. */
+  get_inheritable(): boolean {
+    return native.get_inheritable(this.#fd('fcntl'));
+  }
+
+  /** Mirrors socket.set_inheritable(inheritable). */
+  set_inheritable(inheritable: boolean): void {
+    native.set_inheritable(this.#fd('fcntl'), !!inheritable);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+
+  // ---- modes ---------------------------------------------------------------------------
+
+  /** Mirrors socket.gettimeout(): seconds, 0 (non-blocking) or null (blocking). */
+  gettimeout(): number | null {
+    const t = this.#s.timeout;
+    return t < 0 ? null : t;
+  }
+
+  /** Mirrors socket.settimeout(value): null blocks, 0 is non-blocking, > 0 bounds each call. */
+  settimeout(value: number | null): void {
+    if (arguments.length === 0) throw new TypeError('settimeout() takes exactly one argument (0 given)');
+    const t = parseTimeout(value);
+    this.#fd('settimeout');
+    this.#s.timeout = t;
+  }
+
+  /** Mirrors socket.getblocking(): false only in non-blocking mode (timeout 0). */
+  getblocking(): boolean {
+    return this.#s.timeout !== 0;
+  }
+
+  /** Mirrors socket.setblocking(flag): truthy = settimeout(null), falsy = settimeout(0). */
+  setblocking(flag: unknown): void {
+    this.#fd('setblocking');
+    this.#s.timeout = flag ? -1 : 0;
+  }
+
+  // ---- addresses and connections -------------------------------------------------------
+
+  /** Mirrors socket.bind(address). Calls bind(2). */
+  bind(address: Address): void {
+    const fd = this.#fd('bind');
+    native.bind(fd, this.#s.family, toSockAddr(this.#s.family, address, 'bind'));
+  }
+
+  /** Mirrors socket.listen(backlog = min(SOMAXCONN, 128)). Calls listen(2). */
+  listen(backlog?: number): void {
+    const b = backlog === undefined ? Math.min(SOMAXCONN, 128) : toInt(backlog, 'backlog');
+    native.listen(this.#fd('listen'), b);
+  }
+
+  /**
+   * Mirrors socket.accept(): returns [conn, address]. Calls accept4(2). The new socket's
+   * timeout is getdefaulttimeout(), else blocking, whatever the listener's (bpo-7995).
+   */
+  accept(): [Socket, unknown] {
+    const s = this.#s;
+    const r = native.accept(this.#fd('accept'), s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('accept');
+    const [fd, addr] = r as [number, unknown];
+    return [Socket._wrap(fd, s.family, s.type, s.proto, defaultTimeout), addr];
+  }
+
+  /**
+   * Mirrors socket.connect(address). Calls connect(2); with a timeout, waits for the
+   * connection within it (EINPROGRESS, poll, SO_ERROR). Non-blocking: BlockingIOError 115.
+   */
+  connect(address: Address): void {
+    const fd = this.#fd('connect');
+    const s = this.#s;
+    native.connect(fd, s.family, toSockAddr(s.family, address, 'connect'), s.timeout, false);
+  }
+
+  /** Mirrors socket.connect_ex(address): the errno instead of an exception (0 on success, 11 on timeout). */
+  connect_ex(address: Address): number {
+    const s = this.#s;
+    const addr = toSockAddr(s.family, address, 'connect_ex');
+    if (s.fd < 0) return EBADF;
+    return native.connect(s.fd, s.family, addr, s.timeout, true) as number;
+  }
+
+  /** Mirrors socket.getsockname(). Calls getsockname(2). */
+  getsockname(): unknown {
+    return native.getsockname(this.#fd('getsockname'));
+  }
+
+  /** Mirrors socket.getpeername(). Calls getpeername(2). */
+  getpeername(): unknown {
+    return native.getpeername(this.#fd('getpeername'));
+  }
+
+  /** Mirrors socket.shutdown(how): SHUT_RD, SHUT_WR or SHUT_RDWR. Calls shutdown(2). */
+  shutdown(how: number): void {
+    native.shutdown(this.#fd('shutdown'), toInt(how, 'how'));
+  }
+
+  // ---- receiving -----------------------------------------------------------------------
+
+  /**
+   * Mirrors socket.recv(bufsize, flags = 0): at most `bufsize` bytes; an empty Buffer at
+   * end of stream. Calls recv(2). With MSG_TRUNC it still returns at most `bufsize` bytes.
+   */
+  recv(bufsize: number, flags?: number): Buffer {
+    const n = toInt(bufsize, 'bufsize');
+    if (n < 0) throw new RangeError('negative buffersize in recv');
+    const fl = toFlags(flags);
+    const fd = this.#fd('recv');
+    if (n === 0) return Buffer.alloc(0);
+    const buf = Buffer.allocUnsafe(n);
+    const r = native.recv_into(fd, buf, n, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recv');
+    return trim(buf, r);
+  }
+
+  /**
+   * Mirrors socket.recv_into(buffer, nbytes = 0, flags = 0): receives into `buffer` and
+   * returns the kernel's count. Calls recv(2).
+   */
+  recv_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
+    const b = checkWritable(buffer, 'recv_into');
+    const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
+    const fl = toFlags(flags);
+    const r = native.recv_into(this.#fd('recv'), b, n, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recv');
+    return r;
+  }
+
+  /** Mirrors socket.recvfrom(bufsize, flags = 0): [data, address]. Calls recvfrom(2). */
+  recvfrom(bufsize: number, flags?: number): [Buffer, unknown] {
+    const n = toInt(bufsize, 'bufsize');
+    if (n < 0) throw new RangeError('negative buffersize in recvfrom');
+    const fl = toFlags(flags);
+    const buf = Buffer.allocUnsafe(n);
+    const r = native.recvfrom_into(this.#fd('recvfrom'), buf, n, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recvfrom');
+    const [count, addr] = r as [number, unknown];
+    return [trim(buf, count), addr];
+  }
+
+  /** Mirrors socket.recvfrom_into(buffer, nbytes = 0, flags = 0): [count, address]. Calls recvfrom(2). */
+  recvfrom_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, unknown] {
+    const b = checkWritable(buffer, 'recvfrom_into');
+    const n = checkNbytes(b, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+    const fl = toFlags(flags);
+    const r = native.recvfrom_into(this.#fd('recvfrom'), b, n, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recvfrom');
+    return r as [number, unknown];
+  }
+
+  // ---- sending -------------------------------------------------------------------------
+
+  /** Mirrors socket.send(data, flags = 0): bytes sent, possibly fewer than given. Calls send(2) with MSG_NOSIGNAL. */
+  send(data: ArrayBufferView, flags?: number): number {
+    const d = toBytes(data);
+    const fl = toFlags(flags);
+    const r = native.send(this.#fd('send'), d, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('send');
+    return r;
+  }
+
+  /**
+   * Mirrors socket.sendall(data, flags = 0): sends everything, looping send(2) under one
+   * deadline for the whole call. On failure the error's `bytes_sent` says what went out.
+   */
+  sendall(data: ArrayBufferView, flags?: number): void {
+    const d = toBytes(data);
+    const fl = toFlags(flags);
+    native.sendall(this.#fd('send'), d, fl, this.#s.timeout);
+  }
+
+  /** Mirrors socket.sendto(data, address) and sendto(data, flags, address). Calls sendto(2). */
+  sendto(data: ArrayBufferView, address: Address): number;
+  sendto(data: ArrayBufferView, flags: number, address: Address): number;
+  sendto(...args: unknown[]): number {
+    if (args.length !== 2 && args.length !== 3) {
+      throw new TypeError(`sendto() takes 2 or 3 arguments (${args.length} given)`);
+    }
+    const d = toBytes(args[0]);
+    const fl = args.length === 3 ? toInt(args[1], 'flags') : 0;
+    const s = this.#s;
+    const addr = toSockAddr(s.family, args[args.length - 1], 'sendto');
+    const r = native.sendto(this.#fd('sendto'), d, fl, s.family, addr, s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('sendto');
+    return r;
+  }
+
+  // ---- options -------------------------------------------------------------------------
+
+  /**
+   * Mirrors socket.getsockopt(level, optname[, buflen]): a number, or with buflen in
+   * 1..1024 a Buffer of what the kernel returned. Calls getsockopt(2).
+   */
+  getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
+    const lv = toInt(level, 'level');
+    const opt = toInt(optname, 'optname');
+    const bl = buflen === undefined ? 0 : toInt(buflen, 'buflen');
+    if (bl < 0 || bl > 1024) throw new OSError('getsockopt buflen out of range');
+    return native.getsockopt(this.#fd('getsockopt'), lv, opt, bl);
+  }
+
+  /**
+   * Mirrors socket.setsockopt(level, optname, value) with an integer (or boolean) or a
+   * bytes-like value, and setsockopt(level, optname, null, optlen). Calls setsockopt(2).
+   */
+  setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView | null, optlen?: number): void {
+    const lv = toInt(level, 'level');
+    const opt = toInt(optname, 'optname');
+    let v: number | ArrayBufferView | null;
+    let len: number | undefined;
+    if (value === null) {
+      if (optlen === undefined) {
+        throw new TypeError("invalid value for argument 'value', must not be null when specifying optlen");
+      }
+      v = null;
+      len = toInt(optlen, 'optlen', 0, 0x7fffffff);
+    } else {
+      if (optlen !== undefined) {
+        throw new TypeError("invalid value for argument 'value': must be null when specifying optlen");
+      }
+      if (typeof value === 'boolean') v = value ? 1 : 0;
+      else if (typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) v = value;
+      else v = toBytes(value);
+    }
+    native.setsockopt(this.#fd('setsockopt'), lv, opt, v, len);
+  }
+
+  // ---- repr ----------------------------------------------------------------------------
+
+  /** Python's repr: <socket.socket fd=3, family=2, type=1, proto=0, laddr=['127.0.0.1', 8080]>. */
+  toString(): string {
+    const s = this.#s;
+    if (s.fd < 0) return `<socket.socket [closed] ${reprState(s)}>`;
+    let out = `<socket.socket ${reprState(s)}`;
+    try {
+      const l = native.getsockname(s.fd);
+      if (l !== '' && l !== null) out += `, laddr=${formatAddress(l)}`;
+    } catch {
+      // No local address to show.
+    }
+    try {
+      const r = native.getpeername(s.fd);
+      if (r !== '' && r !== null) out += `, raddr=${formatAddress(r)}`;
+    } catch {
+      // Not connected.
+    }
+    return out + '>';
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
+  }
+}
+
+/** Helpers the module functions share with the class. @internal */
+export const internals = { wouldBlock, trim, asBuffer, ebadf };
