@@ -9,7 +9,8 @@
       "native/functions.cc",
       "native/sock_call.cc",
       "native/sockaddr.cc",
-      "native/syscalls.cc"
+      "native/syscalls.cc",
+      "native/watcher.cc"
     ],
     "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],
     "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],

@@ -5,6 +5,7 @@
  * Python tuples are arrays here, so messages say "array" where Python says "tuple".
  */
 import { isIPv4, isIPv6 } from 'node:net';
+import { domainToASCII } from 'node:url';
 import { typeName } from './args';
 import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants';
 import { OSError } from './errors';
@@ -26,6 +27,15 @@ function checkHost(host: unknown): string {
   }
   if (ArrayBuffer.isView(host)) return checkHost(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
   throw new TypeError(`str, bytes or bytearray expected, not ${typeName(host)}`);
+}
+
+/** A host name as getaddrinfo(3) takes it: non-ASCII names are IDNA-encoded (UTS #46). */
+export function asciiHost(host: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(host)) return host;
+  const ascii = domainToASCII(host);
+  if (!ascii) throw new TypeError('encoding of hostname failed');
+  return ascii;
 }
 
 function checkPort(port: unknown, caller: string): number {
@@ -53,7 +63,7 @@ function resolveV4(host: string): string {
   }
   if (host === '') return '0.0.0.0';
   if (host === '<broadcast>') return '255.255.255.255';
-  const res = native.getaddrinfo(host, null, AF_INET, 0, 0, 0);
+  const res = native.getaddrinfo(asciiHost(host), null, AF_INET, 0, 0, 0);
   if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
   return (res[0][4] as [string, number])[0];
 }
@@ -67,7 +77,7 @@ function resolveV6(host: string): [string, number] {
   }
   if (host === '') return ['::', -1];
   if (host === '<broadcast>') throw new OSError('address family mismatched');
-  const res = native.getaddrinfo(host, null, AF_INET6, 0, 0, 0);
+  const res = native.getaddrinfo(asciiHost(host), null, AF_INET6, 0, 0, 0);
   if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
   const a = res[0][4] as [string, number, number, number];
   return [a[0], a[3]];
@@ -167,4 +177,38 @@ export function toSockAddr(family: number, address: unknown, caller: string): un
     default:
       throw new OSError(`${caller}(): bad family`);
   }
+}
+
+/** Whether `address` names a host that must go through getaddrinfo (not numeric, '' or '<broadcast>'). */
+function needsLookup(family: number, address: unknown): address is [string, ...unknown[]] {
+  if ((family !== AF_INET && family !== AF_INET6) || !Array.isArray(address)) return false;
+  const host = address[0];
+  if (typeof host !== 'string' || host === '' || host === '<broadcast>') return false;
+  if (family === AF_INET) return host !== lastV4 && !isIPv4(host);
+  return host !== lastV6 && (host.includes('%') || !isIPv6(host));
+}
+
+/**
+ * Like toSockAddr, but a host name is resolved with getaddrinfo on the libuv thread pool
+ * (trio's _resolve_address): the event loop keeps running. Numeric addresses take the
+ * synchronous path with no extra tick.
+ */
+export function toSockAddrAsync(family: number, address: unknown, caller: string): unknown | Promise<unknown> {
+  if (!needsLookup(family, address)) return toSockAddr(family, address, caller);
+  // Validate everything but the name first, so bad input fails before any lookup.
+  const probe = [...address];
+  probe[0] = family === AF_INET ? '0.0.0.0' : '::';
+  toSockAddr(family, probe, caller);
+  return native.getaddrinfo_async(asciiHost(checkHost(address[0])), null, family, 0, 0, 0).then((res) => {
+    if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
+    const found = res[0][4] as [string, number, number, number];
+    const resolved = [...address];
+    resolved[0] = found[0];
+    if (family === AF_INET6 && (address.length < 4 || address[3] === undefined)) {
+      while (resolved.length < 4) resolved.push(undefined);
+      resolved[2] = resolved[2] ?? 0;
+      resolved[3] = found[3];
+    }
+    return toSockAddr(family, resolved, caller);
+  });
 }

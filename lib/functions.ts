@@ -3,9 +3,8 @@
  * conversions, interfaces. Mirrors Lib/socket.py and Modules/socketmodule.c.
  */
 import { endianness } from 'node:os';
-import { domainToASCII } from 'node:url';
 import { toInt, toUInt, typeName } from './args';
-import { toSockAddr, type Address } from './address';
+import { asciiHost, toSockAddr, type Address } from './address';
 import {
   AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, AI_NUMERICHOST, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM,
   SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
@@ -157,11 +156,7 @@ export function gaiHost(host: unknown): string | null {
   if (host === null || host === undefined) return null;
   if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
   if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(host)) return host;
-  const ascii = domainToASCII(host);
-  if (!ascii) throw new TypeError('encoding of hostname failed');
-  return ascii;
+  return asciiHost(host);
 }
 
 /** getaddrinfo's port argument: numbers are stringified, as Python does. */

@@ -43,6 +43,12 @@ export interface Binding {
   wait(fd: number, writable: boolean, timeout: number): boolean;
   strerror(errno: number): string;
 
+  poll_init(dispatch: (id: number, events: number, status: number) => void): void;
+  poll_open(fd: number): number;
+  poll_start(id: number, events: number): void;
+  poll_close(id: number): void;
+  release(fd: number): void;
+
   getaddrinfo(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][];
   getaddrinfo_async(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): Promise<[number, number, number, string, NativeAddress][]>;
   getnameinfo(family: number, address: NativeAddress, flags: number): [string, string];

@@ -20,13 +20,31 @@ const EPERM = 1;
 const EACCES = 13;
 
 /** Internal state of one socket. Shared with the finalizer, so it never refers to the Socket. */
-interface State {
+export interface State {
   fd: number;
   family: number;
   type: number;
   proto: number;
   /** Seconds; -1 = blocking (None), 0 = non-blocking. */
   timeout: number;
+  /** The readiness watcher of the async twin (native/watcher.h), or -1. */
+  pollId: number;
+}
+
+// aio.ts installs this: it rejects the waiters of a watcher and closes it.
+let pollCloser: (pollId: number) => void = (id) => native.poll_close(id);
+/** @internal */
+export function setPollCloser(fn: (pollId: number) => void): void {
+  pollCloser = fn;
+}
+
+/** Closes the watcher of `s`, if any, before its fd is closed or given away. */
+function closePoll(s: State): void {
+  const id = s.pollId;
+  if (id >= 0) {
+    s.pollId = -1;
+    pollCloser(id);
+  }
 }
 
 // ---- default timeout -----------------------------------------------------------------
@@ -56,6 +74,8 @@ const registry = new FinalizationRegistry<State>((s) => {
   const fd = s.fd;
   s.fd = -1;
   try {
+    // No waiter can exist (it would keep the socket reachable), so just close the watcher.
+    if (s.pollId >= 0) native.poll_close(s.pollId);
     native.close(fd);
   } catch {
     // Nothing to report to: the owner is gone.
@@ -148,7 +168,7 @@ export class Socket {
       } catch (e) {
         throw capabilityError(e, fam, bare);
       }
-      this.#s = { fd, family: fam, type: bare, proto: pr, timeout: ty & SOCK_NONBLOCK ? 0 : defaultTimeout };
+      this.#s = { fd, family: fam, type: bare, proto: pr, timeout: ty & SOCK_NONBLOCK ? 0 : defaultTimeout, pollId: -1 };
     } else {
       const fd = toInt(fileno, 'fileno');
       if (fd < 0) throw new RangeError('negative file descriptor');
@@ -164,14 +184,14 @@ export class Socket {
           throw err;
         }
       }
-      this.#s = { fd, family: fam, type: ty, proto: pr, timeout: defaultTimeout };
+      this.#s = { fd, family: fam, type: ty, proto: pr, timeout: defaultTimeout, pollId: -1 };
     }
     registry.register(this, this.#s, this);
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
   static _wrap(fd: number, family: number, type: number, proto: number, timeout: number): Socket {
-    internalState = { fd, family, type, proto, timeout };
+    internalState = { fd, family, type, proto, timeout, pollId: -1 };
     return new Socket();
   }
 
@@ -209,6 +229,7 @@ export class Socket {
   close(): void {
     const fd = this.#s.fd;
     if (fd < 0) return;
+    closePoll(this.#s);
     this.#s.fd = -1;
     registry.unregister(this);
     native.close(fd);
@@ -217,9 +238,17 @@ export class Socket {
   /** Mirrors socket.detach(): gives up the fd without closing it and returns it (-1 if closed). */
   detach(): number {
     const fd = this.#s.fd;
+    if (fd < 0) return -1;
+    closePoll(this.#s);
     this.#s.fd = -1;
     registry.unregister(this);
+    native.release(fd);
     return fd;
+  }
+
+  /** The state shared with bsdsock/aio. @internal */
+  _state(): State {
+    return this.#s;
   }
 
   /** Mirrors socket.dup(). Calls fcntl(F_DUPFD_CLOEXEC); the copy has the same timeout. */
@@ -486,4 +515,4 @@ export class Socket {
 }
 
 /** Helpers the module functions share with the class. @internal */
-export const internals = { wouldBlock, trim, asBuffer, ebadf };
+export const internals = { wouldBlock, trim, asBuffer, ebadf, checkWritable, checkNbytes, capabilityError };

@@ -3,11 +3,12 @@
 
 namespace bsdsock {
 
-Addon::Addon(Napi::Env env, Napi::Object exports) {
+Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState()) {
   DefineAddon(exports, {InstanceMethod("init", &Addon::SetErrorFactories)});
   InitConstants(env, exports);
   InitSyscalls(env, exports);
   InitFunctions(env, exports);
+  InitWatchers(env, exports, *watchers);
 }
 
 // init({ oserror, timeout, gaierror, herror }): called once by lib/native.ts

@@ -4,6 +4,8 @@
 
 #include <napi.h>
 
+#include "watcher.h"
+
 namespace bsdsock {
 
 class Addon : public Napi::Addon<Addon> {
@@ -17,6 +19,10 @@ class Addon : public Napi::Addon<Addon> {
   Napi::FunctionReference timeout;   // (syscall, bytesSent?) -> TimeoutError('timed out')
   Napi::FunctionReference gaierror;  // (code, message) -> gaierror
   Napi::FunctionReference herror;    // (code, message) -> herror
+
+  // Watchers and owned fds of this environment (watcher.h). Heap-allocated and freed by
+  // the teardown hook, which may finish after the Addon itself is gone.
+  WatcherState* watchers;
 
  private:
   Napi::Value SetErrorFactories(const Napi::CallbackInfo& info);

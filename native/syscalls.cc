@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "sock_call.h"
 #include "sockaddr.h"
+#include "watcher.h"
 
 namespace bsdsock {
 
@@ -84,6 +85,7 @@ Napi::Value Socket(const Napi::CallbackInfo& info) {
     return Napi::Value();
   int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
   if (fd < 0) return ThrowErrno(info.Env(), errno, "socket");
+  TrackFd(info.Env(), fd);
   return Napi::Number::New(info.Env(), fd);
 }
 
@@ -95,6 +97,8 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   int sv[2];
   if (socketpair(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto, sv) < 0)
     return ThrowErrno(info.Env(), errno, "socketpair");
+  TrackFd(info.Env(), sv[0]);
+  TrackFd(info.Env(), sv[1]);
   Napi::Array a = Napi::Array::New(info.Env(), 2);
   a.Set(0u, Napi::Number::New(info.Env(), sv[0]));
   a.Set(1u, Napi::Number::New(info.Env(), sv[1]));
@@ -119,6 +123,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
   int fl = fcntl(fd, F_GETFL);
   if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
     return ThrowErrno(env, errno, "fcntl");
+  TrackFd(env, fd);
   Napi::Array a = Napi::Array::New(env, 3);
   for (uint32_t i = 0; i < 3; i++) a.Set(i, Napi::Number::New(env, vals[i]));
   return a;
@@ -129,6 +134,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
 Napi::Value Close(const Napi::CallbackInfo& info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
+  UntrackFd(info.Env(), fd);
   if (close(fd) < 0 && errno != ECONNRESET && errno != EINTR) return ThrowErrno(info.Env(), errno, "close");
   return info.Env().Undefined();
 }
@@ -139,6 +145,7 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
   if (nfd < 0) return ThrowErrno(info.Env(), errno, "dup");
+  TrackFd(info.Env(), nfd);
   return Napi::Number::New(info.Env(), nfd);
 }
 
@@ -261,6 +268,7 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
       },
       res, err);
   if (st != CallStatus::kOk) return Status(env, st, err, "accept", res);
+  TrackFd(env, static_cast<int>(res));
   Napi::Array a = Napi::Array::New(env, 2);
   a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
   a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&ss), len));
