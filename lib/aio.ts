@@ -7,10 +7,11 @@
  * watching only the directions someone waits for. Reads and writes have separate FIFO
  * queues, so concurrent calls of one direction complete in call order.
  */
+import { Duplex, type DuplexOptions } from 'node:stream';
 import { inspect } from 'node:util';
 import { toBytes, toFlags, toInt, typeName, parseTimeout, asBuffer } from './args';
 import { toSockAddrAsync, type Address } from './address';
-import { AF_INET, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './constants';
+import { AF_INET, SHUT_WR, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './constants';
 import { OSError, fromErrno, strerror, timedOut } from './errors';
 import {
   create_server as syncCreateServer,
@@ -25,7 +26,7 @@ import {
   type CreateServerOptions,
 } from './functions';
 import { native, WOULD_BLOCK } from './native';
-import { Socket, formatAddress, internals, setPollCloser, type State } from './socket';
+import { Socket, formatAddress, internals, setMakefile, setPollCloser, type MakefileOptions, type State } from './socket';
 
 export * from './constants';
 export { OSError, TimeoutError, BlockingIOError, gaierror, herror } from './errors';
@@ -126,13 +127,16 @@ export class AsyncSocket {
     abandonImpl = (a) => a.#abandon();
   }
 
-  /** Wraps a blocking Socket (prefer aio.from_stdlib_socket). The Socket is made non-blocking. */
-  constructor(sock: Socket) {
+  /**
+   * Wraps a blocking Socket (prefer aio.from_stdlib_socket). The Socket is made
+   * non-blocking unless `keepMode` (used by Socket.makefile).
+   */
+  constructor(sock: Socket, keepMode = false) {
     if (!(sock instanceof Socket)) throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
     if (wrappers.has(sock)) throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
     this.#sock = sock;
     this.#st = sock._state();
-    if (this.#st.fd >= 0) sock.setblocking(false);
+    if (this.#st.fd >= 0 && !keepMode) sock.setblocking(false);
     wrappers.set(sock, this);
   }
 
@@ -595,6 +599,58 @@ export class AsyncSocket {
 
   // ---- streams, repr, disposal ---------------------------------------------------------
 
+  /**
+   * Like socket.makefile(mode = 'r', { encoding }): a Node stream.Duplex over the socket,
+   * driven by this async path. 'r' makes it readable, 'w' writable; without 'b' the
+   * readable side decodes text (`encoding`, default 'utf8'). Backpressure is respected,
+   * end of stream ends the readable side, ending the writable side shuts down writing
+   * (stream sockets), and errors destroy the stream. Destroying the stream aborts its
+   * pending read but leaves the socket open: close the socket yourself, as in Python.
+   */
+  makefile(mode = 'r', options: MakefileOptions = {}): Duplex {
+    if (typeof mode !== 'string' || !/^[rwb]+$/.test(mode)) {
+      throw new RangeError(`invalid mode '${String(mode)}' (only r, w, b allowed)`);
+    }
+    const binary = mode.includes('b');
+    if (options.buffering === 0 && !binary) throw new RangeError('unbuffered streams must be binary');
+    const readChunk = options.buffering && options.buffering > 0 ? options.buffering : 64 * 1024;
+    const ac = new AbortController();
+    const sock = this;
+    // `readable`/`writable` are Duplex options since Node 11 (missing from @types/node 20).
+    const stream = new Duplex({
+      readable: mode.includes('r'),
+      writable: mode.includes('w'),
+      allowHalfOpen: true,
+      read() {
+        sock.recv(readChunk, { signal: ac.signal }).then(
+          (data) => {
+            this.push(data.length === 0 ? null : data);
+          },
+          (err: unknown) => {
+            if (!(err instanceof AbortError)) this.destroy(err as Error);
+          },
+        );
+      },
+      write(chunk: Buffer, _encoding, callback) {
+        sock.sendall(chunk, { signal: ac.signal }).then(() => callback(), callback);
+      },
+      final(callback) {
+        try {
+          if (sock.type === SOCK_STREAM && sock.fileno() >= 0) sock.shutdown(SHUT_WR);
+          callback();
+        } catch (e) {
+          callback(e as Error);
+        }
+      },
+      destroy(err, callback) {
+        ac.abort();
+        callback(err);
+      },
+    } as DuplexOptions);
+    if (!binary && mode.includes('r')) stream.setEncoding((options.encoding ?? 'utf8') as BufferEncoding);
+    return stream;
+  }
+
   /** Python-style repr, naming the async module. */
   toString(): string {
     return this.#sock.toString().replace('<socket.socket', '<aio.socket');
@@ -612,6 +668,9 @@ export class AsyncSocket {
     this.close();
   }
 }
+
+// Socket.makefile() goes through the AsyncSocket of the same Socket, keeping its mode.
+setMakefile((sock, mode, options) => (wrappers.get(sock) ?? new AsyncSocket(sock, true)).makefile(mode, options));
 
 // ---- module functions --------------------------------------------------------------
 

@@ -6,6 +6,7 @@
  * A blocking call blocks the calling JavaScript thread, as fs.readFileSync does: use it
  * in a worker_thread, or use the async twin (bsdsock/aio) on the main thread.
  */
+import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from './args';
 import { toSockAddr, type Address } from './address';
@@ -36,6 +37,22 @@ let pollCloser: (pollId: number) => void = (id) => native.poll_close(id);
 /** @internal */
 export function setPollCloser(fn: (pollId: number) => void): void {
   pollCloser = fn;
+}
+
+/** Python's keyword arguments of makefile(). */
+export interface MakefileOptions {
+  buffering?: number | null;
+  encoding?: string | null;
+  errors?: string | null;
+  newline?: string | null;
+}
+
+type MakefileImpl = (sock: Socket, mode: string, options: MakefileOptions) => Duplex;
+// aio.ts installs the implementation (makefile runs on the async path).
+let makefileImpl: MakefileImpl | null = null;
+/** @internal */
+export function setMakefile(fn: MakefileImpl): void {
+  makefileImpl = fn;
 }
 
 /** Closes the watcher of `s`, if any, before its fd is closed or given away. */
@@ -485,6 +502,17 @@ export class Socket {
       else v = toBytes(value);
     }
     native.setsockopt(this.#fd('setsockopt'), lv, opt, v, len);
+  }
+
+  /**
+   * Mirrors socket.makefile(mode = 'r', { buffering, encoding, errors, newline }): a Node
+   * stream.Duplex over the socket (Python returns a file object). It runs on the event
+   * loop through bsdsock/aio, so it never blocks, and leaves this socket's mode alone.
+   */
+  makefile(mode = 'r', options: MakefileOptions = {}): Duplex {
+    this.#fd('makefile');
+    if (!makefileImpl) throw new Error('bsdsock/aio is not loaded');
+    return makefileImpl(this, mode, options);
   }
 
   // ---- repr ----------------------------------------------------------------------------
