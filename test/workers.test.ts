@@ -1,0 +1,127 @@
+// The addon is context-aware (one Addon per environment): it must load in several
+// worker_threads at once, keep per-worker state (the error factories of init()),
+// and survive a worker being terminated while it is loaded and busy.
+// It loads the raw binding through node-gyp-build, not through lib/.
+import { describe, expect, it } from 'vitest';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+
+const repoRoot = path.resolve(__dirname, '..');
+// An fd number that can't be open (RLIMIT_NOFILE is far below it), so closing it
+// is always EBADF and never closes another thread's socket.
+const BAD_FD = 1 << 30;
+
+// Runs inside each worker (plain CommonJS, eval'd).
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const native = require(workerData.nodeGypBuild)(workerData.repoRoot);
+const id = workerData.id;
+native.init({
+  oserror: (e, s) => Object.assign(new Error('os ' + e), { errno: e, syscall: s, worker: id }),
+  timeout: () => new Error('timed out'),
+  gaierror: (c, m) => new Error(m),
+  herror: (c, m) => new Error(m),
+});
+if (workerData.mode === 'spin') {
+  // Keep the addon busy until terminated.
+  parentPort.postMessage({ ready: true });
+  for (;;) native.close(native.socket(2, 1, 0));
+}
+const fds = [];
+for (let round = 0; round < workerData.rounds; round++) {
+  for (let i = 0; i < 20; i++) fds.push(native.socket(2, 1, 0));
+  for (let i = 0; i < 10; i++) fds.push(native.socket(2, 2, 0));
+  while (fds.length) native.close(fds.pop());
+}
+let error = null;
+try {
+  native.close(workerData.badFd);
+} catch (e) {
+  error = { message: e.message, errno: e.errno, syscall: e.syscall, worker: e.worker };
+}
+parentPort.postMessage({
+  id,
+  created: workerData.rounds * 30,
+  hasConstants: typeof native.constants === 'object' || typeof native.AF_INET === 'number',
+  error,
+});
+`;
+
+function startWorker(data: Record<string, unknown>): Worker {
+  return new Worker(workerSource, {
+    eval: true,
+    workerData: { repoRoot, nodeGypBuild: require.resolve('node-gyp-build'), badFd: BAD_FD, ...data },
+  });
+}
+
+interface Result {
+  id: number;
+  created: number;
+  hasConstants: boolean;
+  error: { message: string; errno: number; syscall: string; worker: number } | null;
+}
+
+function runToEnd(w: Worker): Promise<{ result: Result | undefined; code: number }> {
+  return new Promise((resolve, reject) => {
+    let result: Result | undefined;
+    w.on('message', (m: Result) => (result = m));
+    w.on('error', reject);
+    w.on('exit', (code) => resolve({ result, code }));
+  });
+}
+
+describe('addon in worker_threads', () => {
+  it('loads and works in 4 workers at once, with per-worker init()', async () => {
+    const workers = [0, 1, 2, 3].map((id) => startWorker({ id, rounds: 50 }));
+    const outcomes = await Promise.all(workers.map(runToEnd));
+    outcomes.forEach(({ result, code }, id) => {
+      expect(code).toBe(0);
+      expect(result).toBeDefined();
+      expect(result!.id).toBe(id);
+      expect(result!.created).toBe(1500);
+      expect(result!.hasConstants).toBe(true);
+      // The error came from this worker's own factory.
+      expect(result!.error).toMatchObject({ message: 'os 9', errno: 9, worker: id });
+    });
+  });
+
+  it('survives terminating a worker while the addon is loaded and busy', async () => {
+    const busy = startWorker({ id: 99, mode: 'spin' });
+    const exited = new Promise<number>((resolve, reject) => {
+      busy.on('error', reject);
+      busy.on('exit', resolve);
+    });
+    await new Promise<void>((resolve, reject) => {
+      busy.once('message', () => resolve());
+      busy.once('error', reject);
+    });
+    // Let it run some syscalls, with other workers loading the addon meanwhile.
+    // (runToEnd right away: a fast worker may finish before the terminate below.)
+    const others = [0, 1, 2].map((id) => runToEnd(startWorker({ id, rounds: 10 })));
+    await new Promise((r) => setTimeout(r, 50));
+    await busy.terminate();
+    expect(await exited).toBe(1);
+    const outcomes = await Promise.all(others);
+    for (const { code, result } of outcomes) {
+      expect(code).toBe(0);
+      expect(result?.error?.errno).toBe(9);
+    }
+  });
+
+  it('terminates workers right after loading, then loads on the main thread', async () => {
+    for (let i = 0; i < 4; i++) {
+      const w = startWorker({ id: i, mode: 'spin' });
+      await new Promise<void>((resolve, reject) => {
+        w.once('message', () => resolve());
+        w.once('error', reject);
+      });
+      await w.terminate();
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const native = require('node-gyp-build')(repoRoot);
+    const fd = native.socket(2, 1, 0);
+    expect(typeof fd).toBe('number');
+    expect(fd).toBeGreaterThanOrEqual(0);
+    native.close(fd);
+  });
+});
