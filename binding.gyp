@@ -7,6 +7,7 @@
       "native/constants.cc",
       "native/errors.cc",
       "native/functions.cc",
+      "native/message.cc",
       "native/sock_call.cc",
       "native/sockaddr.cc",
       "native/syscalls.cc",

@@ -9,7 +9,9 @@
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { inspect } from 'node:util';
-import { toBytes, toFlags, toInt, typeName, parseTimeout, asBuffer } from './args';
+import { toFlags, toInt, toBytes, typeName, parseTimeout, asBuffer } from './args';
+import { read as fsRead } from 'node:fs';
+import { promisify } from 'node:util';
 import { toSockAddrAsync, type Address } from './address';
 import { AF_INET, SHUT_WR, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './constants';
 import { OSError, fromErrno, strerror, timedOut } from './errors';
@@ -25,13 +27,16 @@ import {
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from './functions';
-import { native, WOULD_BLOCK } from './native';
+import { native, WOULD_BLOCK, type AncData } from './native';
 import { Socket, formatAddress, internals, setMakefile, setPollCloser, type MakefileOptions, type State } from './socket';
 
 export * from './constants';
 export { OSError, TimeoutError, BlockingIOError, gaierror, herror } from './errors';
 
-const { wouldBlock, trim, ebadf, checkWritable, checkNbytes } = internals;
+const {
+  wouldBlock, trim, ebadf, checkWritable, checkNbytes, checkRecvmsgArgs, checkBufferList, checkSendmsgArgs,
+  checkMmsgArgs, mmsgResults, checkSendmmsgArgs, checkSendfileArgs, sendfileFallsBack,
+} = internals;
 
 const READ = 1; // UV_READABLE
 const WRITE = 2; // UV_WRITABLE
@@ -595,6 +600,183 @@ export class AsyncSocket {
       if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = off;
       throw e;
     });
+  }
+
+  // ---- messages ------------------------------------------------------------------------
+
+  /** Like socket.recvmsg(), but async: [data, ancdata, msg_flags, address]. */
+  recvmsg(
+    bufsize: number,
+    ancbufsize?: number | WaitOptions,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<[Buffer, AncData[], number, unknown]> {
+    if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
+    else if (isOpts(flags)) [flags, opts] = [undefined, flags];
+    const [n, anc, fl] = checkRecvmsgArgs(bufsize, ancbufsize, flags);
+    this.#fd('recvmsg');
+    const buf = Buffer.allocUnsafe(n);
+    const st = this.#st;
+    return this.#run(
+      this.#rq,
+      () => {
+        const r = native.recvmsg(st.fd, [buf], anc, fl, 0);
+        if (r === WOULD_BLOCK) return AGAIN;
+        const [count, ancdata, msgFlags, addr] = r as [number, AncData[], number, unknown];
+        return [trim(buf, count), ancdata, msgFlags, addr] as [Buffer, AncData[], number, unknown];
+      },
+      'recvmsg',
+      opts,
+    );
+  }
+
+  /** Like socket.recvmsg_into(), but async: [nbytes, ancdata, msg_flags, address]. */
+  recvmsg_into(
+    buffers: Iterable<ArrayBufferView>,
+    ancbufsize?: number | WaitOptions,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<[number, AncData[], number, unknown]> {
+    if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
+    else if (isOpts(flags)) [flags, opts] = [undefined, flags];
+    const bufs = checkBufferList(buffers, 'recvmsg_into', true);
+    const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
+    this.#fd('recvmsg');
+    const st = this.#st;
+    return this.#run(
+      this.#rq,
+      () => {
+        const r = native.recvmsg(st.fd, bufs, anc, fl, 0);
+        return r === WOULD_BLOCK ? AGAIN : (r as [number, AncData[], number, unknown]);
+      },
+      'recvmsg',
+      opts,
+    );
+  }
+
+  /** Like socket.sendmsg(), but async (an address host name is resolved first). */
+  async sendmsg(
+    buffers: Iterable<ArrayBufferView>,
+    ancdata?: Iterable<[number, number, ArrayBufferView]>,
+    flags?: number,
+    address?: Address | null,
+    opts?: WaitOptions,
+  ): Promise<number> {
+    const st = this.#st;
+    let resolved: unknown = address;
+    if (address !== undefined && address !== null) resolved = await toSockAddrAsync(st.family, address, 'sendmsg');
+    // The address is numeric now: validating it again costs no lookup.
+    const [bufs, anc, fl, addr] = checkSendmsgArgs(st.family, buffers, ancdata, flags, resolved);
+    this.#fd('sendmsg');
+    return this.#run(
+      this.#wq,
+      () => {
+        const r = native.sendmsg(st.fd, bufs, anc, fl, st.family, addr, 0);
+        return r === WOULD_BLOCK ? AGAIN : r;
+      },
+      'sendmsg',
+      opts,
+    );
+  }
+
+  /** Like Socket.recvmmsg(), but async: waits for one datagram, then returns all queued up to vlen. */
+  recvmmsg(vlen: number, bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<[Buffer, unknown][]> {
+    if (isOpts(flags)) [flags, opts] = [undefined, flags];
+    const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
+    this.#fd('recvmmsg');
+    const buf = Buffer.allocUnsafe(v * n);
+    const st = this.#st;
+    return this.#run(
+      this.#rq,
+      () => {
+        const r = native.recvmmsg(st.fd, buf, v, n, fl, 0);
+        return r === WOULD_BLOCK ? AGAIN : mmsgResults(buf, n, r as [number, unknown, number][]);
+      },
+      'recvmmsg',
+      opts,
+    );
+  }
+
+  /**
+   * Like Socket.sendmmsg(), but async: resolves to how many were sent. If it has to wait,
+   * the payloads are copied first, so changing them afterwards cannot change what is sent.
+   */
+  sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address][], flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
+    if (isOpts(flags)) [flags, opts] = [undefined, flags];
+    const st = this.#st;
+    const [bufs, addrs] = checkSendmmsgArgs(st.family, messages);
+    const fl = toFlags(flags);
+    this.#fd('sendmmsg');
+    if (bufs.length === 0) return Promise.resolve(0);
+    if (opts?.signal?.aborted) return Promise.reject(abortError(opts.signal));
+    if (this.#wq.length === 0) {
+      let r: number;
+      try {
+        r = native.sendmmsg(st.fd, bufs, addrs, fl, st.family, 0);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      if (r !== WOULD_BLOCK) return Promise.resolve(r);
+      if (this.#timeout === 0) return Promise.reject(wouldBlock('sendmmsg'));
+    }
+    const copies = bufs.map((b) => Buffer.from(asBuffer(b)));
+    return this.#run(
+      this.#wq,
+      () => {
+        const r = native.sendmmsg(st.fd, copies, addrs, fl, st.family, 0);
+        return r === WOULD_BLOCK ? AGAIN : r;
+      },
+      'sendmmsg',
+      opts,
+      false,
+    );
+  }
+
+  /**
+   * Like socket.sendfile(file, offset = 0, count = null), but async: sendfile(2) whenever
+   * the socket is writable, or a read/send loop where sendfile(2) does not apply. On
+   * failure the error's `bytes_sent` says what went out.
+   */
+  async sendfile(file: number | { fd: number }, offset = 0, count: number | null = null, opts?: WaitOptions): Promise<number> {
+    const st = this.#st;
+    const [inFd, off, cnt] = checkSendfileArgs(st, file, offset, count);
+    this.#fd('sendfile');
+    let sent = 0;
+    let eof = false;
+    const attempt = (): number | typeof AGAIN => {
+      for (;;) {
+        if (eof || (cnt > 0 && sent >= cnt)) return sent;
+        const r = native.sendfile(st.fd, inFd, off + sent, cnt > 0 ? cnt - sent : 0, 0);
+        if (r === WOULD_BLOCK) return AGAIN;
+        if (r === 0) eof = true;
+        sent += r;
+      }
+    };
+    try {
+      return await this.#run(this.#wq, attempt, 'sendfile', opts);
+    } catch (e) {
+      if (!(sent === 0 && sendfileFallsBack(e))) {
+        if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = sent;
+        throw e;
+      }
+    }
+    // sendfile(2) does not apply to this file: read and send.
+    const read = promisify(fsRead);
+    const chunk = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
+      if (want <= 0) break;
+      const { bytesRead } = await read(inFd, chunk, 0, want, off + sent);
+      if (bytesRead === 0) break;
+      try {
+        await this.sendall(chunk.subarray(0, bytesRead), opts);
+      } catch (e) {
+        if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = sent + ((e as OSError).bytes_sent ?? 0);
+        throw e;
+      }
+      sent += bytesRead;
+    }
+    return sent;
   }
 
   // ---- streams, repr, disposal ---------------------------------------------------------

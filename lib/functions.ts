@@ -7,7 +7,7 @@ import { toInt, toUInt, typeName } from './args';
 import { asciiHost, toSockAddr, type Address } from './address';
 import {
   AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, AI_NUMERICHOST, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM,
-  SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
+  SCM_RIGHTS, SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
 } from './constants';
 import { OSError } from './errors';
 import { native } from './native';
@@ -398,6 +398,51 @@ export function CMSG_SPACE(length: number): number {
   const n = toInt(length, 'length', -Infinity, Infinity);
   if (n < 0 || n > 0x7fffffff - native.CMSG_SPACE(0)) throw new RangeError('CMSG_SPACE() argument out of range');
   return native.CMSG_SPACE(n);
+}
+
+// ---- fd passing ----------------------------------------------------------------------
+
+/**
+ * Mirrors socket.send_fds(sock, buffers, fds, flags = 0, address = null): sends `fds`
+ * with SCM_RIGHTS beside `buffers` in one sendmsg(2). (Python 3.13 ignores flags and
+ * address; bsdsock passes them on.)
+ */
+export function send_fds(
+  sock: Socket,
+  buffers: Iterable<ArrayBufferView>,
+  fds: Iterable<number>,
+  flags?: number,
+  address?: Address | null,
+): number {
+  return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, fdsToBytes(fds)]], flags, address);
+}
+
+/**
+ * Mirrors socket.recv_fds(sock, bufsize, maxfds, flags = 0): [data, fds, msg_flags,
+ * address], collecting the fds of every SCM_RIGHTS item (a partial trailing int is
+ * dropped, as Python does).
+ */
+export function recv_fds(sock: Socket, bufsize: number, maxfds: number, flags?: number): [Buffer, number[], number, unknown] {
+  const max = toInt(maxfds, 'maxfds');
+  if (max < 0) throw new RangeError('maxfds must not be negative');
+  const [data, ancdata, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(max * 4), flags);
+  return [data, fdsFromAncdata(ancdata), msgFlags, addr];
+}
+
+/** fds as the bytes of a C int array, for SCM_RIGHTS. */
+export function fdsToBytes(fds: Iterable<number>): Buffer {
+  const list = Array.from(fds, (fd) => toInt(fd, 'fd', 0, 0x7fffffff));
+  return Buffer.from(new Int32Array(list).buffer);
+}
+
+/** The fds carried by the SCM_RIGHTS items of recvmsg()'s ancdata. */
+export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
+  const fds: number[] = [];
+  for (const [level, type, data] of ancdata) {
+    if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
+    for (let off = 0; off + 4 <= data.length; off += 4) fds.push(LITTLE ? data.readInt32LE(off) : data.readInt32BE(off));
+  }
+  return fds;
 }
 
 // ---- fds -----------------------------------------------------------------------------

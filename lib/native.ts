@@ -14,6 +14,9 @@ import { nativeFactories, setStrerror } from './errors';
 /** JS form of a socket address as native code takes and returns it (see native/sockaddr.h). */
 export type NativeAddress = unknown;
 
+/** One ancillary data item: [cmsg_level, cmsg_type, cmsg_data]. */
+export type AncData = [number, number, Buffer];
+
 export interface Binding {
   init(factories: typeof nativeFactories): void;
   constants: Record<string, number>;
@@ -42,6 +45,12 @@ export interface Binding {
   setsockopt(fd: number, level: number, optname: number, value: number | ArrayBufferView | null, optlen?: number): void;
   wait(fd: number, writable: boolean, timeout: number): boolean;
   strerror(errno: number): string;
+
+  recvmsg(fd: number, buffers: ArrayBufferView[], ancbufsize: number, flags: number, timeout: number): [number, AncData[], number, NativeAddress] | number;
+  sendmsg(fd: number, buffers: ArrayBufferView[], ancdata: AncData[], flags: number, family: number, address: NativeAddress | null, timeout: number): number;
+  recvmmsg(fd: number, buffer: ArrayBufferView, vlen: number, bufsize: number, flags: number, timeout: number): [number, NativeAddress, number][] | number;
+  sendmmsg(fd: number, buffers: ArrayBufferView[], addresses: NativeAddress[] | null, flags: number, family: number, timeout: number): number;
+  sendfile(outFd: number, inFd: number, offset: number, count: number, timeout: number): number;
 
   poll_init(dispatch: (id: number, events: number, status: number) => void): void;
   poll_open(fd: number): number;

@@ -7,12 +7,13 @@
  * in a worker_thread, or use the async twin (bsdsock/aio) on the main thread.
  */
 import type { Duplex } from 'node:stream';
+import { readSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from './args';
 import { toSockAddr, type Address } from './address';
 import { AF_INET, AF_PACKET, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOMAXCONN } from './constants';
 import { BlockingIOError, OSError, PermissionError, fromErrno, strerror } from './errors';
-import { native, WOULD_BLOCK } from './native';
+import { native, WOULD_BLOCK, type AncData } from './native';
 
 const EBADF = 9;
 const EAGAIN = 11;
@@ -464,6 +465,108 @@ export class Socket {
     return r;
   }
 
+  // ---- messages ------------------------------------------------------------------------
+
+  /**
+   * Mirrors socket.recvmsg(bufsize, ancbufsize = 0, flags = 0): [data, ancdata, msg_flags,
+   * address], ancdata being [cmsg_level, cmsg_type, cmsg_data][]. Calls recvmsg(2).
+   * MSG_CTRUNC in msg_flags says the ancillary buffer was too small.
+   */
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): [Buffer, AncData[], number, unknown] {
+    const [n, anc, fl] = checkRecvmsgArgs(bufsize, ancbufsize, flags);
+    const buf = Buffer.allocUnsafe(n);
+    const r = native.recvmsg(this.#fd('recvmsg'), [buf], anc, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recvmsg');
+    const [count, ancdata, msgFlags, addr] = r as [number, AncData[], number, unknown];
+    return [trim(buf, count), ancdata, msgFlags, addr];
+  }
+
+  /**
+   * Mirrors socket.recvmsg_into(buffers, ancbufsize = 0, flags = 0): scatters into
+   * `buffers` and returns [nbytes, ancdata, msg_flags, address]. Calls recvmsg(2).
+   */
+  recvmsg_into(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number): [number, AncData[], number, unknown] {
+    const bufs = checkBufferList(buffers, 'recvmsg_into', true);
+    const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
+    const r = native.recvmsg(this.#fd('recvmsg'), bufs, anc, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recvmsg');
+    return r as [number, AncData[], number, unknown];
+  }
+
+  /**
+   * Mirrors socket.sendmsg(buffers, ancdata = [], flags = 0, address = null): gathers
+   * `buffers` and sends them with ancillary data [level, type, data][]. Calls sendmsg(2).
+   */
+  sendmsg(buffers: Iterable<ArrayBufferView>, ancdata?: Iterable<[number, number, ArrayBufferView]>, flags?: number, address?: Address | null): number {
+    const s = this.#s;
+    const [bufs, anc, fl, addr] = checkSendmsgArgs(s.family, buffers, ancdata, flags, address);
+    const r = native.sendmsg(this.#fd('sendmsg'), bufs, anc, fl, s.family, addr, s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('sendmsg');
+    return r;
+  }
+
+  /**
+   * Beyond Python: one recvmmsg(2) for up to `vlen` datagrams of at most `bufsize` bytes.
+   * Waits (per the timeout) until one is queued, then returns all queued, up to vlen, as
+   * [data, address][].
+   */
+  recvmmsg(vlen: number, bufsize: number, flags?: number): [Buffer, unknown][] {
+    const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
+    const buf = Buffer.allocUnsafe(v * n);
+    const r = native.recvmmsg(this.#fd('recvmmsg'), buf, v, n, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recvmmsg');
+    return mmsgResults(buf, n, r as [number, unknown, number][]);
+  }
+
+  /**
+   * Beyond Python: one sendmmsg(2) for `messages`, either Buffer[] (connected socket) or
+   * [data, address][]. Returns how many were sent (it may be fewer than given).
+   */
+  sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address][], flags?: number): number {
+    const s = this.#s;
+    const [bufs, addrs] = checkSendmmsgArgs(s.family, messages);
+    const fl = toFlags(flags);
+    if (bufs.length === 0) return 0;
+    const r = native.sendmmsg(this.#fd('sendmmsg'), bufs, addrs, fl, s.family, s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('sendmmsg');
+    return r;
+  }
+
+  /**
+   * Mirrors socket.sendfile(file, offset = 0, count = null): sends a file with sendfile(2)
+   * (a file descriptor number or a fs.promises.FileHandle), falling back to a read/send
+   * loop where sendfile(2) does not apply, as Python. Returns the bytes sent; the file
+   * position is left at offset + sent.
+   */
+  sendfile(file: number | { fd: number }, offset = 0, count: number | null = null): number {
+    const [inFd, off, cnt] = checkSendfileArgs(this.#s, file, offset, count);
+    const s = this.#s;
+    if (s.timeout === 0) throw new RangeError('non-blocking sockets are not supported');
+    const fd = this.#fd('sendfile');
+    try {
+      return native.sendfile(fd, inFd, off, cnt, s.timeout);
+    } catch (e) {
+      if (!sendfileFallsBack(e)) throw e;
+    }
+    // sendfile(2) does not apply (e.g. the file is a pipe or socket): read and send.
+    const chunk = Buffer.allocUnsafe(8192);
+    let sent = 0;
+    for (;;) {
+      const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
+      if (want <= 0) break;
+      const got = readSync(inFd, chunk, 0, want, off + sent);
+      if (got === 0) break;
+      try {
+        native.sendall(fd, chunk.subarray(0, got), 0, s.timeout);
+      } catch (e) {
+        if (e instanceof OSError) e.bytes_sent = sent + (e.bytes_sent ?? 0);
+        throw e;
+      }
+      sent += got;
+    }
+    return sent;
+  }
+
   // ---- options -------------------------------------------------------------------------
 
   /**
@@ -542,5 +645,131 @@ export class Socket {
   }
 }
 
-/** Helpers the module functions share with the class. @internal */
-export const internals = { wouldBlock, trim, asBuffer, ebadf, checkWritable, checkNbytes, capabilityError };
+// ---- message argument checks (shared with bsdsock/aio) -----------------------------------
+
+function checkRecvmsgArgs(bufsize: unknown, ancbufsize: unknown, flags: unknown): [number, number, number] {
+  const n = toInt(bufsize, 'bufsize');
+  if (n < 0) throw new RangeError('negative buffer size in recvmsg()');
+  const anc = ancbufsize === undefined ? 0 : toInt(ancbufsize, 'ancbufsize', -Infinity, Infinity);
+  if (anc < 0 || anc > 0x7fffffff) throw new RangeError('invalid ancillary data buffer length');
+  return [n, anc, toFlags(flags)];
+}
+
+function checkBufferList(buffers: unknown, caller: string, writable: boolean): ArrayBufferView[] {
+  if (buffers === null || typeof buffers !== 'object' || typeof (buffers as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`${caller}() argument 1 must be an iterable`);
+  }
+  const out = Array.from(buffers as Iterable<unknown>, (b) => {
+    if (!ArrayBuffer.isView(b)) {
+      throw new TypeError(
+        writable
+          ? `${caller}() argument 1 must be an iterable of single-segment read-write buffers`
+          : `a bytes-like object is required, not '${typeName(b)}'`,
+      );
+    }
+    return b;
+  });
+  if (out.length > 1024) throw new OSError(`${caller}() argument 1 is too long`);
+  return out;
+}
+
+function checkSendmsgArgs(
+  family: number,
+  buffers: unknown,
+  ancdata: unknown,
+  flags: unknown,
+  address: unknown,
+): [ArrayBufferView[], AncData[], number, unknown] {
+  const bufs = checkBufferList(buffers, 'sendmsg', false);
+  const anc: AncData[] = [];
+  if (ancdata !== undefined && ancdata !== null) {
+    if (typeof ancdata !== 'object' || typeof (ancdata as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+      throw new TypeError('sendmsg() argument 2 must be an iterable');
+    }
+    for (const item of ancdata as Iterable<unknown>) {
+      if (!Array.isArray(item) || item.length !== 3) {
+        const len = Array.isArray(item) ? item.length : typeName(item);
+        throw new TypeError(`sendmsg() ancillary data items must be [level, type, data] arrays, not ${len}`);
+      }
+      anc.push([toInt(item[0], 'cmsg_level'), toInt(item[1], 'cmsg_type'), asBuffer(toBytes(item[2]))]);
+    }
+  }
+  const fl = toFlags(flags);
+  const addr = address === undefined || address === null ? null : toSockAddr(family, address, 'sendmsg');
+  return [bufs, anc, fl, addr];
+}
+
+function checkMmsgArgs(vlen: unknown, bufsize: unknown, flags: unknown): [number, number, number] {
+  const v = toInt(vlen, 'vlen');
+  if (v < 1 || v > 1024) throw new RangeError('recvmmsg(): vlen must be 1-1024');
+  const n = toInt(bufsize, 'bufsize');
+  if (n < 0) throw new RangeError('negative buffersize in recvmmsg');
+  if (v * n > 0x7fffffff) throw new RangeError('recvmmsg(): vlen * bufsize is too large');
+  return [v, n, toFlags(flags)];
+}
+
+function mmsgResults(buf: Buffer, bufsize: number, r: [number, unknown, number][]): [Buffer, unknown][] {
+  return r.map(([len, addr], i) => [buf.subarray(i * bufsize, i * bufsize + Math.min(len, bufsize)), addr]);
+}
+
+function checkSendmmsgArgs(family: number, messages: unknown): [ArrayBufferView[], unknown[] | null] {
+  if (!Array.isArray(messages)) throw new TypeError(`sendmmsg() messages must be an array, not ${typeName(messages)}`);
+  if (messages.length > 1024) throw new RangeError('sendmmsg() takes at most 1024 messages per call');
+  if (messages.length === 0) return [[], null];
+  if (Array.isArray(messages[0])) {
+    const bufs: ArrayBufferView[] = [];
+    const addrs: unknown[] = [];
+    for (const m of messages) {
+      if (!Array.isArray(m) || m.length !== 2) throw new TypeError('sendmmsg() messages must all be [data, address]');
+      bufs.push(toBytes(m[0]));
+      addrs.push(toSockAddr(family, m[1], 'sendmmsg'));
+    }
+    return [bufs, addrs];
+  }
+  return [messages.map((m) => toBytes(m)), null];
+}
+
+function checkSendfileArgs(s: State, file: unknown, offset: unknown, count: unknown): [number, number, number] {
+  let inFd: number;
+  if (typeof file === 'number') inFd = toInt(file, 'file');
+  else if (file !== null && typeof file === 'object' && typeof (file as { fd?: unknown }).fd === 'number') {
+    inFd = (file as { fd: number }).fd;
+  } else throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);
+  if (inFd < 0) throw new RangeError('sendfile() file is closed');
+  if (s.type !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
+  const off = toInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
+  let cnt = 0;
+  if (count !== null && count !== undefined) {
+    if (typeof count !== 'number' || !Number.isInteger(count)) {
+      throw new TypeError(`count must be a positive integer (got ${formatAddress(count)})`);
+    }
+    if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
+    cnt = count;
+  }
+  return [inFd, off, cnt];
+}
+
+// Errors of sendfile(2) itself (nothing sent yet) after which Python falls back to read/send.
+const SENDFILE_FALLBACK = new Set([22 /* EINVAL */, 38 /* ENOSYS */, 95 /* EOPNOTSUPP */, 29 /* ESPIPE */]);
+function sendfileFallsBack(e: unknown): boolean {
+  return e instanceof OSError && e.errno !== null && SENDFILE_FALLBACK.has(e.errno) && !e.bytes_sent;
+}
+
+/** Helpers the module functions and bsdsock/aio share with the class. @internal */
+export const internals = {
+  wouldBlock,
+  trim,
+  asBuffer,
+  ebadf,
+  checkWritable,
+  checkNbytes,
+  capabilityError,
+  checkRecvmsgArgs,
+  checkBufferList,
+  checkSendmsgArgs,
+  checkMmsgArgs,
+  mmsgResults,
+  checkSendmmsgArgs,
+  checkSendfileArgs,
+  sendfileFallsBack,
+};

@@ -8,6 +8,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   InitConstants(env, exports);
   InitSyscalls(env, exports);
   InitFunctions(env, exports);
+  InitMessages(env, exports);
   InitWatchers(env, exports, *watchers);
 }
 

@@ -32,5 +32,6 @@ class Addon : public Napi::Addon<Addon> {
 void InitConstants(Napi::Env env, Napi::Object exports);
 void InitSyscalls(Napi::Env env, Napi::Object exports);
 void InitFunctions(Napi::Env env, Napi::Object exports);
+void InitMessages(Napi::Env env, Napi::Object exports);
 
 }  // namespace bsdsock
