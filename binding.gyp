@@ -6,6 +6,7 @@
       "native/addon.cc",
       "native/constants.cc",
       "native/errors.cc",
+      "native/filter.cc",
       "native/functions.cc",
       "native/message.cc",
       "native/sock_call.cc",

@@ -329,6 +329,14 @@ export class AsyncSocket {
   setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView | null, optlen?: number): void {
     this.#sock.setsockopt(level, optname, value, optlen);
   }
+  /** Like Socket.attach_filter(): a classic BPF program as [code, jt, jf, k][]. */
+  attach_filter(program: [number, number, number, number][]): void {
+    this.#sock.attach_filter(program);
+  }
+  /** Like Socket.detach_filter(). */
+  detach_filter(): void {
+    this.#sock.detach_filter();
+  }
   /** Like socket.listen(). */
   listen(backlog?: number): void {
     this.#sock.listen(backlog);
@@ -952,5 +960,5 @@ export { has_dualstack_ipv6 };
 // Re-exported so `aio` can be used alone, as trio.socket re-exports them.
 export {
   htons, htonl, ntohs, ntohl, inet_aton, inet_ntoa, inet_pton, inet_ntop, if_nameindex, if_nametoindex, if_indextoname,
-  gethostname, CMSG_LEN, CMSG_SPACE,
+  gethostname, CMSG_LEN, CMSG_SPACE, inet_checksum,
 } from './functions';

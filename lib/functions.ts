@@ -400,6 +400,18 @@ export function CMSG_SPACE(length: number): number {
   return native.CMSG_SPACE(n);
 }
 
+// ---- checksums -----------------------------------------------------------------------
+
+/**
+ * Beyond Python: the RFC 1071 Internet checksum of `data` (0..0xffff), to be written
+ * big-endian into an ICMP, IP, UDP or TCP header built by hand (checksum field zeroed
+ * while computing).
+ */
+export function inet_checksum(data: ArrayBufferView): number {
+  if (!ArrayBuffer.isView(data)) throw new TypeError(`a bytes-like object is required, not '${typeName(data)}'`);
+  return native.inet_checksum(data);
+}
+
 // ---- fd passing ----------------------------------------------------------------------
 
 /**

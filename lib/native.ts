@@ -52,6 +52,11 @@ export interface Binding {
   sendmmsg(fd: number, buffers: ArrayBufferView[], addresses: NativeAddress[] | null, flags: number, family: number, timeout: number): number;
   sendfile(outFd: number, inFd: number, offset: number, count: number, timeout: number): number;
 
+  attach_filter(fd: number, program: [number, number, number, number][]): void;
+  detach_filter(fd: number): void;
+  inet_checksum(data: ArrayBufferView): number;
+  BPF_MAXINSNS: number;
+
   poll_init(dispatch: (id: number, events: number, status: number) => void): void;
   poll_open(fd: number): number;
   poll_start(id: number, events: number): void;

@@ -567,6 +567,22 @@ export class Socket {
     return sent;
   }
 
+  // ---- filters -------------------------------------------------------------------------
+
+  /**
+   * Beyond Python: attaches a classic BPF program, given as [code, jt, jf, k][] (what
+   * `tcpdump -dd` prints), with setsockopt(SO_ATTACH_FILTER). Every field is checked
+   * first (TypeError/RangeError); a program the kernel rejects is OSError EINVAL.
+   */
+  attach_filter(program: [number, number, number, number][]): void {
+    native.attach_filter(this.#fd('setsockopt'), program);
+  }
+
+  /** Beyond Python: removes the attached BPF program (setsockopt(SO_DETACH_FILTER)). */
+  detach_filter(): void {
+    native.detach_filter(this.#fd('setsockopt'));
+  }
+
   // ---- options -------------------------------------------------------------------------
 
   /**

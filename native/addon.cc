@@ -9,6 +9,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   InitSyscalls(env, exports);
   InitFunctions(env, exports);
   InitMessages(env, exports);
+  InitFilters(env, exports);
   InitWatchers(env, exports, *watchers);
 }
 

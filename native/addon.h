@@ -33,5 +33,6 @@ void InitConstants(Napi::Env env, Napi::Object exports);
 void InitSyscalls(Napi::Env env, Napi::Object exports);
 void InitFunctions(Napi::Env env, Napi::Object exports);
 void InitMessages(Napi::Env env, Napi::Object exports);
+void InitFilters(Napi::Env env, Napi::Object exports);
 
 }  // namespace bsdsock
