@@ -1,9 +1,12 @@
 // Module entry point: creates the per-environment Addon and registers every export.
 #include "addon.h"
 
+#include "errors.h"
+
 namespace bsdsock {
 
 Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState()) {
+  noop = Napi::Persistent(Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return info.Env().Undefined(); }));
   DefineAddon(exports, {InstanceMethod("init", &Addon::SetErrorFactories)});
   InitConstants(env, exports);
   InitSyscalls(env, exports);
@@ -18,8 +21,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
 Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
-    Napi::TypeError::New(env, "init() expects an object of error factories").ThrowAsJavaScriptException();
-    return env.Undefined();
+    return ThrowType(env, "init() expects an object of error factories");
   }
   Napi::Object f = info[0].As<Napi::Object>();
   const char* names[] = {"oserror", "timeout", "gaierror", "herror"};
@@ -28,13 +30,22 @@ Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo& info) {
     Napi::Value v = f.Get(names[i]);
     if (env.IsExceptionPending()) return env.Undefined();
     if (!v.IsFunction()) {
-      Napi::TypeError::New(env, std::string("init(): ") + names[i] + " must be a function")
-          .ThrowAsJavaScriptException();
-      return env.Undefined();
+      return ThrowType(env, std::string("init(): ") + names[i] + " must be a function");
     }
     *refs[i] = Napi::Persistent(v.As<Napi::Function>());
   }
   return env.Undefined();
+}
+
+bool EnvStopping(napi_env env) {
+  Addon* addon = nullptr;
+  if (napi_get_instance_data(env, reinterpret_cast<void**>(&addon)) != napi_ok || !addon || addon->noop.IsEmpty())
+    return false;
+  napi_value global, result;
+  if (napi_get_global(env, &global) != napi_ok) return true;
+  // Node refuses calls into JS once a worker is being terminated (or the process exits).
+  napi_status st = napi_call_function(env, global, addon->noop.Value(), 0, nullptr, &result);
+  return st != napi_ok;
 }
 
 }  // namespace bsdsock

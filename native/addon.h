@@ -19,6 +19,8 @@ class Addon : public Napi::Addon<Addon> {
   Napi::FunctionReference timeout;   // (syscall, bytesSent?) -> TimeoutError('timed out')
   Napi::FunctionReference gaierror;  // (code, message) -> gaierror
   Napi::FunctionReference herror;    // (code, message) -> herror
+  // A native no-op: calling it fails once the environment is stopping (EnvStopping).
+  Napi::FunctionReference noop;
 
   // Watchers and owned fds of this environment (watcher.h). Heap-allocated and freed by
   // the teardown hook, which may finish after the Addon itself is gone.

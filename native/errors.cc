@@ -12,16 +12,28 @@ namespace bsdsock {
 
 namespace {
 
-// Calls `factory` and returns the error object (empty with an exception pending if the
-// factory itself threw). Falls back to a plain Error if lib/ never called init().
+// Calls `factory` and returns the error object. Returns empty if the call fails: the
+// factory threw (the exception stays pending) or the environment is stopping (a worker
+// being terminated, where no JS may run). Raw N-API on purpose: node-addon-api treats a
+// failed call or throw as fatal when C++ exceptions are off.
 Napi::Value Build(Napi::Env env, Napi::FunctionReference& factory, std::initializer_list<napi_value> args,
                   const char* fallback) {
-  if (factory.IsEmpty()) return Napi::Error::New(env, fallback).Value();
-  return factory.Call(args);
+  napi_value result = nullptr;
+  if (factory.IsEmpty()) {
+    napi_value msg;
+    if (napi_create_string_utf8(env, fallback, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+        napi_create_error(env, nullptr, msg, &result) != napi_ok)
+      return Napi::Value();
+    return Napi::Value(env, result);
+  }
+  napi_value recv;
+  if (napi_get_undefined(env, &recv) != napi_ok) return Napi::Value();
+  if (napi_call_function(env, recv, factory.Value(), args.size(), args.begin(), &result) != napi_ok) return Napi::Value();
+  return Napi::Value(env, result);
 }
 
 Napi::Value Throw(Napi::Env env, Napi::Value err) {
-  if (!env.IsExceptionPending() && !err.IsEmpty()) Napi::Error(env, err).ThrowAsJavaScriptException();
+  if (!err.IsEmpty() && !env.IsExceptionPending()) napi_throw(env, err);
   return Napi::Value();
 }
 
@@ -69,12 +81,12 @@ Napi::Value ThrowHError(Napi::Env env, int code) {
 }
 
 Napi::Value ThrowType(Napi::Env env, const std::string& msg) {
-  if (!env.IsExceptionPending()) Napi::TypeError::New(env, msg).ThrowAsJavaScriptException();
+  if (!env.IsExceptionPending()) napi_throw_type_error(env, nullptr, msg.c_str());
   return Napi::Value();
 }
 
 Napi::Value ThrowRange(Napi::Env env, const std::string& msg) {
-  if (!env.IsExceptionPending()) Napi::RangeError::New(env, msg).ThrowAsJavaScriptException();
+  if (!env.IsExceptionPending()) napi_throw_range_error(env, nullptr, msg.c_str());
   return Napi::Value();
 }
 

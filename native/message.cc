@@ -130,7 +130,7 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout),
+      fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         memset(&msg, 0, sizeof(msg));
         memset(&ss, 0, sizeof(ss));
@@ -223,7 +223,7 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout), [&] { return sendmsg(fd, &msg, flags | MSG_NOSIGNAL); }, res, err);
+      fd, POLLOUT, Deadline(timeout, info.Env()), [&] { return sendmsg(fd, &msg, flags | MSG_NOSIGNAL); }, res, err);
   switch (st) {
     case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(res));
     case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
@@ -255,7 +255,7 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout),
+      fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         for (size_t i = 0; i < msgs.size(); i++) {
           iov[i].iov_base = data + i * static_cast<size_t>(bufsize);
@@ -325,7 +325,7 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout),
+      fd, POLLOUT, Deadline(timeout, info.Env()),
       [&] { return static_cast<ssize_t>(sendmmsg(fd, msgs.data(), n, flags | MSG_NOSIGNAL)); }, res, err);
   switch (st) {
     case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(res));
@@ -349,7 +349,7 @@ Napi::Value SendFile(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, out) || !ArgFd(info, 1, in) || !GetInt64(env, info[2], "offset", 0, INT64_MAX / 2, offset) ||
       !GetInt64(env, info[3], "count", 0, INT64_MAX / 2, count) || !ArgTimeout(info, 4, timeout))
     return Napi::Value();
-  Deadline deadline(timeout);
+  Deadline deadline(timeout, env);
   off_t off = static_cast<off_t>(offset);
   int64_t sent = 0;
   constexpr size_t kChunk = 1u << 30;

@@ -18,7 +18,8 @@ double Now() {
 
 }  // namespace
 
-Deadline::Deadline(double timeout) : timeout_(timeout), end_(timeout > 0 ? Now() + timeout : 0) {}
+Deadline::Deadline(double timeout, napi_env env)
+    : timeout_(timeout), end_(timeout > 0 ? Now() + timeout : 0), env_(env) {}
 
 int Deadline::RemainingMs() const {
   if (timeout_ < 0) return -1;
@@ -29,10 +30,18 @@ int Deadline::RemainingMs() const {
   return ms >= static_cast<double>(INT_MAX) ? INT_MAX : static_cast<int>(ms);
 }
 
+// How long one poll(2) may block before checking that the environment is still alive.
+constexpr int kSliceMs = 250;
+
 CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err) {
   for (;;) {
     int ms = deadline.RemainingMs();
     if (ms == 0) return CallStatus::kTimedOut;
+    bool sliced = false;
+    if (deadline.env() && (ms < 0 || ms > kSliceMs)) {
+      ms = kSliceMs;
+      sliced = true;
+    }
     pollfd p{fd, events, 0};
     int r = poll(&p, 1, ms);
     if (r > 0) {
@@ -44,6 +53,13 @@ CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err) {
       return CallStatus::kOk;
     }
     if (r == 0) {
+      if (sliced) {
+        if (EnvStopping(deadline.env())) {
+          err = EINTR;
+          return CallStatus::kError;
+        }
+        continue;  // RemainingMs() decides whether the deadline has passed
+      }
       if (deadline.blocking()) continue;
       return CallStatus::kTimedOut;
     }

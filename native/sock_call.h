@@ -5,12 +5,16 @@
 // poll(2)s the fd with what is left of one deadline and tries again, so the fast
 // path (data ready) is a single syscall. EINTR is retried (PEP 475), and so is a
 // spurious wake-up. Timeout 0 never polls. This runs on the calling JS thread and
-// never touches JS values.
+// never touches JS values, except that a long wait polls in slices and asks the
+// environment whether it is being torn down (a worker being terminated): a blocked
+// call then returns EINTR instead of hanging the worker forever.
 #pragma once
 
+#include <node_api.h>
 #include <poll.h>
-#include <cerrno>
 #include <sys/types.h>
+
+#include <cerrno>
 
 namespace bsdsock {
 
@@ -19,8 +23,9 @@ enum class CallStatus { kOk, kError, kWouldBlock, kTimedOut };
 // A deadline fixed when the call starts; timeout in seconds, < 0 = none, 0 = don't wait.
 class Deadline {
  public:
-  explicit Deadline(double timeout);
+  Deadline(double timeout, napi_env env);
   bool blocking() const { return timeout_ < 0; }
+  napi_env env() const { return env_; }
   bool nonblocking() const { return timeout_ == 0; }
   // Milliseconds left for poll(2), rounded up: -1 = wait forever, 0 = expired.
   int RemainingMs() const;
@@ -28,7 +33,11 @@ class Deadline {
  private:
   double timeout_;
   double end_;  // CLOCK_MONOTONIC seconds
+  napi_env env_;
 };
+
+// True once the environment can no longer run JavaScript (worker.terminate(), exit).
+bool EnvStopping(napi_env env);
 
 // Waits until `fd` is ready for `events` or the deadline passes.
 // Returns kOk, kTimedOut, or kError with `err` set. EINTR is retried.

@@ -225,7 +225,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
       !ParseSockAddr(env, family, info[2], sa, ex ? "connect_ex" : "connect") || !ArgTimeout(info, 3, timeout))
     return Napi::Value();
-  Deadline deadline(timeout);
+  Deadline deadline(timeout, env);
   int err = 0;
   if (connect(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) < 0) {
     err = errno;
@@ -261,7 +261,7 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
   ssize_t res = -1;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout),
+      fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         len = sizeof(ss);
         return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
@@ -287,7 +287,7 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info) {
     return Napi::Value();
   ssize_t res = 0;
   int err = 0;
-  CallStatus st = SockCall(fd, POLLIN, Deadline(timeout), [&] { return recv(fd, data, len, flags); }, res, err);
+  CallStatus st = SockCall(fd, POLLIN, Deadline(timeout, info.Env()), [&] { return recv(fd, data, len, flags); }, res, err);
   return Status(info.Env(), st, err, "recv", res);
 }
 
@@ -307,7 +307,7 @@ Napi::Value RecvFromInto(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout),
+      fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         alen = sizeof(ss);
         return recvfrom(fd, data, len, flags, reinterpret_cast<sockaddr*>(&ss), &alen);
@@ -332,7 +332,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout), [&] { return send(fd, data, len, flags | MSG_NOSIGNAL); }, res, err);
+      fd, POLLOUT, Deadline(timeout, info.Env()), [&] { return send(fd, data, len, flags | MSG_NOSIGNAL); }, res, err);
   return Status(info.Env(), st, err, "send", res);
 }
 
@@ -351,7 +351,7 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout),
+      fd, POLLOUT, Deadline(timeout, info.Env()),
       [&] { return sendto(fd, data, len, flags | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa.ss), sa.len); },
       res, err);
   return Status(env, st, err, "sendto", res);
@@ -369,7 +369,7 @@ Napi::Value SendAll(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
       !ArgTimeout(info, 3, timeout))
     return Napi::Value();
-  Deadline deadline(timeout);
+  Deadline deadline(timeout, env);
   size_t sent = 0;
   do {
     ssize_t res = 0;
@@ -455,7 +455,7 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
   double timeout;
   if (!ArgFd(info, 0, fd) || !ArgTimeout(info, 2, timeout)) return Napi::Value();
   int err = 0;
-  CallStatus st = WaitFd(fd, info[1].ToBoolean() ? POLLOUT : POLLIN, Deadline(timeout), err);
+  CallStatus st = WaitFd(fd, info[1].ToBoolean() ? POLLOUT : POLLIN, Deadline(timeout, info.Env()), err);
   if (st == CallStatus::kError) return ThrowErrno(info.Env(), err, "poll");
   return Napi::Boolean::New(info.Env(), st == CallStatus::kOk);
 }
