@@ -48,6 +48,26 @@ const MAX_PER_WAKEUP = 32;
 const SENDALL_SLICE = 4 * 1024 * 1024;
 
 const AGAIN: unique symbol = Symbol('again');
+
+// Calls that complete at once resolve without the event loop turning; a long streak of
+// them (a socket that always has data) would starve timers and other sockets. So every
+// IMMEDIATE_STREAK-th immediate completion in one loop turn resolves through setImmediate,
+// which lets the loop run (trio makes every call a checkpoint for the same reason).
+const IMMEDIATE_STREAK = 64;
+let streak = 0;
+let streakReset = false;
+function resetStreak(): void {
+  streak = 0;
+  streakReset = false;
+}
+function settleNow<T>(value: T): Promise<T> {
+  if (!streakReset) {
+    streakReset = true;
+    setImmediate(resetStreak);
+  }
+  if (++streak <= IMMEDIATE_STREAK) return Promise.resolve(value);
+  return new Promise((resolve) => setImmediate(resolve, value));
+}
 type Attempt<T> = () => T | typeof AGAIN;
 
 interface Waiter {
@@ -217,7 +237,7 @@ export class AsyncSocket {
       } catch (e) {
         return Promise.reject(e);
       }
-      if (r !== AGAIN) return Promise.resolve(r);
+      if (r !== AGAIN) return settleNow(r);
       if (this.#timeout === 0) return Promise.reject(wouldBlock(syscall));
     }
     return new Promise<T>((resolve, reject) => {
@@ -724,7 +744,7 @@ export class AsyncSocket {
       } catch (e) {
         return Promise.reject(e);
       }
-      if (r !== WOULD_BLOCK) return Promise.resolve(r);
+      if (r !== WOULD_BLOCK) return settleNow(r);
       if (this.#timeout === 0) return Promise.reject(wouldBlock('sendmmsg'));
     }
     const copies = bufs.map((b) => Buffer.from(asBuffer(b)));

@@ -195,7 +195,9 @@ export class Socket {
       const have = [fam, ty, pr];
       for (let i = 0; i < 3; i++) {
         const w = want[i];
-        if (w === undefined || w === null || w === -1) continue;
+        // Omitted (or -1) is not checked; neither is proto 0, which means "the default
+        // protocol" (fromfd(fd, AF_INET, SOCK_DGRAM) on a UDP socket whose proto is 17).
+        if (w === undefined || w === null || w === -1 || (i === 2 && w === 0)) continue;
         if (toInt(w) !== have[i]) {
           const err = new OSError(EINVAL, `${strerror(EINVAL)}: file descriptor ${fd} is a socket of family ${fam}, type ${ty}, proto ${pr}`);
           err.syscall = 'socket';

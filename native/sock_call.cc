@@ -36,7 +36,8 @@ constexpr int kSliceMs = 250;
 CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err) {
   for (;;) {
     int ms = deadline.RemainingMs();
-    if (ms == 0) return CallStatus::kTimedOut;
+    // Timeout 0 polls once without waiting (is_readable); an expired deadline does not.
+    if (ms == 0 && !deadline.nonblocking()) return CallStatus::kTimedOut;
     bool sliced = false;
     if (deadline.env() && (ms < 0 || ms > kSliceMs)) {
       ms = kSliceMs;
@@ -61,6 +62,7 @@ CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err) {
         continue;  // RemainingMs() decides whether the deadline has passed
       }
       if (deadline.blocking()) continue;
+      if (deadline.nonblocking()) return CallStatus::kTimedOut;
       return CallStatus::kTimedOut;
     }
     if (errno == EINTR) continue;

@@ -51,18 +51,25 @@ void OnPoll(uv_poll_t* h, int status, int events) {
   auto* ph = static_cast<PollHandle*>(h->data);
   WatcherState* st = ph->state;
   if (st->tearingDown || st->dispatch.IsEmpty() || !st->context) return;
-  Napi::Env env(st->env);
-  Napi::HandleScope scope(env);
-  st->dispatch.MakeCallback(env.Global(),
-                            {Napi::Number::New(env, ph->id), Napi::Number::New(env, status < 0 ? 0 : events),
-                             Napi::Number::New(env, status)},
-                            *st->context);
-  if (env.IsExceptionPending()) {
-    // The dispatcher catches everything; if something still escaped, report it the
-    // way Node reports an uncaught exception instead of leaving it pending here.
-    Napi::Error e = env.GetAndClearPendingException();
-    napi_fatal_exception(env, e.Value());
+  napi_env env = st->env;
+  // Raw N-API throughout: once a worker is being terminated, calls into JS fail, and
+  // node-addon-api would turn that failure into a fatal error.
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(env, &scope) != napi_ok) return;
+  napi_value args[3], recv, result;
+  if (napi_create_uint32(env, ph->id, &args[0]) == napi_ok &&
+      napi_create_int32(env, status < 0 ? 0 : events, &args[1]) == napi_ok &&
+      napi_create_int32(env, status, &args[2]) == napi_ok && napi_get_global(env, &recv) == napi_ok) {
+    napi_status s = napi_make_callback(env, *st->context, recv, st->dispatch.Value(), 3, args, &result);
+    bool pending = false;
+    if (s != napi_ok && napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+      // The dispatcher catches everything; if something still escaped, report it the
+      // way Node reports an uncaught exception instead of leaving it pending here.
+      napi_value err;
+      if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+    }
   }
+  napi_close_handle_scope(env, scope);
 }
 
 // Called when the environment is being torn down (worker exit, process exit): stop
