@@ -34,7 +34,10 @@ export function asciiHost(host: string): string {
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(host)) return host;
   const ascii = domainToASCII(host);
-  if (!ascii) throw new TypeError('encoding of hostname failed');
+  // domainToASCII does not enforce DNS lengths; the IDNA codec does (63 per label).
+  if (!ascii || ascii.length > 253 || ascii.split('.').some((label) => label.length > 63)) {
+    throw new TypeError('encoding of hostname failed');
+  }
   return ascii;
 }
 

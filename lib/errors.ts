@@ -5,16 +5,23 @@
  * `errno` is the positive OS number, as in Python (Node's own errors use negative libuv
  * numbers; bsdsock follows Python). `code` is Node's name for it (`'ECONNREFUSED'`).
  */
+import { constants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
 
-/** Node's name for a positive errno, or undefined when libuv does not know it. */
+// Names of errnos libuv has no name for (EINPROGRESS, ...), from Node's errno table.
+const ERRNO_NAMES = new Map<number, string>();
+for (const [name, num] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(num)) ERRNO_NAMES.set(num, name);
+
+/** Node's name for a positive errno ('ECONNREFUSED'), or undefined for an unknown one. */
 function errnoCode(errno: number): string | undefined {
+  let name: string | undefined;
   try {
-    const name = getSystemErrorName(-errno);
-    return name.startsWith('Unknown system error') ? undefined : name;
+    name = getSystemErrorName(-errno);
   } catch {
-    return undefined;
+    name = undefined;
   }
+  if (name === undefined || name.startsWith('Unknown system error')) name = ERRNO_NAMES.get(errno);
+  return name;
 }
 
 // Filled in by native.ts once the binding is loaded (strerror(3) is the C library's text).

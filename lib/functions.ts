@@ -9,7 +9,7 @@ import {
   AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, AI_NUMERICHOST, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM,
   SCM_RIGHTS, SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
 } from './constants';
-import { OSError } from './errors';
+import { OSError, fromErrno } from './errors';
 import { native } from './native';
 import { Socket, formatAddress, getdefaulttimeout } from './socket';
 
@@ -34,7 +34,7 @@ export function socketpair(family?: number | null, type?: number, proto?: number
  * (the original stays open and owned by the caller). Timeout: getdefaulttimeout().
  */
 export function fromfd(fd: number, family: number, type: number, proto?: number): Socket {
-  const copy = native.dup(toInt(fd, 'fd'));
+  const copy = native.dup(checkFd(fd, 'dup'));
   try {
     return new Socket(family, type, proto ?? 0, copy);
   } catch (e) {
@@ -216,21 +216,28 @@ function checkName(name: unknown, fn: string): string {
   return name;
 }
 
+/** A host name argument of the gethostby* functions (Python: TypeError for a NUL in it). */
+function checkHostName(name: unknown, fn: string): string {
+  const n = checkName(name, fn);
+  if (n.includes('\0')) throw new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not str`);
+  return n;
+}
+
 /** Mirrors socket.gethostbyname(hostname): an IPv4 address as text. */
 export function gethostbyname(hostname: string): string {
-  const a = toSockAddr(AF_INET, [checkName(hostname, 'gethostbyname'), 0], 'gethostbyname') as [string, number];
+  const a = toSockAddr(AF_INET, [checkHostName(hostname, 'gethostbyname'), 0], 'gethostbyname') as [string, number];
   return a[0];
 }
 
 /** Mirrors socket.gethostbyname_ex(hostname): [hostname, aliaslist, ipaddrlist] (IPv4). */
 export function gethostbyname_ex(hostname: string): [string, string[], string[]] {
-  gethostbyname(hostname);
+  toSockAddr(AF_INET, [checkHostName(hostname, 'gethostbyname_ex'), 0], 'gethostbyname_ex');
   return native.gethostbyname_ex(hostname);
 }
 
 /** Mirrors socket.gethostbyaddr(ip_address): [hostname, aliaslist, ipaddrlist]. */
 export function gethostbyaddr(ip_address: string): [string, string[], string[]] {
-  const name = checkName(ip_address, 'gethostbyaddr');
+  const name = checkHostName(ip_address, 'gethostbyaddr');
   const res = native.getaddrinfo(name === '' ? null : name, null, AF_UNSPEC, 0, 0, 0);
   if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
   const [family, , , , sa] = res[0];
@@ -459,12 +466,19 @@ export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
 
 // ---- fds -----------------------------------------------------------------------------
 
+/** An fd argument: an integer; a negative one is OSError EBADF, as the syscall would say. */
+function checkFd(fd: unknown, syscall: string): number {
+  const n = toInt(fd, 'fd');
+  if (n < 0) throw fromErrno(9, syscall);
+  return n;
+}
+
 /** Mirrors socket.close(fd): closes a socket fd. Calls close(2). */
 export function close(fd: number): void {
-  native.close(toInt(fd, 'fd'));
+  native.close(checkFd(fd, 'close'));
 }
 
 /** Mirrors socket.dup(fd): a non-inheritable duplicate. */
 export function dup(fd: number): number {
-  return native.dup(toInt(fd, 'fd'));
+  return native.dup(checkFd(fd, 'dup'));
 }

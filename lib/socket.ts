@@ -85,10 +85,29 @@ function reprState(s: State): string {
   return `fd=${s.fd}, family=${s.family}, type=${s.type}, proto=${s.proto}`;
 }
 
+/** Python's repr of a socket from its state (the same text for toString and the finalizer). */
+function repr(s: State): string {
+  if (s.fd < 0) return `<socket.socket [closed] ${reprState(s)}>`;
+  let out = `<socket.socket ${reprState(s)}`;
+  try {
+    const l = native.getsockname(s.fd);
+    if (l !== '' && l !== null) out += `, laddr=${formatAddress(l)}`;
+  } catch {
+    // No local address to show.
+  }
+  try {
+    const r = native.getpeername(s.fd);
+    if (r !== '' && r !== null) out += `, raddr=${formatAddress(r)}`;
+  } catch {
+    // Not connected.
+  }
+  return out + '>';
+}
+
 // A socket collected while open is closed here, with Python's ResourceWarning.
 const registry = new FinalizationRegistry<State>((s) => {
   if (s.fd < 0) return;
-  const text = `unclosed <socket.socket ${reprState(s)}>`;
+  const text = `unclosed ${repr(s)}`;
   const fd = s.fd;
   s.fd = -1;
   try {
@@ -303,7 +322,8 @@ export class Socket {
   settimeout(value: number | null): void {
     if (arguments.length === 0) throw new TypeError('settimeout() takes exactly one argument (0 given)');
     const t = parseTimeout(value);
-    this.#fd('settimeout');
+    // Python toggles O_NONBLOCK here, so an fd closed underneath raises EBADF; check it too.
+    native.get_inheritable(this.#fd('settimeout'));
     this.#s.timeout = t;
   }
 
@@ -314,7 +334,7 @@ export class Socket {
 
   /** Mirrors socket.setblocking(flag): truthy = settimeout(null), falsy = settimeout(0). */
   setblocking(flag: unknown): void {
-    this.#fd('setblocking');
+    native.get_inheritable(this.#fd('setblocking'));
     this.#s.timeout = flag ? -1 : 0;
   }
 
@@ -640,22 +660,7 @@ export class Socket {
 
   /** Python's repr: <socket.socket fd=3, family=2, type=1, proto=0, laddr=['127.0.0.1', 8080]>. */
   toString(): string {
-    const s = this.#s;
-    if (s.fd < 0) return `<socket.socket [closed] ${reprState(s)}>`;
-    let out = `<socket.socket ${reprState(s)}`;
-    try {
-      const l = native.getsockname(s.fd);
-      if (l !== '' && l !== null) out += `, laddr=${formatAddress(l)}`;
-    } catch {
-      // No local address to show.
-    }
-    try {
-      const r = native.getpeername(s.fd);
-      if (r !== '' && r !== null) out += `, raddr=${formatAddress(r)}`;
-    } catch {
-      // Not connected.
-    }
-    return out + '>';
+    return repr(this.#s);
   }
 
   [inspect.custom](): string {

@@ -52,7 +52,8 @@ bool ParseGai(const Napi::CallbackInfo& info, GaiRequest& req) {
     }
     std::string s = v.As<Napi::String>().Utf8Value();
     if (s.find('\0') != std::string::npos) {
-      ThrowType(env, "embedded null character");
+      // No name contains a NUL: Python's getaddrinfo answers EAI_NONAME too.
+      ThrowGaiError(env, EAI_NONAME, 0);
       return false;
     }
     if (i == 0) {
@@ -224,7 +225,7 @@ bool ArgString(const Napi::CallbackInfo& info, size_t i, const char* what, std::
   }
   out = info[i].As<Napi::String>().Utf8Value();
   if (out.find('\0') != std::string::npos) {
-    ThrowType(info.Env(), "embedded null character");
+    ThrowRange(info.Env(), "embedded null character");
     return false;
   }
   return true;

@@ -124,6 +124,7 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
       !GetInt64(env, info[2], "ancbufsize", 0, kMaxAncBuf, ancbufsize) || !GetInt(env, info[3], "flags", flags) ||
       !ArgTimeout(info, 4, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   std::vector<uint8_t> control(static_cast<size_t>(ancbufsize));
   sockaddr_storage ss;
   msghdr msg;
@@ -174,6 +175,7 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   if (!GetInt(env, info[3], "flags", flags) || !GetInt(env, info[4], "family", family) ||
       !ArgTimeout(info, 6, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   SockAddr sa{};
   bool hasAddr = !(info[5].IsNull() || info[5].IsUndefined());
   if (hasAddr && !ParseSockAddr(env, family, info[5], sa, "sendmsg")) return Napi::Value();
@@ -247,6 +249,7 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
       !GetInt64(env, info[2], "vlen", 1, kMaxVlen, vlen) || !GetInt64(env, info[3], "bufsize", 0, INT32_MAX, bufsize) ||
       !GetInt(env, info[4], "flags", flags) || !ArgTimeout(info, 5, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   if (static_cast<uint64_t>(vlen) * static_cast<uint64_t>(bufsize) > len)
     return ThrowRange(env, "buffer too small for vlen * bufsize");
   std::vector<mmsghdr> msgs(static_cast<size_t>(vlen));
@@ -304,6 +307,7 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
   if (!GetInt(env, info[3], "flags", flags) || !GetInt(env, info[4], "family", family) ||
       !ArgTimeout(info, 5, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   std::vector<mmsghdr> msgs(n);
   std::vector<iovec> iov(n);
   std::vector<SockAddr> addrs(hasAddrs ? n : 0);

@@ -239,6 +239,10 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
         socklen_t l = sizeof(err);
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) err = errno;
         if (err == EISCONN) err = 0;
+        // Linux marks a non-blocking connect as done only at the next connect(2). In
+        // blocking mode make that call now, so a second connect() says EISCONN as a
+        // blocking socket's would (CPython's timeout mode keeps the kernel's quirk).
+        if (err == 0 && deadline.blocking()) connect(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len);
       }
     }
   }
@@ -285,6 +289,7 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
       !ArgTimeout(info, 4, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(fd, POLLIN, Deadline(timeout, info.Env()), [&] { return recv(fd, data, len, flags); }, res, err);
@@ -302,6 +307,7 @@ Napi::Value RecvFromInto(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
       !ArgTimeout(info, 4, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   sockaddr_storage ss;
   socklen_t alen = sizeof(ss);
   ssize_t res = 0;
@@ -329,6 +335,7 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd) || !GetBytes(info.Env(), info[1], "data", data, len) ||
       !ArgInt(info, 2, "flags", flags) || !ArgTimeout(info, 3, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
@@ -348,6 +355,7 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
       !ArgInt(info, 3, "family", family) || !ParseSockAddr(env, family, info[4], sa, "sendto") ||
       !ArgTimeout(info, 5, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
   CallStatus st = SockCall(
@@ -369,6 +377,7 @@ Napi::Value SendAll(const Napi::CallbackInfo& info) {
   if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
       !ArgTimeout(info, 3, timeout))
     return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   Deadline deadline(timeout, env);
   size_t sent = 0;
   do {

@@ -1,0 +1,98 @@
+// The finalizer: port of CPython's GeneralModuleTests.test_dealloc_warn. A socket that is
+// garbage-collected while open is closed, and a 'ResourceWarning' is emitted through
+// process.emitWarning with Python's text ('unclosed ' + repr). Run in a child
+// `node --expose-gc` process so gc() is available and the warning goes to that process only.
+import { describe, expect, it } from 'vitest';
+import { runTsChild, within } from '../helpers/peer';
+
+const CHILD = `
+import * as socket from 'LIB';
+import * as fs from 'node:fs';
+
+const warnings: { name: string; message: string }[] = [];
+process.on('warning', (w) => warnings.push({ name: w.name, message: w.message }));
+const target = (fd: number) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return null; } };
+
+let leakedFd = -1;
+let leakedTarget: string | null = null;
+let leakedRepr = '';
+let closedFd = -1;
+let detachedFd = -1;
+let detachedTarget: string | null = null;
+
+(function makeGarbage() {
+  const leaked = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  leakedFd = leaked.fileno();
+  leakedTarget = target(leakedFd);
+  leakedRepr = String(leaked);
+  const closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  closedFd = closed.fileno();
+  closed.close();
+  const detached = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM);
+  detachedTarget = target(detached.fileno());
+  detachedFd = detached.detach();
+})();
+
+async function main() {
+  for (let i = 0; i < 100 && warnings.length === 0; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // A little longer, in case a second (wrong) warning is on its way.
+  for (let i = 0; i < 5; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  console.log(JSON.stringify({
+    warnings,
+    leakedFd, leakedTarget, leakedRepr, leakedAfter: target(leakedFd),
+    closedFd,
+    detachedFd, detachedTarget, detachedAfter: target(detachedFd),
+  }));
+}
+main();
+`;
+
+describe('finalizer (test_dealloc_warn)', () => {
+  let result: any = null;
+  async function run(): Promise<any> {
+    if (result) return result;
+    const child = runTsChild(CHILD, ['--expose-gc']);
+    try {
+      const line = await child.line(20_000);
+      const { code, stderr } = await within(child.exit, 10_000, 'child exit');
+      expect(code, stderr).toBe(0);
+      result = JSON.parse(line);
+      return result;
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }
+
+  it('a collected open socket emits one ResourceWarning via process.emitWarning (test_dealloc_warn)', async () => {
+    const r = await run();
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0].name).toBe('ResourceWarning');
+    expect(r.warnings[0].message.startsWith(`unclosed <socket.socket fd=${r.leakedFd}, family=2, type=1, proto=0`)).toBe(true);
+  });
+
+  it('the collected socket fd is really closed (test_dealloc_warn, fd closed)', async () => {
+    const r = await run();
+    expect(r.leakedTarget).toMatch(/^socket:\[\d+\]$/);
+    expect(r.leakedAfter).not.toBe(r.leakedTarget);
+  });
+
+  it("the warning text is 'unclosed ' + repr(sock), as Python's (test_dealloc_warn, message)", async () => {
+    const r = await run();
+    expect(r.warnings[0]?.message).toBe(`unclosed ${r.leakedRepr}`);
+  });
+
+  it('closed and detached sockets are not warned about; a detached fd stays open (finalizer, closed/detached)', async () => {
+    const r = await run();
+    for (const w of r.warnings) {
+      expect(w.message).not.toContain(`fd=${r.closedFd},`);
+      expect(w.message).not.toContain(`fd=${r.detachedFd},`);
+    }
+    expect(r.detachedAfter).toBe(r.detachedTarget);
+  });
+});
