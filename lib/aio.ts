@@ -5,7 +5,8 @@
  * call first tries the syscall (timeout 0) and, only if it would block, queues itself and
  * waits for readiness on the Node event loop: one uv_poll_t per socket (native/watcher.h),
  * watching only the directions someone waits for. Reads and writes have separate FIFO
- * queues, so concurrent calls of one direction complete in call order.
+ * queues, so concurrent calls of one direction complete in call order. Every method that
+ * returns a promise reports every error, bad arguments included, by rejecting it.
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { inspect } from 'node:util';
@@ -18,24 +19,22 @@ import { OSError, fromErrno, strerror, timedOut } from './errors';
 import {
   create_server as syncCreateServer,
   fromfd as syncFromfd,
-  gaiHost,
-  gaiPort,
   has_dualstack_ipv6,
-  nameinfoArgs,
   socketpair as syncSocketpair,
   type AddrInfo,
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from './functions';
+import { gaiHost, gaiPort, nameinfoArgs } from './internal';
 import { native, WOULD_BLOCK, type AncData } from './native';
 import { Socket, formatAddress, internals, setMakefile, setPollCloser, type MakefileOptions, type State } from './socket';
 
 export * from './constants';
-export { OSError, TimeoutError, BlockingIOError, gaierror, herror } from './errors';
+export * from './exceptions';
 
 const {
   wouldBlock, trim, ebadf, checkWritable, checkNbytes, checkRecvmsgArgs, checkBufferList, checkSendmsgArgs,
-  checkMmsgArgs, mmsgResults, checkSendmmsgArgs, checkSendfileArgs, sendfileFallsBack,
+  checkMmsgArgs, mmsgResults, checkSendmmsgArgs, checkSendfileArgs, sendfileFallsBack, fsError,
 } = internals;
 
 const READ = 1; // UV_READABLE
@@ -394,7 +393,11 @@ export class AsyncSocket {
 
   /** trio's wait_writable(): resolves when the socket is writable. */
   wait_writable(opts?: WaitOptions): Promise<void> {
-    return this.#run(this.#wq, () => undefined, 'poll', opts, false);
+    try {
+      return this.#run(this.#wq, () => undefined, 'poll', opts, false);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // ---- connections -----------------------------------------------------------------
@@ -407,19 +410,23 @@ export class AsyncSocket {
 
   /** Like socket.accept(), but async: resolves to [AsyncSocket, address]. */
   accept(opts?: WaitOptions): Promise<[AsyncSocket, unknown]> {
-    this.#fd('accept');
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.accept(st.fd, 0);
-        if (r === WOULD_BLOCK) return AGAIN;
-        const [fd, addr] = r as [number, unknown];
-        return [new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)), addr] as [AsyncSocket, unknown];
-      },
-      'accept',
-      opts,
-    );
+    try {
+      this.#fd('accept');
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.accept(st.fd, 0);
+          if (r === WOULD_BLOCK) return AGAIN;
+          const [fd, addr] = r as [number, unknown];
+          return [new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)), addr] as [AsyncSocket, unknown];
+        },
+        'accept',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -469,65 +476,77 @@ export class AsyncSocket {
 
   /** Like socket.recv(), but async. */
   recv(bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<Buffer> {
-    if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const n = toInt(bufsize, 'bufsize');
-    if (n < 0) throw new RangeError('negative buffersize in recv');
-    const fl = toFlags(flags);
-    this.#fd('recv');
-    if (n === 0) return Promise.resolve(Buffer.alloc(0));
-    const buf = Buffer.allocUnsafe(n);
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recv_into(st.fd, buf, n, fl, 0);
-        return r === WOULD_BLOCK ? AGAIN : trim(buf, r);
-      },
-      'recv',
-      opts,
-    );
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const n = toInt(bufsize, 'bufsize');
+      if (n < 0) throw new RangeError('negative buffersize in recv');
+      const fl = toFlags(flags);
+      this.#fd('recv');
+      if (n === 0) return Promise.resolve(Buffer.alloc(0));
+      const buf = Buffer.allocUnsafe(n);
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recv_into(st.fd, buf, n, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : trim(buf, r);
+        },
+        'recv',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Like socket.recv_into(), but async: resolves to the kernel's count. */
   recv_into(buffer: ArrayBufferView, nbytes?: number | WaitOptions, flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
-    if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
-    else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const b = checkWritable(buffer, 'recv_into');
-    const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
-    const fl = toFlags(flags);
-    this.#fd('recv');
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recv_into(st.fd, b, n, fl, 0);
-        return r === WOULD_BLOCK ? AGAIN : r;
-      },
-      'recv',
-      opts,
-    );
+    try {
+      if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
+      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const b = checkWritable(buffer, 'recv_into');
+      const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
+      const fl = toFlags(flags);
+      this.#fd('recv');
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recv_into(st.fd, b, n, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : r;
+        },
+        'recv',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Like socket.recvfrom(), but async: resolves to [data, address]. */
   recvfrom(bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<[Buffer, unknown]> {
-    if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const n = toInt(bufsize, 'bufsize');
-    if (n < 0) throw new RangeError('negative buffersize in recvfrom');
-    const fl = toFlags(flags);
-    this.#fd('recvfrom');
-    const buf = Buffer.allocUnsafe(n);
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recvfrom_into(st.fd, buf, n, fl, 0);
-        if (r === WOULD_BLOCK) return AGAIN;
-        const [count, addr] = r as [number, unknown];
-        return [trim(buf, count), addr] as [Buffer, unknown];
-      },
-      'recvfrom',
-      opts,
-    );
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const n = toInt(bufsize, 'bufsize');
+      if (n < 0) throw new RangeError('negative buffersize in recvfrom');
+      const fl = toFlags(flags);
+      this.#fd('recvfrom');
+      const buf = Buffer.allocUnsafe(n);
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recvfrom_into(st.fd, buf, n, fl, 0);
+          if (r === WOULD_BLOCK) return AGAIN;
+          const [count, addr] = r as [number, unknown];
+          return [trim(buf, count), addr] as [Buffer, unknown];
+        },
+        'recvfrom',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Like socket.recvfrom_into(), but async: resolves to [count, address]. */
@@ -537,69 +556,81 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[number, unknown]> {
-    if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
-    else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const b = checkWritable(buffer, 'recvfrom_into');
-    const n = checkNbytes(b, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
-    const fl = toFlags(flags);
-    this.#fd('recvfrom');
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recvfrom_into(st.fd, b, n, fl, 0);
-        return r === WOULD_BLOCK ? AGAIN : (r as [number, unknown]);
-      },
-      'recvfrom',
-      opts,
-    );
+    try {
+      if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
+      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const b = checkWritable(buffer, 'recvfrom_into');
+      const n = checkNbytes(b, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
+      const fl = toFlags(flags);
+      this.#fd('recvfrom');
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recvfrom_into(st.fd, b, n, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : (r as [number, unknown]);
+        },
+        'recvfrom',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // ---- sending ---------------------------------------------------------------------
 
   /** Like socket.send(), but async: resolves to the bytes sent (possibly fewer). */
   send(data: ArrayBufferView, flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
-    if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const d = toBytes(data);
-    const fl = toFlags(flags);
-    this.#fd('send');
-    const st = this.#st;
-    return this.#run(
-      this.#wq,
-      () => {
-        const r = native.send(st.fd, d, fl, 0);
-        return r === WOULD_BLOCK ? AGAIN : r;
-      },
-      'send',
-      opts,
-    );
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const d = toBytes(data);
+      const fl = toFlags(flags);
+      this.#fd('send');
+      const st = this.#st;
+      return this.#run(
+        this.#wq,
+        () => {
+          const r = native.send(st.fd, d, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : r;
+        },
+        'send',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Like socket.sendto(data, [flags,] address), but async (a host name is resolved off-thread). */
   sendto(data: ArrayBufferView, address: Address, opts?: WaitOptions): Promise<number>;
   sendto(data: ArrayBufferView, flags: number, address: Address, opts?: WaitOptions): Promise<number>;
   sendto(...args: unknown[]): Promise<number> {
-    let opts: WaitOptions | undefined;
-    if (args.length > 2 && isOpts(args[args.length - 1])) opts = args.pop() as WaitOptions;
-    if (args.length !== 2 && args.length !== 3) {
-      throw new TypeError(`sendto() takes 2 or 3 arguments (${args.length} given)`);
+    try {
+      let opts: WaitOptions | undefined;
+      if (args.length > 2 && isOpts(args[args.length - 1])) opts = args.pop() as WaitOptions;
+      if (args.length !== 2 && args.length !== 3) {
+        throw new TypeError(`sendto() takes 2 or 3 arguments (${args.length} given)`);
+      }
+      const d = toBytes(args[0]);
+      const fl = args.length === 3 ? toInt(args[1], 'flags') : 0;
+      this.#fd('sendto');
+      const st = this.#st;
+      const go = (addr: unknown) =>
+        this.#run(
+          this.#wq,
+          () => {
+            const r = native.sendto(st.fd, d, fl, st.family, addr, 0);
+            return r === WOULD_BLOCK ? AGAIN : r;
+          },
+          'sendto',
+          opts,
+        );
+      const addr = toSockAddrAsync(st.family, args[args.length - 1], 'sendto');
+      return addr instanceof Promise ? addr.then(go) : go(addr);
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const d = toBytes(args[0]);
-    const fl = args.length === 3 ? toInt(args[1], 'flags') : 0;
-    this.#fd('sendto');
-    const st = this.#st;
-    const go = (addr: unknown) =>
-      this.#run(
-        this.#wq,
-        () => {
-          const r = native.sendto(st.fd, d, fl, st.family, addr, 0);
-          return r === WOULD_BLOCK ? AGAIN : r;
-        },
-        'sendto',
-        opts,
-      );
-    const addr = toSockAddrAsync(st.family, args[args.length - 1], 'sendto');
-    return addr instanceof Promise ? addr.then(go) : go(addr);
   }
 
   /**
@@ -607,27 +638,31 @@ export class AsyncSocket {
    * timeout or abort) the error's `bytes_sent` says what went out.
    */
   sendall(data: ArrayBufferView, flags?: number | WaitOptions, opts?: WaitOptions): Promise<void> {
-    if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const d = asBuffer(toBytes(data));
-    const fl = toFlags(flags);
-    this.#fd('send');
-    const st = this.#st;
-    const len = d.length;
-    let off = 0;
-    const attempt = (): undefined | typeof AGAIN => {
-      const stop = off + SENDALL_SLICE;
-      while (off < len) {
-        const r = native.send(st.fd, off === 0 ? d : d.subarray(off), fl, 0);
-        if (r === WOULD_BLOCK) return AGAIN;
-        off += r;
-        if (off >= stop && off < len) return AGAIN; // yield to the loop; the watcher calls back
-      }
-      return undefined;
-    };
-    return this.#run(this.#wq, attempt, 'send', opts).catch((e: unknown) => {
-      if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = off;
-      throw e;
-    });
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const d = asBuffer(toBytes(data));
+      const fl = toFlags(flags);
+      this.#fd('send');
+      const st = this.#st;
+      const len = d.length;
+      let off = 0;
+      const attempt = (): undefined | typeof AGAIN => {
+        const stop = off + SENDALL_SLICE;
+        while (off < len) {
+          const r = native.send(st.fd, off === 0 ? d : d.subarray(off), fl, 0);
+          if (r === WOULD_BLOCK) return AGAIN;
+          off += r;
+          if (off >= stop && off < len) return AGAIN; // yield to the loop; the watcher calls back
+        }
+        return undefined;
+      };
+      return this.#run(this.#wq, attempt, 'send', opts).catch((e: unknown) => {
+        if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = off;
+        throw e;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   // ---- messages ------------------------------------------------------------------------
@@ -639,23 +674,27 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[Buffer, AncData[], number, unknown]> {
-    if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
-    else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const [n, anc, fl] = checkRecvmsgArgs(bufsize, ancbufsize, flags);
-    this.#fd('recvmsg');
-    const buf = Buffer.allocUnsafe(n);
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recvmsg(st.fd, [buf], anc, fl, 0);
-        if (r === WOULD_BLOCK) return AGAIN;
-        const [count, ancdata, msgFlags, addr] = r as [number, AncData[], number, unknown];
-        return [trim(buf, count), ancdata, msgFlags, addr] as [Buffer, AncData[], number, unknown];
-      },
-      'recvmsg',
-      opts,
-    );
+    try {
+      if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
+      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const [n, anc, fl] = checkRecvmsgArgs(bufsize, ancbufsize, flags);
+      this.#fd('recvmsg');
+      const buf = Buffer.allocUnsafe(n);
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recvmsg(st.fd, [buf], anc, fl, 0);
+          if (r === WOULD_BLOCK) return AGAIN;
+          const [count, ancdata, msgFlags, addr] = r as [number, AncData[], number, unknown];
+          return [trim(buf, count), ancdata, msgFlags, addr] as [Buffer, AncData[], number, unknown];
+        },
+        'recvmsg',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Like socket.recvmsg_into(), but async: [nbytes, ancdata, msg_flags, address]. */
@@ -665,21 +704,25 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[number, AncData[], number, unknown]> {
-    if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
-    else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const bufs = checkBufferList(buffers, 'recvmsg_into', true);
-    const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
-    this.#fd('recvmsg');
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recvmsg(st.fd, bufs, anc, fl, 0);
-        return r === WOULD_BLOCK ? AGAIN : (r as [number, AncData[], number, unknown]);
-      },
-      'recvmsg',
-      opts,
-    );
+    try {
+      if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
+      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const bufs = checkBufferList(buffers, 'recvmsg_into', true);
+      const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
+      this.#fd('recvmsg');
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recvmsg(st.fd, bufs, anc, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : (r as [number, AncData[], number, unknown]);
+        },
+        'recvmsg',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Like socket.sendmsg(), but async (an address host name is resolved first). */
@@ -709,20 +752,24 @@ export class AsyncSocket {
 
   /** Like Socket.recvmmsg(), but async: waits for one datagram, then returns all queued up to vlen. */
   recvmmsg(vlen: number, bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<[Buffer, unknown][]> {
-    if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
-    this.#fd('recvmmsg');
-    const buf = Buffer.allocUnsafe(v * n);
-    const st = this.#st;
-    return this.#run(
-      this.#rq,
-      () => {
-        const r = native.recvmmsg(st.fd, buf, v, n, fl, 0);
-        return r === WOULD_BLOCK ? AGAIN : mmsgResults(buf, n, r as [number, unknown, number][]);
-      },
-      'recvmmsg',
-      opts,
-    );
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
+      this.#fd('recvmmsg');
+      const buf = Buffer.allocUnsafe(v * n);
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recvmmsg(st.fd, buf, v, n, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : mmsgResults(buf, n, r as [number, unknown, number][]);
+        },
+        'recvmmsg',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /**
@@ -730,34 +777,38 @@ export class AsyncSocket {
    * the payloads are copied first, so changing them afterwards cannot change what is sent.
    */
   sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address][], flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
-    if (isOpts(flags)) [flags, opts] = [undefined, flags];
-    const st = this.#st;
-    const [bufs, addrs] = checkSendmmsgArgs(st.family, messages);
-    const fl = toFlags(flags);
-    this.#fd('sendmmsg');
-    if (bufs.length === 0) return Promise.resolve(0);
-    if (opts?.signal?.aborted) return Promise.reject(abortError(opts.signal));
-    if (this.#wq.length === 0) {
-      let r: number;
-      try {
-        r = native.sendmmsg(st.fd, bufs, addrs, fl, st.family, 0);
-      } catch (e) {
-        return Promise.reject(e);
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const st = this.#st;
+      const [bufs, addrs] = checkSendmmsgArgs(st.family, messages);
+      const fl = toFlags(flags);
+      this.#fd('sendmmsg');
+      if (bufs.length === 0) return Promise.resolve(0);
+      if (opts?.signal?.aborted) return Promise.reject(abortError(opts.signal));
+      if (this.#wq.length === 0) {
+        let r: number;
+        try {
+          r = native.sendmmsg(st.fd, bufs, addrs, fl, st.family, 0);
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        if (r !== WOULD_BLOCK) return settleNow(r);
+        if (this.#timeout === 0) return Promise.reject(wouldBlock('sendmmsg'));
       }
-      if (r !== WOULD_BLOCK) return settleNow(r);
-      if (this.#timeout === 0) return Promise.reject(wouldBlock('sendmmsg'));
+      const copies = bufs.map((b) => Buffer.from(asBuffer(b)));
+      return this.#run(
+        this.#wq,
+        () => {
+          const r = native.sendmmsg(st.fd, copies, addrs, fl, st.family, 0);
+          return r === WOULD_BLOCK ? AGAIN : r;
+        },
+        'sendmmsg',
+        opts,
+        false,
+      );
+    } catch (e) {
+      return Promise.reject(e);
     }
-    const copies = bufs.map((b) => Buffer.from(asBuffer(b)));
-    return this.#run(
-      this.#wq,
-      () => {
-        const r = native.sendmmsg(st.fd, copies, addrs, fl, st.family, 0);
-        return r === WOULD_BLOCK ? AGAIN : r;
-      },
-      'sendmmsg',
-      opts,
-      false,
-    );
   }
 
   /**
@@ -788,13 +839,19 @@ export class AsyncSocket {
         throw e;
       }
     }
-    // sendfile(2) does not apply to this file: read and send.
+    // sendfile(2) does not apply to this file: read and send (as the blocking fallback:
+    // offset 0 reads from the current position, so pipes and sockets work).
     const read = promisify(fsRead);
     const chunk = Buffer.allocUnsafe(64 * 1024);
     for (;;) {
       const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
       if (want <= 0) break;
-      const { bytesRead } = await read(inFd, chunk, 0, want, off + sent);
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await read(inFd, chunk, 0, want, off === 0 ? null : off + sent));
+      } catch (e) {
+        throw fsError(e, sent);
+      }
       if (bytesRead === 0) break;
       try {
         await this.sendall(chunk.subarray(0, bytesRead), opts);

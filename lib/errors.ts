@@ -152,10 +152,10 @@ const EAI_NAMES: Record<number, string> = {
   [-10]: 'EAI_MEMORY', [-11]: 'EAI_SYSTEM', [-12]: 'EAI_OVERFLOW',
 };
 
-export function makeGaiError(code: number, message: string): gaierror {
+export function makeGaiError(code: number, message: string, syscall = 'getaddrinfo'): gaierror {
   const e = new gaierror(code, message);
   e.code = EAI_NAMES[code];
-  e.syscall = 'getaddrinfo';
+  e.syscall = syscall;
   return e;
 }
 

@@ -10,6 +10,7 @@ import {
   SCM_RIGHTS, SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
 } from './constants';
 import { OSError, fromErrno } from './errors';
+import { fdsFromAncdata, fdsToBytes, gaiHost, gaiPort, nameinfoArgs } from './internal';
 import { native } from './native';
 import { Socket, formatAddress, getdefaulttimeout } from './socket';
 
@@ -151,23 +152,6 @@ export function has_dualstack_ipv6(): boolean {
 
 // ---- resolution ----------------------------------------------------------------------
 
-/** getaddrinfo's host argument as the C library takes it (IDNA for non-ASCII names). */
-export function gaiHost(host: unknown): string | null {
-  if (host === null || host === undefined) return null;
-  if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
-  if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
-  return asciiHost(host);
-}
-
-/** getaddrinfo's port argument: numbers are stringified, as Python does. */
-export function gaiPort(port: unknown): string | null {
-  if (port === null || port === undefined) return null;
-  if (typeof port === 'number' && Number.isInteger(port)) return String(port);
-  if (typeof port === 'string') return port;
-  if (ArrayBuffer.isView(port)) return Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('utf8');
-  throw new OSError('Int or String expected');
-}
-
 /** One getaddrinfo result: [family, type, proto, canonname, sockaddr]. */
 export type AddrInfo = [number, number, number, string, unknown];
 
@@ -179,29 +163,6 @@ export function getaddrinfo(host: string | null, port: string | number | null, f
   return native.getaddrinfo(
     gaiHost(host), gaiPort(port), toInt(family, 'family'), toInt(type, 'type'), toInt(proto, 'proto'), toInt(flags, 'flags'),
   );
-}
-
-/** The numeric sockaddr and family for getnameinfo, as Python resolves it. */
-export function nameinfoArgs(sockaddr: unknown): [number, unknown] {
-  if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be an array');
-  if (sockaddr.length < 2 || sockaddr.length > 4) throw new TypeError('getnameinfo(): illegal sockaddr argument');
-  const [host, port, flowinfo = 0, scope_id = 0] = sockaddr;
-  if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port)) {
-    throw new TypeError('getnameinfo(): illegal sockaddr argument');
-  }
-  const flow = toUInt(flowinfo, 'getnameinfo(): flowinfo', 0xffffffff);
-  if (flow > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
-  const scope = toUInt(scope_id, 'getnameinfo(): scope_id', 0xffffffff);
-  const res = native.getaddrinfo(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
-  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
-  if (res.length > 1) throw new OSError('sockaddr resolved to multiple addresses');
-  const [family, , , , sa] = res[0];
-  if (family === AF_INET) {
-    if (sockaddr.length !== 2) throw new OSError('IPv4 sockaddr must be 2 tuple');
-    return [family, sa];
-  }
-  const a = sa as [string, number, number, number];
-  return [family, [a[0], a[1], flow, scope || a[3]]];
 }
 
 /** Mirrors socket.getnameinfo(sockaddr, flags): [host, port]. Calls getnameinfo(3). */
@@ -251,6 +212,7 @@ export function gethostname(): string {
 
 /** Mirrors socket.getfqdn(name = ''): the first name with a dot among gethostbyaddr's, else the hostname. */
 export function getfqdn(name = ''): string {
+  if (typeof name !== 'string') throw new TypeError(`getfqdn() argument must be str, not ${typeName(name)}`);
   let n = name.trim();
   if (!n || n === '0.0.0.0' || n === '::') n = gethostname();
   try {
@@ -403,7 +365,8 @@ export function CMSG_LEN(length: number): number {
 /** Mirrors socket.CMSG_SPACE(length). */
 export function CMSG_SPACE(length: number): number {
   const n = toInt(length, 'length', -Infinity, Infinity);
-  if (n < 0 || n > 0x7fffffff - native.CMSG_SPACE(0)) throw new RangeError('CMSG_SPACE() argument out of range');
+  // As CPython: the bound leaves room for the padding of any non-empty item.
+  if (n < 0 || n > 0x7fffffff - native.CMSG_SPACE(1)) throw new RangeError('CMSG_SPACE() argument out of range');
   return native.CMSG_SPACE(n);
 }
 
@@ -446,22 +409,6 @@ export function recv_fds(sock: Socket, bufsize: number, maxfds: number, flags?: 
   if (max < 0) throw new RangeError('maxfds must not be negative');
   const [data, ancdata, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(max * 4), flags);
   return [data, fdsFromAncdata(ancdata), msgFlags, addr];
-}
-
-/** fds as the bytes of a C int array, for SCM_RIGHTS. */
-export function fdsToBytes(fds: Iterable<number>): Buffer {
-  const list = Array.from(fds, (fd) => toInt(fd, 'fd', 0, 0x7fffffff));
-  return Buffer.from(new Int32Array(list).buffer);
-}
-
-/** The fds carried by the SCM_RIGHTS items of recvmsg()'s ancdata. */
-export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
-  const fds: number[] = [];
-  for (const [level, type, data] of ancdata) {
-    if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
-    for (let off = 0; off + 4 <= data.length; off += 4) fds.push(LITTLE ? data.readInt32LE(off) : data.readInt32BE(off));
-  }
-  return fds;
 }
 
 // ---- fds -----------------------------------------------------------------------------

@@ -9,28 +9,7 @@ import { Socket } from './socket';
 
 export * from './constants';
 export * from './functions';
-export {
-  OSError,
-  OSError as error,
-  BlockingIOError,
-  ChildProcessError,
-  ConnectionError,
-  BrokenPipeError,
-  ConnectionAbortedError,
-  ConnectionRefusedError,
-  ConnectionResetError,
-  FileExistsError,
-  FileNotFoundError,
-  InterruptedError,
-  IsADirectoryError,
-  NotADirectoryError,
-  PermissionError,
-  ProcessLookupError,
-  TimeoutError,
-  TimeoutError as timeout,
-  gaierror,
-  herror,
-} from './errors';
+export * from './exceptions';
 export { Socket, Socket as SocketType, getdefaulttimeout, setdefaulttimeout } from './socket';
 export type { Address } from './address';
 export * as aio from './aio';

@@ -571,22 +571,7 @@ export class Socket {
       if (!sendfileFallsBack(e)) throw e;
     }
     // sendfile(2) does not apply (e.g. the file is a pipe or socket): read and send.
-    const chunk = Buffer.allocUnsafe(8192);
-    let sent = 0;
-    for (;;) {
-      const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
-      if (want <= 0) break;
-      const got = readSync(inFd, chunk, 0, want, off + sent);
-      if (got === 0) break;
-      try {
-        native.sendall(fd, chunk.subarray(0, got), 0, s.timeout);
-      } catch (e) {
-        if (e instanceof OSError) e.bytes_sent = sent + (e.bytes_sent ?? 0);
-        throw e;
-      }
-      sent += got;
-    }
-    return sent;
+    return sendfileFallback(inFd, off, cnt, (chunk) => native.sendall(fd, chunk, 0, s.timeout));
   }
 
   // ---- filters -------------------------------------------------------------------------
@@ -772,6 +757,43 @@ function checkSendfileArgs(s: State, file: unknown, offset: unknown, count: unkn
   return [inFd, off, cnt];
 }
 
+/**
+ * Python's sendfile fallback: reads the file in 8 KiB blocks and sends them. Like Python,
+ * offset 0 reads from the current position (so pipes and sockets work); another offset
+ * reads at that offset. A read error is an OSError; any error carries `bytes_sent`.
+ */
+function sendfileFallback(inFd: number, off: number, cnt: number, sendall: (chunk: Buffer) => void): number {
+  const chunk = Buffer.allocUnsafe(8192);
+  let sent = 0;
+  for (;;) {
+    const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
+    if (want <= 0) break;
+    let got: number;
+    try {
+      got = readSync(inFd, chunk, 0, want, off === 0 ? null : off + sent);
+    } catch (e) {
+      throw fsError(e, sent);
+    }
+    if (got === 0) break;
+    try {
+      sendall(chunk.subarray(0, got));
+    } catch (e) {
+      if (e instanceof OSError) e.bytes_sent = sent + (e.bytes_sent ?? 0);
+      throw e;
+    }
+    sent += got;
+  }
+  return sent;
+}
+
+/** A Node fs error as Python's OSError (Node's errno is negative), with bytes_sent. */
+function fsError(e: unknown, sent: number): unknown {
+  const errno = (e as NodeJS.ErrnoException)?.errno;
+  if (typeof errno !== 'number') return e;
+  const err = fromErrno(Math.abs(errno), (e as NodeJS.ErrnoException).syscall ?? 'read', sent);
+  return err;
+}
+
 // Errors of sendfile(2) itself (nothing sent yet) after which Python falls back to read/send.
 const SENDFILE_FALLBACK = new Set([22 /* EINVAL */, 38 /* ENOSYS */, 95 /* EOPNOTSUPP */, 29 /* ESPIPE */]);
 function sendfileFallsBack(e: unknown): boolean {
@@ -795,4 +817,5 @@ export const internals = {
   checkSendmmsgArgs,
   checkSendfileArgs,
   sendfileFallsBack,
+  fsError,
 };

@@ -52,11 +52,12 @@ Napi::Value NewTimeout(Napi::Env env, const char* syscall, double bytesSent) {
                "timed out");
 }
 
-Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno) {
+Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char* syscall) {
   // EAI_SYSTEM means "look at errno": Python raises a plain OSError from it.
-  if (code == EAI_SYSTEM) return NewErrno(env, savedErrno, "getaddrinfo");
+  if (code == EAI_SYSTEM) return NewErrno(env, savedErrno, syscall);
   return Build(env, env.GetInstanceData<Addon>()->gaierror,
-               {Napi::Number::New(env, code), Napi::String::New(env, gai_strerror(code))}, gai_strerror(code));
+               {Napi::Number::New(env, code), Napi::String::New(env, gai_strerror(code)), Napi::String::New(env, syscall)},
+               gai_strerror(code));
 }
 
 Napi::Value ThrowErrno(Napi::Env env, int err, const char* syscall, double bytesSent) {
@@ -69,9 +70,9 @@ Napi::Value ThrowTimeout(Napi::Env env, const char* syscall, double bytesSent) {
   return Throw(env, NewTimeout(env, syscall, bytesSent));
 }
 
-Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno) {
+Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno, const char* syscall) {
   if (env.IsExceptionPending()) return Napi::Value();
-  return Throw(env, NewGaiError(env, code, savedErrno));
+  return Throw(env, NewGaiError(env, code, savedErrno, syscall));
 }
 
 Napi::Value ThrowHError(Napi::Env env, int code) {

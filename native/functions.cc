@@ -177,7 +177,7 @@ Napi::Value GetNameInfo(const Napi::CallbackInfo& info) {
   GniRequest req;
   if (!ParseGni(info, req)) return Napi::Value();
   req.Run();
-  if (req.code != 0) return ThrowGaiError(info.Env(), req.code, req.savedErrno);
+  if (req.code != 0) return ThrowGaiError(info.Env(), req.code, req.savedErrno, "getnameinfo");
   return req.Result(info.Env());
 }
 
@@ -191,7 +191,7 @@ class GniWorker : public Napi::AsyncWorker {
   void OnOK() override {
     Napi::Env env = Env();
     if (req_->code != 0) {
-      Napi::Value err = NewGaiError(env, req_->code, req_->savedErrno);
+      Napi::Value err = NewGaiError(env, req_->code, req_->savedErrno, "getnameinfo");
       if (env.IsExceptionPending()) err = env.GetAndClearPendingException().Value();
       deferred_.Reject(err);
       return;

@@ -66,6 +66,32 @@ bool ArgBuffer(const Napi::CallbackInfo& info, size_t i, size_t nbytesArg, uint8
   return true;
 }
 
+bool IsStream(int fd) {
+  int type = 0;
+  socklen_t l = sizeof(type);
+  return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l) == 0 && type == SOCK_STREAM;
+}
+
+// MSG_WAITALL in blocking mode. The fd is non-blocking, so the kernel hands back what has
+// arrived; keep receiving until `len` bytes, end of stream, or an error, as a blocking
+// fd's recv(MSG_WAITALL) would. An error after some data returns the data, as the kernel
+// does.
+CallStatus RecvAll(int fd, uint8_t* data, size_t len, int flags, const Deadline& deadline, ssize_t& result, int& err) {
+  size_t got = 0;
+  while (got < len) {
+    ssize_t r = 0;
+    CallStatus st = SockCall(fd, POLLIN, deadline, [&] { return recv(fd, data + got, len - got, flags); }, r, err);
+    if (st != CallStatus::kOk) {
+      if (got == 0) return st;
+      break;
+    }
+    if (r == 0) break;
+    got += static_cast<size_t>(r);
+  }
+  result = static_cast<ssize_t>(got);
+  return CallStatus::kOk;
+}
+
 Napi::Value Status(Napi::Env env, CallStatus st, int err, const char* syscall, ssize_t result) {
   switch (st) {
     case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(result));
@@ -292,6 +318,10 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info) {
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
+  if ((flags & MSG_WAITALL) && timeout < 0 && IsStream(fd)) {
+    CallStatus st = RecvAll(fd, data, len, flags, Deadline(timeout, info.Env()), res, err);
+    return Status(info.Env(), st, err, "recv", res);
+  }
   CallStatus st = SockCall(fd, POLLIN, Deadline(timeout, info.Env()), [&] { return recv(fd, data, len, flags); }, res, err);
   return Status(info.Env(), st, err, "recv", res);
 }

@@ -79,6 +79,6 @@ describe('1,000 concurrent loopback connections', () => {
       b.close();
     }
     expect(pairs[0][0].fileno()).toBe(-1);
-    expect(() => pairs[0][0].recv(1)).toThrow(socket.OSError);
+    await expect(pairs[0][0].recv(1)).rejects.toThrow(socket.OSError);
   });
 });

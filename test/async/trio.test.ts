@@ -343,7 +343,7 @@ describe('AsyncSocket', () => {
     // Immediate success (and proof the aborted call read nothing).
     expect(await ta.recv(10)).toEqual(Buffer.from('1'));
     // Immediate failure: a bad argument is an error, not a wait.
-    expect(() => ta.recv('haha' as any)).toThrow(TypeError);
+    await expect(ta.recv('haha' as any)).rejects.toThrow(TypeError);
     // Block, then succeed.
     const p = ta.recv(10);
     expect(await isPending(p)).toBe(true);

@@ -1,0 +1,23 @@
+/** The public exception classes, under Python's names (shared by index.ts and aio.ts). */
+export {
+  OSError,
+  OSError as error,
+  BlockingIOError,
+  ChildProcessError,
+  ConnectionError,
+  BrokenPipeError,
+  ConnectionAbortedError,
+  ConnectionRefusedError,
+  ConnectionResetError,
+  FileExistsError,
+  FileNotFoundError,
+  InterruptedError,
+  IsADirectoryError,
+  NotADirectoryError,
+  PermissionError,
+  ProcessLookupError,
+  TimeoutError,
+  TimeoutError as timeout,
+  gaierror,
+  herror,
+} from './errors';

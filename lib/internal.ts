@@ -1,0 +1,71 @@
+/**
+ * Helpers shared by the blocking module functions and bsdsock/aio. Not part of the
+ * public API (index.ts does not export this module).
+ */
+import { toInt, toUInt, typeName } from './args';
+import { asciiHost } from './address';
+import { AF_INET, AF_UNSPEC, AI_NUMERICHOST, SCM_RIGHTS, SOCK_DGRAM, SOL_SOCKET } from './constants';
+import { OSError } from './errors';
+import { native } from './native';
+import { endianness } from 'node:os';
+
+const HOST_LE = endianness() === 'LE';
+
+/** getaddrinfo's host argument as the C library takes it (IDNA for non-ASCII names). */
+export function gaiHost(host: unknown): string | null {
+  if (host === null || host === undefined) return null;
+  if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
+  if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
+  return asciiHost(host);
+}
+
+/** getaddrinfo's port argument: numbers are stringified, as Python does. */
+export function gaiPort(port: unknown): string | null {
+  if (port === null || port === undefined) return null;
+  if (typeof port === 'number' && Number.isInteger(port)) return String(port);
+  if (typeof port === 'string') return port;
+  if (ArrayBuffer.isView(port)) return Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('utf8');
+  throw new OSError('Int or String expected');
+}
+
+/** The numeric sockaddr and family for getnameinfo, as Python resolves it. */
+export function nameinfoArgs(sockaddr: unknown): [number, unknown] {
+  if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be an array');
+  if (sockaddr.length < 2 || sockaddr.length > 4) throw new TypeError('getnameinfo(): illegal sockaddr argument');
+  const [host, port, flowinfo = 0, scope_id = 0] = sockaddr;
+  if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port)) {
+    throw new TypeError('getnameinfo(): illegal sockaddr argument');
+  }
+  const flow = toUInt(flowinfo, 'getnameinfo(): flowinfo', 0xffffffff);
+  if (flow > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
+  const scope = toUInt(scope_id, 'getnameinfo(): scope_id', 0xffffffff);
+  const res = native.getaddrinfo(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
+  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  if (res.length > 1) throw new OSError('sockaddr resolved to multiple addresses');
+  const [family, , , , sa] = res[0];
+  if (family === AF_INET) {
+    if (sockaddr.length !== 2) throw new OSError('IPv4 sockaddr must be 2 tuple');
+    return [family, sa];
+  }
+  const a = sa as [string, number, number, number];
+  return [family, [a[0], a[1], flow, scope || a[3]]];
+}
+
+/** fds as the bytes of a C int array, for SCM_RIGHTS. */
+export function fdsToBytes(fds: Iterable<number>): Buffer {
+  if (fds === null || typeof fds !== 'object' || typeof (fds as Iterable<number>)[Symbol.iterator] !== 'function') {
+    throw new TypeError(`'${typeName(fds)}' object is not iterable`);
+  }
+  const list = Array.from(fds, (fd) => toInt(fd, 'fd', 0, 0x7fffffff));
+  return Buffer.from(new Int32Array(list).buffer);
+}
+
+/** The fds carried by the SCM_RIGHTS items of recvmsg()'s ancdata. */
+export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
+  const fds: number[] = [];
+  for (const [level, type, data] of ancdata) {
+    if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
+    for (let off = 0; off + 4 <= data.length; off += 4) fds.push(HOST_LE ? data.readInt32LE(off) : data.readInt32BE(off));
+  }
+  return fds;
+}
