@@ -25,7 +25,7 @@ import {
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from './functions';
-import { gaiHost, gaiPort, nameinfoArgs } from './internal';
+import { connectionAddress, connectionFailure, gaiHost, gaiPort, nameinfoArgs } from './internal';
 import { native, WOULD_BLOCK, type AncData } from './native';
 import { Socket, formatAddress, internals, setMakefile, setPollCloser, type MakefileOptions, type State } from './socket';
 
@@ -1000,10 +1000,7 @@ export async function create_connection(
   source_address?: Address | null,
   options: AsyncCreateConnectionOptions = {},
 ): Promise<AsyncSocket> {
-  if (!Array.isArray(address) || address.length !== 2) {
-    throw new TypeError('create_connection(): address must be an array [host, port]');
-  }
-  const [host, port] = address;
+  const [host, port] = connectionAddress(address);
   const errors: unknown[] = [];
   for (const [af, socktype, proto, , sa] of await getaddrinfo(host, port, 0, SOCK_STREAM)) {
     let sock: AsyncSocket | null = null;
@@ -1019,9 +1016,7 @@ export async function create_connection(
       errors.push(e);
     }
   }
-  if (errors.length === 0) throw new OSError('getaddrinfo returns an empty list');
-  if (options.all_errors) throw new AggregateError(errors, 'create_connection failed');
-  throw errors[errors.length - 1];
+  connectionFailure(errors, options.all_errors);
 }
 
 /** Like socket.create_server(), but async (a host name is resolved off-thread); resolves to an AsyncSocket. */

@@ -10,7 +10,7 @@ import {
   SCM_RIGHTS, SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
 } from './constants';
 import { OSError, fromErrno } from './errors';
-import { fdsFromAncdata, fdsToBytes, gaiHost, gaiPort, nameinfoArgs } from './internal';
+import { connectionAddress, connectionFailure, fdsFromAncdata, fdsToBytes, gaiHost, gaiPort, nameinfoArgs } from './internal';
 import { native } from './native';
 import { Socket, formatAddress, getdefaulttimeout } from './socket';
 
@@ -61,10 +61,7 @@ export function create_connection(
   source_address?: Address | null,
   options: CreateConnectionOptions = {},
 ): Socket {
-  if (!Array.isArray(address) || address.length !== 2) {
-    throw new TypeError('create_connection(): address must be an array [host, port]');
-  }
-  const [host, port] = address;
+  const [host, port] = connectionAddress(address);
   const errors: unknown[] = [];
   for (const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
     let sock: Socket | null = null;
@@ -80,9 +77,7 @@ export function create_connection(
       errors.push(e);
     }
   }
-  if (errors.length === 0) throw new OSError('getaddrinfo returns an empty list');
-  if (options.all_errors) throw new AggregateError(errors, 'create_connection failed');
-  throw errors[errors.length - 1];
+  connectionFailure(errors, options.all_errors);
 }
 
 /** Options of create_server (Python's keyword-only arguments). */

@@ -69,3 +69,21 @@ export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
   }
   return fds;
 }
+
+/** create_connection's address: an array [host, port]. */
+export function connectionAddress(address: unknown): [string, number] {
+  if (!Array.isArray(address) || address.length !== 2) {
+    throw new TypeError('create_connection(): address must be an array [host, port]');
+  }
+  return address as [string, number];
+}
+
+/**
+ * create_connection's failure after trying every address: the last error, or with
+ * all_errors an AggregateError (Python's ExceptionGroup) of all of them.
+ */
+export function connectionFailure(errors: unknown[], allErrors: boolean | undefined): never {
+  if (errors.length === 0) throw new OSError('getaddrinfo returns an empty list');
+  if (allErrors) throw new AggregateError(errors, 'create_connection failed');
+  throw errors[errors.length - 1];
+}

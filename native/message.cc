@@ -26,30 +26,9 @@ constexpr size_t kMaxIov = IOV_MAX;        // 1024 on Linux
 constexpr size_t kMaxVlen = 1024;          // UIO_MAXIOV: the kernel's cap for recvmmsg/sendmmsg
 constexpr int64_t kMaxAncBuf = 0x7fffffff;
 
-bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) {
-  int64_t v;
-  if (!GetInt64(info.Env(), info[i], "file descriptor", 0, INT_MAX, v)) return false;
-  fd = static_cast<int>(v);
-  return true;
-}
+bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) { return GetFd(info.Env(), info[i], fd); }
 
-bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) {
-  Napi::Value v = info[i];
-  if (v.IsUndefined() || v.IsNull()) {
-    out = -1;
-    return true;
-  }
-  if (!v.IsNumber()) {
-    ThrowType(info.Env(), "timeout must be a number");
-    return false;
-  }
-  out = v.As<Napi::Number>().DoubleValue();
-  if (out != out) {
-    ThrowRange(info.Env(), "Invalid value NaN (not a number)");
-    return false;
-  }
-  return true;
-}
+bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) { return GetTimeout(info.Env(), info[i], out); }
 
 // An array of bytes-like objects as iovecs.
 bool ArgIovecs(Napi::Env env, Napi::Value v, const char* caller, std::vector<iovec>& iov) {

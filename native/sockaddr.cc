@@ -10,6 +10,7 @@
 #include <sys/un.h>
 
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
@@ -41,6 +42,30 @@ bool GetInt(Napi::Env env, Napi::Value v, const char* what, int& out) {
   int64_t x;
   if (!GetInt64(env, v, what, INT32_MIN, INT32_MAX, x)) return false;
   out = static_cast<int>(x);
+  return true;
+}
+
+bool GetFd(Napi::Env env, Napi::Value v, int& fd) {
+  int64_t x;
+  if (!GetInt64(env, v, "file descriptor", 0, INT_MAX, x)) return false;
+  fd = static_cast<int>(x);
+  return true;
+}
+
+bool GetTimeout(Napi::Env env, Napi::Value v, double& out) {
+  if (v.IsUndefined() || v.IsNull()) {
+    out = -1;
+    return true;
+  }
+  if (!v.IsNumber()) {
+    ThrowType(env, "timeout must be a number");
+    return false;
+  }
+  out = v.As<Napi::Number>().DoubleValue();
+  if (out != out) {
+    ThrowRange(env, "Invalid value NaN (not a number)");
+    return false;
+  }
   return true;
 }
 

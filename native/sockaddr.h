@@ -33,6 +33,11 @@ Napi::Value MakeSockAddr(Napi::Env env, const sockaddr* sa, socklen_t len);
 bool GetInt64(Napi::Env env, Napi::Value v, const char* what, int64_t min, int64_t max, int64_t& out);
 bool GetInt(Napi::Env env, Napi::Value v, const char* what, int& out);
 
+// A file descriptor argument (0..INT_MAX).
+bool GetFd(Napi::Env env, Napi::Value v, int& fd);
+// A timeout argument in seconds: undefined/null = -1 (blocking); NaN is a RangeError.
+bool GetTimeout(Napi::Env env, Napi::Value v, double& out);
+
 // Points `data`/`len` at the bytes of a Buffer / TypedArray / DataView / ArrayBuffer.
 bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, size_t& len);
 

@@ -22,34 +22,13 @@ namespace {
 
 // ---- argument helpers -----------------------------------------------------------
 
-bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) {
-  int64_t v;
-  if (!GetInt64(info.Env(), info[i], "file descriptor", 0, INT_MAX, v)) return false;
-  fd = static_cast<int>(v);
-  return true;
-}
+bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) { return GetFd(info.Env(), info[i], fd); }
 
 bool ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what, int& out) {
   return GetInt(info.Env(), info[i], what, out);
 }
 
-bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) {
-  Napi::Value v = info[i];
-  if (v.IsUndefined() || v.IsNull()) {
-    out = -1;
-    return true;
-  }
-  if (!v.IsNumber()) {
-    ThrowType(info.Env(), "timeout must be a number");
-    return false;
-  }
-  out = v.As<Napi::Number>().DoubleValue();
-  if (out != out) {
-    ThrowRange(info.Env(), "Invalid value NaN (not a number)");
-    return false;
-  }
-  return true;
-}
+bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) { return GetTimeout(info.Env(), info[i], out); }
 
 // A writable byte range of at most `nbytes` (0 or missing = the whole view).
 bool ArgBuffer(const Napi::CallbackInfo& info, size_t i, size_t nbytesArg, uint8_t*& data, size_t& len) {
