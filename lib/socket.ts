@@ -11,7 +11,9 @@ import { readSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from './args';
 import { toSockAddr, type Address } from './address';
-import { AF_INET, AF_PACKET, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOMAXCONN } from './constants';
+import {
+  AF_INET, AF_PACKET, IPPROTO_ICMP, IPPROTO_ICMPV6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOMAXCONN,
+} from './constants';
 import { BlockingIOError, OSError, PermissionError, fromErrno, strerror } from './errors';
 import { native, WOULD_BLOCK, type AncData } from './native';
 
@@ -165,17 +167,23 @@ function checkNbytes(buffer: ArrayBufferView, nbytes: unknown, caller: string, t
   return n === 0 ? buffer.byteLength : n;
 }
 
-function capabilityError(e: unknown, family: number, type: number): unknown {
-  if (e instanceof OSError && (e.errno === EPERM || e.errno === EACCES) && (type === SOCK_RAW || family === AF_PACKET)) {
-    const err = new PermissionError(
-      e.errno,
-      `${e.strerror}: raw and packet sockets need CAP_NET_RAW ` +
-        `(run as root, or grant it to node: sudo setcap cap_net_raw+ep "$(readlink -f "$(command -v node)")")`,
-    );
-    err.syscall = 'socket';
-    return err;
+function capabilityError(e: unknown, family: number, type: number, proto: number): unknown {
+  if (!(e instanceof OSError) || (e.errno !== EPERM && e.errno !== EACCES)) return e;
+  let hint: string;
+  if (type === SOCK_RAW || family === AF_PACKET) {
+    hint =
+      'raw and packet sockets need CAP_NET_RAW ' +
+      '(run as root, or grant it to node: sudo setcap cap_net_raw+ep "$(readlink -f "$(command -v node)")")';
+  } else if (type === SOCK_DGRAM && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+    hint =
+      "unprivileged ICMP sockets need the process's group in net.ipv4.ping_group_range " +
+      '(e.g. sudo sysctl -w net.ipv4.ping_group_range="0 2147483647"), or use SOCK_RAW with CAP_NET_RAW';
+  } else {
+    return e;
   }
-  return e;
+  const err = new PermissionError(e.errno, `${e.strerror}: ${hint}`);
+  err.syscall = 'socket';
+  return err;
 }
 
 /**
@@ -203,7 +211,7 @@ export class Socket {
       try {
         fd = native.socket(fam, bare, pr);
       } catch (e) {
-        throw capabilityError(e, fam, bare);
+        throw capabilityError(e, fam, bare, pr);
       }
       this.#s = { fd, family: fam, type: bare, proto: pr, timeout: ty & SOCK_NONBLOCK ? 0 : defaultTimeout, pollId: -1 };
     } else {
