@@ -4,7 +4,9 @@
 //      client side runs here, in this process, with the blocking API;
 //   2. the same with UDP (examples/udp-server.ts);
 //   3. async name resolution with bsdsock/aio;
-//   4. an async TCP exchange: server and client both in this process, on the event loop.
+//   4. an async TCP exchange: server and client both in this process, on the event loop;
+//   5. an ICMP ping of 127.0.0.1 (examples/ping.ts): raw socket with CAP_NET_RAW, else the
+//      unprivileged ping socket, else an explanation of the privilege it needs.
 //
 // Loopback only, port 0 everywhere. The whole tour takes a second or two and exits by
 // itself; a watchdog ends it (exit 1) if anything hangs.
@@ -27,7 +29,7 @@ const watchdog = setTimeout(() => {
   console.error('demo: timed out, giving up');
   for (const c of children) c.kill();
   process.exit(1);
-}, 25_000);
+}, 40_000);
 watchdog.unref();
 
 interface Server {
@@ -80,7 +82,7 @@ async function finish(name: string, server: Server): Promise<void> {
 }
 
 async function tcpStep(): Promise<void> {
-  console.log('[1/4] Blocking TCP echo');
+  console.log('[1/5] Blocking TCP echo');
   console.log('  starting examples/echo-server.ts in a child process ...');
   const server = await startServer('echo-server.ts');
   console.log(`  server listens on 127.0.0.1:${server.port}`);
@@ -98,7 +100,7 @@ async function tcpStep(): Promise<void> {
 }
 
 async function udpStep(): Promise<void> {
-  console.log('[2/4] Blocking UDP exchange');
+  console.log('[2/5] Blocking UDP exchange');
   console.log('  starting examples/udp-server.ts in a child process ...');
   const server = await startServer('udp-server.ts');
   console.log(`  server bound to 127.0.0.1:${server.port}`);
@@ -114,7 +116,7 @@ async function udpStep(): Promise<void> {
 }
 
 async function resolveStep(): Promise<void> {
-  console.log('[3/4] Async name resolution');
+  console.log('[3/5] Async name resolution');
   console.log("  await aio.getaddrinfo('localhost', 80)  (getaddrinfo(3) on the libuv thread pool; the event loop keeps running)");
   const infos = await aio.getaddrinfo('localhost', 80);
   for (const [family, type, proto, canonname, sockaddr] of infos) {
@@ -126,7 +128,7 @@ async function resolveStep(): Promise<void> {
 }
 
 async function asyncStep(): Promise<void> {
-  console.log('[4/4] Async TCP echo (bsdsock/aio: both ends in this process, nothing blocks)');
+  console.log('[4/5] Async TCP echo (bsdsock/aio: both ends in this process, nothing blocks)');
   const srv = await aio.create_server(['127.0.0.1', 0]);
   const [, port] = srv.getsockname() as [string, number];
   console.log(`  server: ${srv}`);
@@ -156,6 +158,40 @@ async function asyncStep(): Promise<void> {
   console.log('  both sockets closed');
 }
 
+/** Runs examples/ping.ts with `args`; resolves to its exit code and output. */
+function runPing(args: string[]): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [TSX_CLI, path.join(EXAMPLES, 'ping.ts'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.add(child);
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => {
+      children.delete(child);
+      resolve({ code, out });
+    });
+  });
+}
+
+async function pingStep(): Promise<void> {
+  console.log('[5/5] ICMP ping of 127.0.0.1 (examples/ping.ts, bsdsock/aio)');
+  for (const [label, extra] of [
+    ['raw socket (SOCK_RAW, needs CAP_NET_RAW)', []],
+    ['unprivileged ping socket (SOCK_DGRAM + IPPROTO_ICMP)', ['--dgram']],
+  ] as const) {
+    const { code, out } = await runPing([...extra, '-c', '3', '-i', '0.2', '-W', '1', '127.0.0.1']);
+    if (code === 0) {
+      console.log(`  ${label}:`);
+      for (const line of out.trim().split('\n')) console.log(`    ${line}`);
+      return;
+    }
+    console.log(`  ${label}: not available here (${out.trim().split('\n').pop()})`);
+  }
+  console.log('  no ICMP socket could be opened: run as root, or see docs/raw.md for the privileges');
+}
+
 async function main(): Promise<void> {
   console.log(`bsdsock demo (node ${process.version}, pid ${process.pid})`);
   console.log('');
@@ -167,8 +203,7 @@ async function main(): Promise<void> {
   console.log('');
   await asyncStep();
   console.log('');
-  console.log('Not in this demo yet (will be added as those features land):');
-  console.log('  - ICMP ping over a raw socket (with an examples/ping.ts to go with it)');
+  await pingStep();
   console.log('');
   console.log('demo: done');
 }
