@@ -110,6 +110,18 @@ const active = new Map<number, AsyncSocket>();
 const wrappers = new WeakMap<Socket, AsyncSocket>();
 
 let dispatchImpl: (id: number, events: number, status: number) => void = () => {};
+let trimImpl: (a: AsyncSocket) => void = () => {};
+
+// Sockets whose watcher may watch more than their waiters need; trimmed once per loop turn.
+const toTrim = new Set<AsyncSocket>();
+function trimAll(): void {
+  for (const a of toTrim) trimImpl(a);
+  toTrim.clear();
+}
+function stopLater(a: AsyncSocket): void {
+  if (toTrim.size === 0) setImmediate(trimAll);
+  toTrim.add(a);
+}
 let abandonImpl: (a: AsyncSocket) => void = () => {};
 
 native.poll_init((id, events, status) => {
@@ -144,6 +156,7 @@ export class AsyncSocket {
   #timeout = -1;
 
   static {
+    trimImpl = (a) => a.#trim();
     dispatchImpl = (id, events, status) => {
       const a = active.get(id);
       if (a) a.#ready(status < 0 ? READ | WRITE : events);
@@ -166,10 +179,26 @@ export class AsyncSocket {
 
   // ---- waiting machinery ---------------------------------------------------------------
 
-  /** Watches exactly the directions that have waiters. */
+  /**
+   * Watches the directions that have waiters. Adding a direction takes effect at once;
+   * dropping one is deferred to the end of this loop turn (stopLater), because a socket
+   * that was just served usually waits again right away (ping-pong, a read loop), and a
+   * stop followed by a start costs two epoll_ctl calls for nothing.
+   */
   #update(): void {
-    const st = this.#st;
     const want = (this.#rq.length ? READ : 0) | (this.#wq.length ? WRITE : 0);
+    const mask = this.#mask;
+    if (want === mask) return;
+    if ((want & ~mask) === 0) {
+      stopLater(this);
+      return;
+    }
+    this.#apply(want);
+  }
+
+  /** Sets the watcher's mask to exactly `want` (0 stops it, so it no longer keeps the loop alive). */
+  #apply(want: number): void {
+    const st = this.#st;
     if (want === this.#mask) return;
     if (st.pollId < 0) {
       if (want === 0 || st.fd < 0) {
@@ -182,6 +211,12 @@ export class AsyncSocket {
     this.#mask = want;
     if (want) active.set(st.pollId, this);
     else active.delete(st.pollId);
+  }
+
+  /** Drops the directions that still have no waiter (see #update). */
+  #trim(): void {
+    if (this.#st.pollId < 0 || this.#st.fd < 0) return;
+    this.#apply((this.#rq.length ? READ : 0) | (this.#wq.length ? WRITE : 0));
   }
 
   #ready(events: number): void {
