@@ -1,0 +1,776 @@
+// The C reference of the bsdsock benchmark suite: the same syscalls the other
+// implementations make, with nothing on top. Compiled by bench/run.js with the system
+// compiler into bench/out/bench.
+//
+//   bench <scenario> main [--key value ...]   runs one measurement, spawns and reaps its
+//                                             peer, prints one JSON line on stdout
+//   bench <scenario> peer --port P [...]      the other end (started by main)
+//   bench idle-conns client --port P ...      the client of idle-conns, shared by every
+//                                             implementation's server (BENCH_IDLE_CLIENT)
+//
+// Every loop is bounded in count and in time (--seconds). The peer inherits the CPU
+// affinity of main (bench/run.js pins main with taskset); BENCH_PEER_CPU moves it.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+// ---- options -------------------------------------------------------------------------
+
+typedef struct {
+  const char *scenario;
+  const char *role;
+  long long count;    // operations (round trips, datagrams, connections)
+  long long bytes;    // tcp-bulk total
+  long long chunk;    // tcp-bulk write size
+  long long size;     // message / datagram size
+  long long warmup;   // untimed operations first
+  long long batch;    // udp-batched: messages per call; idle-conns: connections per sync
+  long long conns;    // http-hello: wrk connections
+  long long rcvbuf;   // udp: SO_RCVBUF of the receiver
+  double seconds;     // time bound of the timed loop
+  double duration;    // http-hello: wrk -d
+  int port;
+  const char *variant;  // tcp-pingpong: "epoll" = both ends event-driven (the floor of an event loop)
+} opts_t;
+
+static opts_t O = {.count = 100000, .bytes = 1LL << 31, .chunk = 65536, .size = 64, .warmup = 0, .batch = 32,
+                   .conns = 16, .rcvbuf = 4 << 20, .seconds = 30, .duration = 3, .port = 0, .variant = ""};
+
+static char self_exe[4096];
+
+static void die(const char *what) {
+  fprintf(stderr, "bench.c [%s %s]: %s: %s\n", O.scenario ? O.scenario : "?", O.role ? O.role : "?", what,
+          strerror(errno));
+  exit(2);
+}
+
+static void dief(const char *msg) {
+  fprintf(stderr, "bench.c [%s %s]: %s\n", O.scenario ? O.scenario : "?", O.role ? O.role : "?", msg);
+  exit(2);
+}
+
+static void parse_args(int argc, char **argv) {
+  if (argc < 3) dief("usage: bench <scenario> <main|peer|client> [--key value ...]");
+  O.scenario = argv[1];
+  O.role = argv[2];
+  for (int i = 3; i + 1 < argc; i += 2) {
+    const char *k = argv[i];
+    const char *v = argv[i + 1];
+    if (strncmp(k, "--", 2) != 0) dief("bad argument");
+    k += 2;
+    if (!strcmp(k, "count")) O.count = atoll(v);
+    else if (!strcmp(k, "bytes")) O.bytes = atoll(v);
+    else if (!strcmp(k, "chunk")) O.chunk = atoll(v);
+    else if (!strcmp(k, "size")) O.size = atoll(v);
+    else if (!strcmp(k, "warmup")) O.warmup = atoll(v);
+    else if (!strcmp(k, "batch")) O.batch = atoll(v);
+    else if (!strcmp(k, "conns")) O.conns = atoll(v);
+    else if (!strcmp(k, "rcvbuf")) O.rcvbuf = atoll(v);
+    else if (!strcmp(k, "seconds")) O.seconds = atof(v);
+    else if (!strcmp(k, "duration")) O.duration = atof(v);
+    else if (!strcmp(k, "port")) O.port = atoi(v);
+    else if (!strcmp(k, "variant")) O.variant = v;
+    // unknown keys are ignored: the runner passes the same set to every implementation
+  }
+}
+
+// ---- helpers -------------------------------------------------------------------------
+
+static double now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static long vmrss_kb(void) {
+  FILE *f = fopen("/proc/self/status", "r");
+  if (!f) return -1;
+  char line[256];
+  long kb = -1;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+  fclose(f);
+  return kb;
+}
+
+static struct sockaddr_in loopback(int port) {
+  struct sockaddr_in a;
+  memset(&a, 0, sizeof a);
+  a.sin_family = AF_INET;
+  a.sin_port = htons((uint16_t)port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+static int bound_port(int fd) {
+  struct sockaddr_in a;
+  socklen_t l = sizeof a;
+  if (getsockname(fd, (struct sockaddr *)&a, &l) < 0) die("getsockname");
+  return ntohs(a.sin_port);
+}
+
+static int tcp_listen(int backlog, int *port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket");
+  struct sockaddr_in a = loopback(0);
+  if (bind(fd, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+  if (listen(fd, backlog) < 0) die("listen");
+  *port = bound_port(fd);
+  return fd;
+}
+
+static int tcp_connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die("socket");
+  struct sockaddr_in a = loopback(port);
+  if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+  return fd;
+}
+
+static void nodelay(int fd) {
+  int one = 1;
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) < 0) die("setsockopt TCP_NODELAY");
+}
+
+static void write_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("send");
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+// Reads exactly len bytes; returns 0 on a clean EOF before the first byte.
+static int read_exact(int fd, void *buf, size_t len) {
+  char *p = buf;
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = recv(fd, p + got, len - got, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("recv");
+    }
+    if (n == 0) {
+      if (got == 0) return 0;
+      dief("EOF inside a message");
+    }
+    got += (size_t)n;
+  }
+  return 1;
+}
+
+// Starts `argv` (argv[0] = path) as the peer. BENCH_PEER_CPU pins it elsewhere;
+// otherwise it inherits this process's affinity.
+static pid_t spawn(char *const argv[], int stdout_fd) {
+  const char *cpu = getenv("BENCH_PEER_CPU");
+  pid_t pid = fork();
+  if (pid < 0) die("fork");
+  if (pid == 0) {
+    if (cpu && *cpu) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(atoi(cpu), &set);
+      sched_setaffinity(0, sizeof set, &set);
+    }
+    if (stdout_fd >= 0) dup2(stdout_fd, 1);
+    else dup2(2, 1);  // a peer's chatter must not mix with main's JSON line
+    execv(argv[0], argv);
+    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  return pid;
+}
+
+static pid_t spawn_self_peer(const char *extra_k, const char *extra_v) {
+  char port[32], count[32], size[32], bytes[32], chunk[32], batch[32], seconds[32], warm[32];
+  snprintf(port, sizeof port, "%d", O.port);
+  snprintf(count, sizeof count, "%lld", O.count);
+  snprintf(size, sizeof size, "%lld", O.size);
+  snprintf(bytes, sizeof bytes, "%lld", O.bytes);
+  snprintf(chunk, sizeof chunk, "%lld", O.chunk);
+  snprintf(batch, sizeof batch, "%lld", O.batch);
+  snprintf(seconds, sizeof seconds, "%g", O.seconds);
+  snprintf(warm, sizeof warm, "%lld", O.warmup);
+  char *argv[] = {self_exe, (char *)O.scenario, "peer", "--port", port, "--count", count, "--size", size,
+                  "--bytes", bytes, "--chunk", chunk, "--batch", batch, "--seconds", seconds, "--warmup", warm,
+                  (char *)extra_k, (char *)extra_v, NULL};
+  return spawn(argv, -1);
+}
+
+// Waits for the peer; kills it if it has not exited within `grace` seconds.
+static int reap(pid_t pid, double grace) {
+  double end = now() + grace;
+  int st = 0;
+  for (;;) {
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) return -1;
+    if (now() > end) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      return -1;
+    }
+    usleep(2000);
+  }
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void emit(double value, const char *unit, long long ops, double secs, const char *extra) {
+  printf("{\"impl\":\"c\",\"scenario\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"ops\":%lld,\"seconds\":%.6f%s%s}\n",
+         O.scenario, value, unit, ops, secs, extra && *extra ? "," : "", extra ? extra : "");
+  fflush(stdout);
+}
+
+// ---- tcp-pingpong --------------------------------------------------------------------
+
+// --variant epoll: each wait is epoll_wait on a non-blocking fd registered once (level
+// triggered), as an event loop does: epoll_wait + recv + send per message and side.
+static int ep_fd = -1;
+
+static void ep_arm(int fd) {
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  ep_fd = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+  if (epoll_ctl(ep_fd, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl");
+}
+
+static ssize_t ep_recv(int fd, void *buf, size_t len) {
+  for (;;) {
+    ssize_t n = recv(fd, buf, len, 0);
+    if (n >= 0 || (errno != EAGAIN && errno != EINTR)) return n;
+    struct epoll_event ev;
+    if (epoll_wait(ep_fd, &ev, 1, -1) < 0 && errno != EINTR) die("epoll_wait");
+  }
+}
+
+static int epoll_variant(void) { return O.variant && !strcmp(O.variant, "epoll"); }
+
+static void pingpong_main(void) {
+  int ls = tcp_listen(16, &O.port);
+  pid_t peer = spawn_self_peer(epoll_variant() ? "--variant" : NULL, "epoll");
+  int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+  if (c < 0) die("accept");
+  close(ls);
+  nodelay(c);
+  int ep = epoll_variant();
+  if (ep) ep_arm(c);
+  size_t size = (size_t)O.size;
+  char *out = calloc(1, size), *in = malloc(size);
+  for (long long i = 0; i < O.warmup; i++) {
+    write_all(c, out, size);
+    if (ep ? ep_recv(c, in, size) != (ssize_t)size : !read_exact(c, in, size)) dief("peer closed");
+  }
+  double t0 = now(), t1 = t0;
+  long long n = 0;
+  while (n < O.count) {
+    write_all(c, out, size);
+    if (ep ? ep_recv(c, in, size) != (ssize_t)size : !read_exact(c, in, size)) dief("peer closed");
+    n++;
+    if ((n & 1023) == 0 && now() - t0 > O.seconds) break;
+  }
+  t1 = now();
+  close(c);
+  if (reap(peer, 10) != 0) dief("peer failed");
+  emit(n / (t1 - t0), "round trips/s", n, t1 - t0, ep ? "\"variant\":\"epoll\"" : NULL);
+}
+
+static void pingpong_peer(void) {
+  int c = tcp_connect(O.port);
+  nodelay(c);
+  int ep = epoll_variant();
+  if (ep) ep_arm(c);
+  size_t size = (size_t)O.size;
+  char *buf = malloc(size);
+  for (;;) {
+    ssize_t n = ep ? ep_recv(c, buf, size) : recv(c, buf, size, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("recv");
+    }
+    if (n == 0) break;
+    write_all(c, buf, (size_t)n);
+  }
+  close(c);
+}
+
+// ---- tcp-bulk ------------------------------------------------------------------------
+
+static void bulk_main(void) {
+  int ls = tcp_listen(16, &O.port);
+  pid_t peer = spawn_self_peer(NULL, NULL);
+  int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+  if (c < 0) die("accept");
+  close(ls);
+  size_t chunk = (size_t)O.chunk;
+  char *buf = calloc(1, chunk);
+  long long sent = 0, writes = 0;
+  double t0 = now();
+  while (sent < O.bytes) {
+    write_all(c, buf, chunk);
+    sent += (long long)chunk;
+    if ((++writes & 1023) == 0 && now() - t0 > O.seconds) break;
+  }
+  if (shutdown(c, SHUT_WR) < 0) die("shutdown");
+  char ack;
+  if (!read_exact(c, &ack, 1)) dief("no ack from the reader");
+  double t1 = now();
+  close(c);
+  if (reap(peer, 10) != 0) dief("peer failed");
+  emit(sent / (t1 - t0) / 1e9, "GB/s", writes, t1 - t0, NULL);
+}
+
+static void bulk_peer(void) {
+  int c = tcp_connect(O.port);
+  size_t chunk = (size_t)O.chunk;
+  char *buf = malloc(chunk);
+  for (;;) {
+    ssize_t n = recv(c, buf, chunk, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("recv");
+    }
+    if (n == 0) break;
+  }
+  write_all(c, "k", 1);
+  close(c);
+}
+
+// ---- udp-pps / udp-batched ---------------------------------------------------------
+//
+// main receives: it binds, spawns the sender, learns the sender's address from a 1-byte
+// hello, connects to it and answers "go". The sender sends `count` datagrams of `size`
+// bytes, then end markers (9 bytes: 0xEE + sent count, little endian) until main acks.
+// main counts data datagrams and times first to last.
+
+#define UDP_RBUF 256
+#define END_LEN 9
+
+static void udp_rcvbuf(int fd) {
+  int v = (int)O.rcvbuf;
+  if (v > 0 && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof v) < 0) die("setsockopt SO_RCVBUF");
+}
+
+static void udp_main(int batched) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket");
+  udp_rcvbuf(s);
+  struct sockaddr_in a = loopback(0);
+  if (bind(s, (struct sockaddr *)&a, sizeof a) < 0) die("bind");
+  O.port = bound_port(s);
+  pid_t peer = spawn_self_peer(NULL, NULL);
+  struct timeval tv = {.tv_sec = 5, .tv_usec = 0};
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  // handshake
+  struct sockaddr_in from;
+  socklen_t fl = sizeof from;
+  char b[UDP_RBUF];
+  ssize_t n = recvfrom(s, b, sizeof b, 0, (struct sockaddr *)&from, &fl);
+  if (n < 0) die("recvfrom hello");
+  if (connect(s, (struct sockaddr *)&from, fl) < 0) die("connect");
+  if (send(s, "g", 1, 0) < 0) die("send go");
+
+  long long received = 0, sent = -1;
+  double t_first = 0, t_last = 0;
+  size_t size = (size_t)O.size;
+  int vlen = batched ? (int)O.batch : 1;
+  struct mmsghdr *msgs = calloc((size_t)vlen, sizeof *msgs);
+  struct iovec *iov = calloc((size_t)vlen, sizeof *iov);
+  char *bufs = malloc((size_t)vlen * UDP_RBUF);
+  double deadline = now() + O.seconds;
+  while (sent < 0) {
+    int got;
+    if (batched) {
+      for (int i = 0; i < vlen; i++) {
+        iov[i].iov_base = bufs + (size_t)i * UDP_RBUF;
+        iov[i].iov_len = UDP_RBUF;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      got = recvmmsg(s, msgs, (unsigned)vlen, 0, NULL);
+    } else {
+      n = recv(s, bufs, UDP_RBUF, 0);
+      got = n < 0 ? -1 : 1;
+      msgs[0].msg_len = (unsigned)n;
+    }
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;  // 5 s of silence: the sender is gone
+      die("recv");
+    }
+    double t = now();
+    for (int i = 0; i < got; i++) {
+      unsigned len = msgs[i].msg_len;
+      const unsigned char *p = (unsigned char *)bufs + (size_t)i * UDP_RBUF;
+      if (len == size) {
+        if (received++ == 0) t_first = t;
+        t_last = t;
+      } else if (len == END_LEN && p[0] == 0xEE) {
+        uint64_t v = 0;
+        for (int k = 8; k >= 1; k--) v = (v << 8) | p[k];
+        sent = (long long)v;
+      } else if (len == 1) {
+        send(s, "g", 1, 0);  // a repeated hello: the go was lost
+      }
+    }
+    if ((received & 1023) == 0 && t > deadline + 5) break;
+  }
+  if (sent >= 0) send(s, "a", 1, 0);
+  close(s);
+  reap(peer, 10);
+  if (received < 2) dief("too few datagrams received");
+  double secs = t_last - t_first;
+  char extra[160];
+  snprintf(extra, sizeof extra, "\"sent\":%lld,\"received\":%lld,\"loss\":%.6f", sent, received,
+           sent > 0 ? 1.0 - (double)received / (double)sent : -1.0);
+  emit((received - 1) / secs, "datagrams/s", received, secs, extra);
+}
+
+static void udp_peer(int batched) {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) die("socket");
+  struct sockaddr_in a = loopback(O.port);
+  if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) die("connect");
+  char b[UDP_RBUF];
+  struct pollfd p = {.fd = s, .events = POLLIN};
+  for (int tries = 0;; tries++) {  // hello until go
+    if (tries > 100) dief("no go from the receiver");
+    if (send(s, "h", 1, 0) < 0) die("send hello");
+    if (poll(&p, 1, 100) > 0 && recv(s, b, sizeof b, 0) == 1) break;
+  }
+  size_t size = (size_t)O.size;
+  char *msg = calloc(1, size);
+  long long sent = 0;
+  double t0 = now();
+  if (batched) {
+    int vlen = (int)O.batch;
+    struct mmsghdr *msgs = calloc((size_t)vlen, sizeof *msgs);
+    struct iovec iov = {.iov_base = msg, .iov_len = size};
+    for (int i = 0; i < vlen; i++) {
+      msgs[i].msg_hdr.msg_iov = &iov;
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    long long calls = 0;
+    while (sent < O.count) {
+      long long left = O.count - sent;
+      int r = sendmmsg(s, msgs, (unsigned)(left < vlen ? left : vlen), 0);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        die("sendmmsg");
+      }
+      sent += r;
+      if ((++calls & 255) == 0 && now() - t0 > O.seconds) break;
+    }
+  } else {
+    while (sent < O.count) {
+      if (send(s, msg, size, 0) < 0) {
+        if (errno == EINTR) continue;
+        die("send");
+      }
+      if ((++sent & 1023) == 0 && now() - t0 > O.seconds) break;
+    }
+  }
+  unsigned char end[END_LEN];
+  end[0] = 0xEE;
+  uint64_t v = (uint64_t)sent;
+  for (int k = 1; k <= 8; k++, v >>= 8) end[k] = (unsigned char)(v & 0xff);
+  for (int tries = 0; tries < 500; tries++) {  // end marker until acked (10 s at most)
+    send(s, end, sizeof end, 0);
+    if (poll(&p, 1, 20) > 0) {
+      ssize_t n = recv(s, b, sizeof b, 0);
+      if (n == 1 && b[0] == 'a') break;
+    }
+  }
+  close(s);
+}
+
+// ---- tcp-accept --------------------------------------------------------------------
+//
+// main accepts and closes; the peer connects, waits for the EOF, closes: one cycle at a
+// time. main times the cycles after the warm-up.
+
+static void accept_main(void) {
+  int ls = tcp_listen(128, &O.port);
+  pid_t peer = spawn_self_peer(NULL, NULL);
+  long long total = O.warmup + O.count, n = 0;
+  double t0 = now();
+  for (long long i = 0; i < total; i++) {
+    if (i == O.warmup) t0 = now();
+    int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR) {
+        i--;
+        continue;
+      }
+      die("accept");
+    }
+    close(c);
+    if (i >= O.warmup) {
+      n++;
+      if ((n & 255) == 0 && now() - t0 > O.seconds) break;
+    }
+  }
+  double t1 = now();
+  close(ls);
+  reap(peer, n < O.count ? 0.2 : 10);
+  emit(n / (t1 - t0), "connections/s", n, t1 - t0, NULL);
+}
+
+static void accept_peer(void) {
+  long long total = O.warmup + O.count;
+  char b;
+  for (long long i = 0; i < total; i++) {
+    int s = tcp_connect(O.port);
+    if (recv(s, &b, 1, 0) != 0) dief("expected EOF");
+    close(s);
+  }
+}
+
+// ---- idle-conns ----------------------------------------------------------------------
+//
+// main (the server) reports its RSS before and after accepting `count` connections.
+// The client connects `batch` at a time; the server sends one byte on the last
+// connection of each batch, and the client waits for it before the next batch, so the
+// accept queue never overflows.
+
+static void idle_main(void) {
+  int ls = tcp_listen(4096, &O.port);
+  char port[32], count[32], batch[32];
+  snprintf(port, sizeof port, "%d", O.port);
+  snprintf(count, sizeof count, "%lld", O.count);
+  snprintf(batch, sizeof batch, "%lld", O.batch);
+  const char *client = getenv("BENCH_IDLE_CLIENT");
+  char *argv[] = {client && *client ? (char *)client : self_exe, "idle-conns", "client", "--port", port,
+                  "--count", count, "--batch", batch, "--seconds", "60", NULL};
+  pid_t peer = spawn(argv, -1);
+  long rss0 = vmrss_kb();
+  int *fds = malloc(sizeof(int) * (size_t)O.count);
+  double t0 = now();
+  long long n = 0;
+  while (n < O.count) {
+    int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0) {
+      if (errno == EINTR) continue;
+      die("accept");
+    }
+    fds[n++] = c;
+    if (n % O.batch == 0 || n == O.count) write_all(c, "x", 1);
+    if ((n & 255) == 0 && now() - t0 > O.seconds) break;
+  }
+  double t1 = now();
+  long rss1 = vmrss_kb();
+  kill(peer, SIGTERM);
+  reap(peer, 5);
+  for (long long i = 0; i < n; i++) close(fds[i]);
+  close(ls);
+  char extra[160];
+  snprintf(extra, sizeof extra, "\"rss_before_kb\":%ld,\"rss_after_kb\":%ld,\"conns\":%lld", rss0, rss1, n);
+  emit((double)(rss1 - rss0) * 1024.0 / (double)n, "B/conn", n, t1 - t0, extra);
+}
+
+static void idle_client(void) {
+  int *fds = malloc(sizeof(int) * (size_t)O.count);
+  struct timeval tv = {.tv_sec = 60, .tv_usec = 0};
+  for (long long i = 0; i < O.count; i++) {
+    fds[i] = tcp_connect(O.port);
+    if ((i + 1) % O.batch == 0 || i + 1 == O.count) {
+      setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+      char b;
+      if (recv(fds[i], &b, 1, 0) != 1) die("waiting for the server's batch byte");
+    }
+  }
+  // Hold every connection until the server kills us.
+  for (;;) pause();
+}
+
+// ---- http-hello ----------------------------------------------------------------------
+//
+// An epoll server (one thread, non-blocking sockets) answering every request, whose end
+// is the first "\r\n\r\n", with a fixed response. Its peer is wrk, whose report main
+// parses.
+
+static const char RESPONSE[] =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!";
+
+static pid_t spawn_wrk(int *out_fd) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) die("pipe");
+  char threads[] = "-t1", conns[32], dur[32], url[64];
+  snprintf(conns, sizeof conns, "-c%lld", O.conns);
+  snprintf(dur, sizeof dur, "-d%gs", O.duration);
+  snprintf(url, sizeof url, "http://127.0.0.1:%d/", O.port);
+  const char *wrk = getenv("BENCH_WRK");
+  char *argv[] = {(char *)(wrk && *wrk ? wrk : "/usr/bin/wrk"), threads, conns, dur, "--timeout", "5s", url, NULL};
+  pid_t pid = spawn(argv, p[1]);
+  close(p[1]);
+  *out_fd = p[0];
+  return pid;
+}
+
+// Emits the result from wrk's report (shared format with the other implementations).
+static void emit_wrk(const char *report, double secs) {
+  const char *r = strstr(report, "Requests/sec:");
+  if (!r) {
+    fprintf(stderr, "%s\n", report);
+    dief("no Requests/sec in wrk's report");
+  }
+  double rps = atof(r + strlen("Requests/sec:"));
+  long long reqs = 0;
+  const char *q = strstr(report, " requests in ");
+  if (q) {
+    const char *s = q;
+    while (s > report && s[-1] >= '0' && s[-1] <= '9') s--;
+    reqs = atoll(s);
+  }
+  long long errors = 0;
+  const char *e = strstr(report, "Socket errors:");
+  if (e) {
+    long long c1 = 0, r1 = 0, w1 = 0, t1 = 0;
+    sscanf(e, "Socket errors: connect %lld, read %lld, write %lld, timeout %lld", &c1, &r1, &w1, &t1);
+    errors = c1 + r1 + w1 + t1;
+  }
+  const char *x = strstr(report, "Non-2xx or 3xx responses:");
+  long long non2xx = x ? atoll(x + strlen("Non-2xx or 3xx responses:")) : 0;
+  char extra[128];
+  snprintf(extra, sizeof extra, "\"socket_errors\":%lld,\"non2xx\":%lld", errors, non2xx);
+  emit(rps, "requests/s", reqs, secs, extra);
+}
+
+typedef struct {
+  int fd;
+  int state;  // progress through "\r\n\r\n"
+} conn_t;
+
+static void http_main(void) {
+  int ls = tcp_listen(1024, &O.port);
+  fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
+  int wrk_out;
+  pid_t wrk = spawn_wrk(&wrk_out);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+  epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+  conn_t wrk_tag = {.fd = wrk_out};
+  ev.data.ptr = &wrk_tag;
+  epoll_ctl(ep, EPOLL_CTL_ADD, wrk_out, &ev);
+  char report[16384];
+  size_t rlen = 0;
+  char buf[4096];
+  char out[64 * sizeof RESPONSE];
+  struct epoll_event evs[64];
+  double t0 = now(), hard = t0 + O.duration + 30;
+  int done = 0;
+  while (!done && now() < hard) {
+    int n = epoll_wait(ep, evs, 64, 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      conn_t *c = evs[i].data.ptr;
+      if (c == NULL) {  // the listener
+        for (;;) {
+          int fd = accept4(ls, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+          if (fd < 0) break;
+          nodelay(fd);
+          conn_t *nc = calloc(1, sizeof *nc);
+          nc->fd = fd;
+          struct epoll_event e2 = {.events = EPOLLIN, .data.ptr = nc};
+          epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e2);
+        }
+        continue;
+      }
+      if (c == &wrk_tag) {
+        ssize_t r = read(wrk_out, report + rlen, sizeof report - 1 - rlen);
+        if (r > 0) rlen += (size_t)r;
+        else if (r == 0 || (r < 0 && errno != EINTR)) done = 1;
+        continue;
+      }
+      ssize_t r = recv(c->fd, buf, sizeof buf, 0);
+      if (r <= 0) {
+        if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+        close(c->fd);  // also removes it from the epoll set
+        free(c);
+        continue;
+      }
+      int reqs = 0;
+      for (ssize_t k = 0; k < r; k++) {
+        char ch = buf[k];
+        int st = c->state;
+        if (ch == '\r') st = (st == 0 || st == 2) ? st + 1 : 1;
+        else if (ch == '\n') st = (st == 1 || st == 3) ? st + 1 : 0;
+        else st = 0;
+        if (st == 4) {
+          reqs++;
+          st = 0;
+        }
+        c->state = st;
+      }
+      while (reqs > 0) {  // answers (wrk does not pipeline: one at a time)
+        int k = reqs > 64 ? 64 : reqs;
+        for (int j = 0; j < k; j++) memcpy(out + (size_t)j * (sizeof RESPONSE - 1), RESPONSE, sizeof RESPONSE - 1);
+        size_t len = (size_t)k * (sizeof RESPONSE - 1), off = 0;
+        while (off < len) {
+          ssize_t w = send(c->fd, out + off, len - off, MSG_NOSIGNAL);
+          if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) {
+              struct pollfd p = {.fd = c->fd, .events = POLLOUT};
+              poll(&p, 1, 1000);
+              continue;
+            }
+            break;
+          }
+          off += (size_t)w;
+        }
+        reqs -= k;
+      }
+    }
+  }
+  double t1 = now();
+  report[rlen] = 0;
+  reap(wrk, 5);
+  emit_wrk(report, t1 - t0);
+}
+
+// ---- dispatch ------------------------------------------------------------------------
+
+int main(int argc, char **argv) {
+  signal(SIGPIPE, SIG_IGN);
+  ssize_t l = readlink("/proc/self/exe", self_exe, sizeof self_exe - 1);
+  if (l < 0) die("readlink /proc/self/exe");
+  self_exe[l] = 0;
+  parse_args(argc, argv);
+  const char *s = O.scenario;
+  int peer = !strcmp(O.role, "peer");
+  if (!strcmp(s, "tcp-pingpong")) peer ? pingpong_peer() : pingpong_main();
+  else if (!strcmp(s, "tcp-bulk")) peer ? bulk_peer() : bulk_main();
+  else if (!strcmp(s, "udp-pps")) peer ? udp_peer(0) : udp_main(0);
+  else if (!strcmp(s, "udp-batched")) peer ? udp_peer(1) : udp_main(1);
+  else if (!strcmp(s, "tcp-accept")) peer ? accept_peer() : accept_main();
+  else if (!strcmp(s, "idle-conns")) !strcmp(O.role, "client") ? idle_client() : idle_main();
+  else if (!strcmp(s, "http-hello")) http_main();
+  else dief("unknown scenario");
+  return 0;
+}

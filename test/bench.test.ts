@@ -1,0 +1,91 @@
+// The benchmark suite runs end to end in quick mode: every scenario produces a number
+// for every implementation and the report is written where asked. Speed is NOT checked
+// here (bench/results.md and docs/performance.md are about speed).
+import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const repoRoot = path.resolve(__dirname, '..');
+
+// The matrix bench/run.js must cover (udp-batched: Node and Python have no recvmmsg).
+const ALL = ['c', 'blocking', 'async', 'node', 'python'];
+const MATRIX: Record<string, string[]> = {
+  'tcp-pingpong': ALL,
+  'tcp-bulk': ALL,
+  'udp-pps': ALL,
+  'udp-batched': ['c', 'blocking', 'async'],
+  'tcp-accept': ALL,
+  'idle-conns': ALL,
+  'http-hello': ['c', 'blocking', 'async', 'node', 'node-http', 'python'],
+};
+
+// Under the ASan pass (npm run test:sanitize) every child would run with the sanitizer
+// runtime preloaded and an instrumented addon: timings mean nothing there.
+const sanitized = /asan/.test(process.env.LD_PRELOAD ?? '');
+
+interface Entry {
+  skipped?: string;
+  errors?: string[];
+  samples?: { value: number }[];
+  stats?: { median: number; min: number; max: number; n: number };
+}
+interface Report {
+  scenarios: Record<string, Record<string, Entry>>;
+  notes: string[];
+}
+
+function runQuick(out: string, json: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bench', 'run.js'), '--quick', '--out', out, '--json', json], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe.skipIf(sanitized)('benchmark suite (quick mode)', () => {
+  it('produces a number for every scenario and implementation and writes the table', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-bench-'));
+    const out = path.join(dir, 'results.md');
+    const json = path.join(dir, 'results.json');
+    try {
+      const { code, stderr } = await runQuick(out, json);
+      expect(fs.existsSync(json), `no JSON report; runner stderr:\n${stderr}`).toBe(true);
+      const report = JSON.parse(fs.readFileSync(json, 'utf8')) as Report;
+
+      for (const [scenario, impls] of Object.entries(MATRIX)) {
+        const got = report.scenarios[scenario];
+        expect(got, `scenario ${scenario} missing`).toBeDefined();
+        for (const impl of impls) {
+          const e = got[impl];
+          expect(e, `${scenario}/${impl} missing`).toBeDefined();
+          // Only a missing tool may skip: wrk for http-hello (not root, no apt), python3.
+          if (e.skipped) {
+            const allowed = (scenario === 'http-hello' && /wrk/.test(e.skipped)) || (impl === 'python' && /python3/.test(e.skipped));
+            expect(allowed, `${scenario}/${impl} skipped: ${e.skipped}`).toBe(true);
+            continue;
+          }
+          expect(e.errors ?? [], `${scenario}/${impl} failed`).toEqual([]);
+          expect(e.stats, `${scenario}/${impl} has no number`).toBeDefined();
+          expect(Number.isFinite(e.stats!.median), `${scenario}/${impl}: ${e.stats!.median}`).toBe(true);
+          if (scenario !== 'idle-conns') expect(e.stats!.median).toBeGreaterThan(0);
+        }
+      }
+      expect(code, `runner exit code; stderr:\n${stderr}`).toBe(0);
+
+      // The table went to the path given, with every scenario and the targets.
+      const md = fs.readFileSync(out, 'utf8');
+      expect(md).toContain('# bsdsock benchmark results');
+      expect(md).toContain('| scenario | metric | C |');
+      expect(md).toContain('## Targets');
+      for (const scenario of Object.keys(MATRIX)) expect(md).toContain(`| ${scenario} |`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
