@@ -49,23 +49,20 @@ const SENDALL_SLICE = 4 * 1024 * 1024;
 const AGAIN: unique symbol = Symbol('again');
 
 // Calls that complete at once resolve without the event loop turning; a long streak of
-// them (a socket that always has data) would starve timers and other sockets. So every
-// IMMEDIATE_STREAK-th immediate completion in one loop turn resolves through setImmediate,
-// which lets the loop run (trio makes every call a checkpoint for the same reason).
+// them (a socket that always has data) would starve timers and other sockets. So after
+// IMMEDIATE_STREAK immediate completions, one resolves through setImmediate, which lets
+// the loop run (trio makes every call a checkpoint for the same reason). The streak
+// restarts whenever the loop has demonstrably turned: at that yield, and at every
+// readiness dispatch (poll callbacks run in the loop's poll phase). No per-turn timer.
 const IMMEDIATE_STREAK = 64;
 let streak = 0;
-let streakReset = false;
-function resetStreak(): void {
+function yielded<T>(value: T): T {
   streak = 0;
-  streakReset = false;
+  return value;
 }
 function settleNow<T>(value: T): Promise<T> {
-  if (!streakReset) {
-    streakReset = true;
-    setImmediate(resetStreak);
-  }
   if (++streak <= IMMEDIATE_STREAK) return Promise.resolve(value);
-  return new Promise((resolve) => setImmediate(resolve, value));
+  return new Promise((resolve) => setImmediate(() => resolve(yielded(value))));
 }
 type Attempt<T> = () => T | typeof AGAIN;
 
@@ -125,6 +122,7 @@ function stopLater(a: AsyncSocket): void {
 let abandonImpl: (a: AsyncSocket) => void = () => {};
 
 native.poll_init((id, events, status) => {
+  streak = 0;
   try {
     dispatchImpl(id, events, status);
   } catch (e) {

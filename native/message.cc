@@ -258,10 +258,18 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
     case CallStatus::kError: return ThrowErrno(env, err, "recvmmsg");
   }
   Napi::Array out = Napi::Array::New(env, static_cast<size_t>(res));
+  Napi::Value prevAddr;
   for (ssize_t i = 0; i < res; i++) {
     Napi::Array m = Napi::Array::New(env, 3);
     m.Set(0u, Napi::Number::New(env, msgs[i].msg_len));
-    m.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&names[i]), msgs[i].msg_hdr.msg_namelen));
+    // Datagrams from the same peer share one address value (a batch is usually one peer).
+    socklen_t nl = msgs[i].msg_hdr.msg_namelen;
+    if (i > 0 && nl == msgs[i - 1].msg_hdr.msg_namelen && memcmp(&names[i], &names[i - 1], nl) == 0) {
+      m.Set(1u, prevAddr);
+    } else {
+      prevAddr = MakeSockAddr(env, reinterpret_cast<sockaddr*>(&names[i]), nl);
+      m.Set(1u, prevAddr);
+    }
     m.Set(2u, Napi::Number::New(env, msgs[i].msg_hdr.msg_flags));
     out.Set(static_cast<uint32_t>(i), m);
   }
