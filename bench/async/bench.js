@@ -122,41 +122,27 @@ async function udpMain() {
   await s.connect(addr);
   const go = Buffer.from('g');
   await s.send(go);
-  const size = o.size;
   const deadline = c.now() + o.seconds + 5;
-  let received = 0;
-  let sent = -1;
-  let tFirst = 0;
-  let tLast = 0;
-  const onDatagram = (b, len, t) => {
-    if (len === size) {
-      if (received++ === 0) tFirst = t;
-      tLast = t;
-    } else if (len === 9) {
-      sent = c.parseEndMarker(b, len);
-    } else if (len === 1) {
-      s.send(go);
-    }
-  };
+  const tally = new c.UdpTally(o.size, () => s.send(go));
   try {
-    while (sent < 0) {
+    while (tally.sent < 0) {
       if (batched) {
         const msgs = await s.recvmmsg(o.batch, 256);
         const t = c.now();
-        for (let i = 0; i < msgs.length; i++) onDatagram(msgs[i][0], msgs[i][0].length, t);
+        for (let i = 0; i < msgs.length; i++) tally.add(msgs[i][0], msgs[i][0].length, t);
       } else {
         const n = await s.recv_into(buf);
-        onDatagram(buf, n, c.now());
+        tally.add(buf, n, c.now());
       }
-      if ((received & 1023) === 0 && c.now() > deadline) break;
+      if ((tally.received & 1023) === 0 && c.now() > deadline) break;
     }
   } catch (e) {
     if (!(e instanceof aio.TimeoutError)) throw e;
   }
-  if (sent >= 0) await s.send(Buffer.from('a'));
+  if (tally.sent >= 0) await s.send(Buffer.from('a'));
   s.close();
   await c.reap(peer);
-  c.udpResult(IMPL, o, received, sent, tFirst, tLast);
+  tally.report(IMPL, o);
 }
 
 async function udpPeer() {

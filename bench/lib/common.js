@@ -196,6 +196,36 @@ function udpResult(impl, o, received, sent, tFirst, tLast) {
   });
 }
 
+/**
+ * A UDP receiver's bookkeeping: datagrams of `size` bytes are counted and timed, the 9-byte
+ * end marker gives the sender's count, and a 1-byte hello is answered with `go()`.
+ */
+class UdpTally {
+  constructor(size, go) {
+    this.size = size;
+    this.go = go;
+    this.received = 0;
+    this.sent = -1;
+    this.tFirst = 0;
+    this.tLast = 0;
+  }
+
+  add(b, len, t) {
+    if (len === this.size) {
+      if (this.received++ === 0) this.tFirst = t;
+      this.tLast = t;
+    } else if (len === 9) {
+      this.sent = parseEndMarker(b, len);
+    } else if (len === 1) {
+      this.go();
+    }
+  }
+
+  report(impl, o) {
+    udpResult(impl, o, this.received, this.sent, this.tFirst, this.tLast);
+  }
+}
+
 /** V8 heapUsed in bytes (call after fullGc()). */
 function heapUsed() {
   return process.memoryUsage().heapUsed;
@@ -240,6 +270,7 @@ module.exports = {
   endMarker,
   parseEndMarker,
   udpResult,
+  UdpTally,
   idleResult,
   run,
 };
