@@ -14,7 +14,7 @@ import { toFlags, toInt, toBytes, typeName, parseTimeout, asBuffer } from './arg
 import { read as fsRead } from 'node:fs';
 import { promisify } from 'node:util';
 import { toSockAddrAsync, type Address } from './address';
-import { AF_INET, SHUT_WR, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './constants';
+import { AF_INET, SHUT_WR, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './constants';
 import { OSError, fromErrno, strerror, timedOut } from './errors';
 import {
   create_server as syncCreateServer,
@@ -171,7 +171,8 @@ export class AsyncSocket {
     if (wrappers.has(sock)) throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
     this.#sock = sock;
     this.#st = sock._state();
-    if (this.#st.fd >= 0 && !keepMode) sock.setblocking(false);
+    // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
+    if (this.#st.fd >= 0 && !keepMode && this.#st.timeout !== 0) sock.setblocking(false);
     wrappers.set(sock, this);
   }
 
@@ -449,7 +450,7 @@ export class AsyncSocket {
       return this.#run(
         this.#rq,
         () => {
-          const r = native.accept(st.fd, 0);
+          const r = native.accept(st.fd, 0, true);
           if (r === WOULD_BLOCK) return AGAIN;
           const [fd, addr] = r as [number, unknown];
           return [new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)), addr] as [AsyncSocket, unknown];
@@ -974,14 +975,21 @@ setMakefile((sock, mode, options) => (wrappers.get(sock) ?? new AsyncSocket(sock
 
 // ---- module functions --------------------------------------------------------------
 
+/** `type` with SOCK_NONBLOCK, so the fd is created non-blocking (anything invalid is left for Socket to reject). */
+function nonblockingType(type: number | null | undefined): number | null | undefined {
+  if (type === undefined || type === null || type === -1) return SOCK_STREAM | SOCK_NONBLOCK;
+  return Number.isInteger(type) ? type | SOCK_NONBLOCK : type;
+}
+
 /** Like socket.socket(), returning an AsyncSocket (synchronous, as in trio). */
 export function socket(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null): AsyncSocket {
-  return new AsyncSocket(new Socket(family, type, proto, fileno));
+  const ty = fileno === undefined || fileno === null ? nonblockingType(type) : type;
+  return new AsyncSocket(new Socket(family, ty, proto, fileno));
 }
 
 /** Like socket.socketpair(), returning two AsyncSockets. */
 export function socketpair(family?: number | null, type?: number, proto?: number): [AsyncSocket, AsyncSocket] {
-  const [a, b] = syncSocketpair(family, type, proto);
+  const [a, b] = syncSocketpair(family, nonblockingType(type) ?? undefined, proto);
   return [new AsyncSocket(a), new AsyncSocket(b)];
 }
 

@@ -11,7 +11,7 @@ import {
 } from './constants';
 import { OSError, fromErrno } from './errors';
 import { connectionAddress, connectionFailure, fdsFromAncdata, fdsToBytes, gaiHost, gaiPort, nameinfoArgs } from './internal';
-import { native } from './native';
+import { native, nonblockFlag } from './native';
 import { Socket, formatAddress, getdefaulttimeout } from './socket';
 
 // ---- creation ------------------------------------------------------------------------
@@ -25,8 +25,8 @@ export function socketpair(family?: number | null, type?: number, proto?: number
   const ty = type === undefined ? SOCK_STREAM : toInt(type, 'type');
   const pr = proto === undefined ? 0 : toInt(proto, 'proto');
   const bare = ty & ~(SOCK_NONBLOCK | native.constants.SOCK_CLOEXEC);
-  const [a, b] = native.socketpair(fam, bare, pr);
   const t = ty & SOCK_NONBLOCK ? 0 : (getdefaulttimeout() ?? -1);
+  const [a, b] = native.socketpair(fam, bare | nonblockFlag(t), pr);
   return [Socket._wrap(a, fam, bare, pr, t), Socket._wrap(b, fam, bare, pr, t)];
 }
 

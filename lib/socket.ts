@@ -1,8 +1,9 @@
 /**
  * The blocking socket object, mirroring Python's socket.socket.
  *
- * The socket's fd is always O_NONBLOCK; blocking mode and timeouts are carried out in
- * native code (native/sock_call.h) with the timeout this object passes on every call.
+ * As in CPython, the fd is blocking in blocking mode and O_NONBLOCK otherwise (on a worker
+ * thread, always O_NONBLOCK: see fdNonblocking). Timeouts are carried out in native code
+ * (native/sock_call.h) with the timeout this object passes on every call.
  * A blocking call blocks the calling JavaScript thread, as fs.readFileSync does: use it
  * in a worker_thread, or use the async twin (bsdsock/aio) on the main thread.
  */
@@ -15,7 +16,7 @@ import {
   AF_INET, AF_PACKET, IPPROTO_ICMP, IPPROTO_ICMPV6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOMAXCONN,
 } from './constants';
 import { BlockingIOError, OSError, PermissionError, fromErrno, strerror } from './errors';
-import { native, WOULD_BLOCK, type AncData } from './native';
+import { fdNonblocking, native, nonblockFlag, WOULD_BLOCK, type AncData } from './native';
 
 const EBADF = 9;
 const EAGAIN = 11;
@@ -207,17 +208,18 @@ export class Socket {
       const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
       const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
       const bare = ty & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+      const timeout = ty & SOCK_NONBLOCK ? 0 : defaultTimeout;
       let fd: number;
       try {
-        fd = native.socket(fam, bare, pr);
+        fd = native.socket(fam, bare | nonblockFlag(timeout), pr);
       } catch (e) {
         throw capabilityError(e, fam, bare, pr);
       }
-      this.#s = { fd, family: fam, type: bare, proto: pr, timeout: ty & SOCK_NONBLOCK ? 0 : defaultTimeout, pollId: -1 };
+      this.#s = { fd, family: fam, type: bare, proto: pr, timeout, pollId: -1 };
     } else {
       const fd = toInt(fileno, 'fileno');
       if (fd < 0) throw new RangeError('negative file descriptor');
-      const [fam, ty, pr] = native.adopt(fd);
+      const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeout));
       const want = [family, type === undefined || type === null || type === -1 ? type : toInt(type, 'type') & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), proto];
       const have = [fam, ty, pr];
       for (let i = 0; i < 3; i++) {
@@ -326,13 +328,18 @@ export class Socket {
     return t < 0 ? null : t;
   }
 
-  /** Mirrors socket.settimeout(value): null blocks, 0 is non-blocking, > 0 bounds each call. */
+  /**
+   * Mirrors socket.settimeout(value): null blocks, 0 is non-blocking, > 0 bounds each call.
+   * Sets or clears O_NONBLOCK as Python does (so an fd closed underneath raises EBADF).
+   */
   settimeout(value: number | null): void {
     if (arguments.length === 0) throw new TypeError('settimeout() takes exactly one argument (0 given)');
-    const t = parseTimeout(value);
-    // Python toggles O_NONBLOCK here, so an fd closed underneath raises EBADF; check it too.
-    native.get_inheritable(this.#fd('settimeout'));
-    this.#s.timeout = t;
+    this.#setMode(parseTimeout(value), 'settimeout');
+  }
+
+  #setMode(timeout: number, syscall: string): void {
+    native.set_blocking(this.#fd(syscall), !fdNonblocking(timeout));
+    this.#s.timeout = timeout;
   }
 
   /** Mirrors socket.getblocking(): false only in non-blocking mode (timeout 0). */
@@ -342,8 +349,7 @@ export class Socket {
 
   /** Mirrors socket.setblocking(flag): truthy = settimeout(null), falsy = settimeout(0). */
   setblocking(flag: unknown): void {
-    native.get_inheritable(this.#fd('setblocking'));
-    this.#s.timeout = flag ? -1 : 0;
+    this.#setMode(flag ? -1 : 0, 'setblocking');
   }
 
   // ---- addresses and connections -------------------------------------------------------
@@ -366,7 +372,7 @@ export class Socket {
    */
   accept(): [Socket, unknown] {
     const s = this.#s;
-    const r = native.accept(this.#fd('accept'), s.timeout);
+    const r = native.accept(this.#fd('accept'), s.timeout, fdNonblocking(defaultTimeout));
     if (r === WOULD_BLOCK) throw wouldBlock('accept');
     const [fd, addr] = r as [number, unknown];
     return [Socket._wrap(fd, s.family, s.type, s.proto, defaultTimeout), addr];

@@ -2,6 +2,7 @@
 #include "addon.h"
 
 #include "errors.h"
+#include "sock_call.h"
 
 namespace bsdsock {
 
@@ -16,8 +17,9 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   InitWatchers(env, exports, *watchers);
 }
 
-// init({ oserror, timeout, gaierror, herror }): called once by lib/native.ts
-// before any socket call, with the error factories of lib/errors.ts.
+// init({ oserror, timeout, gaierror, herror }, isMainThread): called once by lib/native.ts
+// before any socket call, with the error factories of lib/errors.ts, on the thread of
+// this environment. isMainThread lets blocking calls sleep in the kernel (sock_call.h).
 Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -34,6 +36,7 @@ Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo& info) {
     }
     *refs[i] = Napi::Persistent(v.As<Napi::Function>());
   }
+  SetMainThread(info.Length() > 1 && info[1].ToBoolean());
   return env.Undefined();
 }
 

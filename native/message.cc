@@ -109,8 +109,10 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
   msghdr msg;
   ssize_t res = 0;
   int err = 0;
+  Deadline deadline(timeout, env);
+  const int f = flags | deadline.dontwait();
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout, info.Env()),
+      fd, POLLIN, deadline,
       [&] {
         memset(&msg, 0, sizeof(msg));
         memset(&ss, 0, sizeof(ss));
@@ -120,7 +122,7 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
         msg.msg_iovlen = iov.size();
         msg.msg_control = control.empty() ? nullptr : control.data();
         msg.msg_controllen = control.size();
-        return recvmsg(fd, &msg, flags);
+        return recvmsg(fd, &msg, f);
       },
       res, err);
   switch (st) {
@@ -203,8 +205,9 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   }
   ssize_t res = 0;
   int err = 0;
-  CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout, info.Env()), [&] { return sendmsg(fd, &msg, flags | MSG_NOSIGNAL); }, res, err);
+  Deadline deadline(timeout, env);
+  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
+  CallStatus st = SockCall(fd, POLLOUT, deadline, [&] { return sendmsg(fd, &msg, f); }, res, err);
   switch (st) {
     case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(res));
     case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
@@ -236,8 +239,12 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
   std::vector<sockaddr_storage> names(static_cast<size_t>(vlen));
   ssize_t res = 0;
   int err = 0;
+  Deadline deadline(timeout, env);
+  // A kernel wait returns once the first datagram is in (MSG_WAITFORONE), as the
+  // poll-then-recvmmsg path does; without it a blocking recvmmsg waits for all vlen.
+  const int f = flags | (deadline.kernel_wait() ? MSG_WAITFORONE : MSG_DONTWAIT);
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout, info.Env()),
+      fd, POLLIN, deadline,
       [&] {
         for (size_t i = 0; i < msgs.size(); i++) {
           iov[i].iov_base = data + i * static_cast<size_t>(bufsize);
@@ -248,7 +255,7 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
           msgs[i].msg_hdr.msg_name = &names[i];
           msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
         }
-        return static_cast<ssize_t>(recvmmsg(fd, msgs.data(), static_cast<unsigned>(msgs.size()), flags, nullptr));
+        return static_cast<ssize_t>(recvmmsg(fd, msgs.data(), static_cast<unsigned>(msgs.size()), f, nullptr));
       },
       res, err);
   switch (st) {
@@ -315,9 +322,10 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
   }
   ssize_t res = 0;
   int err = 0;
+  Deadline deadline(timeout, env);
+  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
   CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout, info.Env()),
-      [&] { return static_cast<ssize_t>(sendmmsg(fd, msgs.data(), n, flags | MSG_NOSIGNAL)); }, res, err);
+      fd, POLLOUT, deadline, [&] { return static_cast<ssize_t>(sendmmsg(fd, msgs.data(), n, f)); }, res, err);
   switch (st) {
     case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(res));
     case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);

@@ -16,10 +16,18 @@ double Now() {
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
+thread_local bool t_main_thread = false;
+
 }  // namespace
 
+bool OnMainThread() { return t_main_thread; }
+void SetMainThread(bool main) { t_main_thread = main; }
+
 Deadline::Deadline(double timeout, napi_env env)
-    : timeout_(timeout), end_(timeout > 0 ? Now() + timeout : 0), env_(env) {}
+    : timeout_(timeout),
+      end_(timeout > 0 ? Now() + timeout : 0),
+      env_(t_main_thread ? nullptr : env),
+      kernel_(timeout < 0 && t_main_thread) {}
 
 int Deadline::RemainingMs() const {
   if (timeout_ < 0) return -1;

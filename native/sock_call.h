@@ -1,32 +1,47 @@
-// The blocking loop: a port of CPython's sock_call_ex() for fds that are always O_NONBLOCK.
+// The blocking loop: a port of CPython's sock_call_ex().
 //
-// Every socket fd that bsdsock owns is non-blocking. A call in blocking mode
-// (timeout < 0) or with a timeout (> 0) first tries the syscall; on EAGAIN it
-// poll(2)s the fd with what is left of one deadline and tries again, so the fast
-// path (data ready) is a single syscall. EINTR is retried (PEP 475), and so is a
-// spurious wake-up. Timeout 0 never polls. This runs on the calling JS thread and
-// never touches JS values, except that a long wait polls in slices and asks the
-// environment whether it is being torn down (a worker being terminated): a blocked
-// call then returns EINTR instead of hanging the worker forever.
+// As in CPython, a socket in blocking mode on the main thread has a blocking fd: a call
+// that must wait sleeps inside its own syscall (one syscall, no poll). Every other call
+// must not sleep in the kernel: timeout 0 (non-blocking mode and the whole async layer),
+// a timeout > 0, and any call on a worker thread. Those fds are O_NONBLOCK (lib/socket.ts
+// keeps the flag in step with the mode) and the recv/send family also passes MSG_DONTWAIT
+// (Deadline::dontwait()), so they cannot sleep even on an fd whose open file description
+// another socket object made blocking. Such a call tries the syscall first; on EAGAIN it
+// poll(2)s with what is left of one deadline and tries again, so the fast path (data
+// ready) is a single syscall. EINTR is retried (PEP 475), and so is a spurious wake-up.
+// Timeout 0 never polls. This runs on the calling JS thread and never touches JS values,
+// except that on a worker thread a long wait polls in slices and asks the environment
+// whether it is being torn down (worker.terminate()): the call then returns EINTR instead
+// of hanging the worker forever. That is why a worker never sleeps inside a syscall.
 #pragma once
 
 #include <node_api.h>
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cerrno>
 
 namespace bsdsock {
 
+// True on the thread of the process's main JS environment (set by init(); see Deadline).
+bool OnMainThread();
+void SetMainThread(bool main);
+
 enum class CallStatus { kOk, kError, kWouldBlock, kTimedOut };
 
 // A deadline fixed when the call starts; timeout in seconds, < 0 = none, 0 = don't wait.
+// `env` is kept only off the main thread, where it makes long waits poll in slices.
 class Deadline {
  public:
   Deadline(double timeout, napi_env env);
   bool blocking() const { return timeout_ < 0; }
   napi_env env() const { return env_; }
   bool nonblocking() const { return timeout_ == 0; }
+  // True when the call may sleep inside its syscall (blocking mode on the main thread).
+  bool kernel_wait() const { return kernel_; }
+  // The flag that keeps a recv/send-family call from sleeping in the kernel, or 0.
+  int dontwait() const { return kernel_ ? 0 : MSG_DONTWAIT; }
   // Milliseconds left for poll(2), rounded up: -1 = wait forever, 0 = expired.
   int RemainingMs() const;
 
@@ -34,6 +49,7 @@ class Deadline {
   double timeout_;
   double end_;  // CLOCK_MONOTONIC seconds
   napi_env env_;
+  bool kernel_;
 };
 
 // True once the environment can no longer run JavaScript (worker.terminate(), exit).

@@ -83,12 +83,22 @@ Napi::Value Status(Napi::Env env, CallStatus st, int err, const char* syscall, s
 
 // ---- creation, lifetime, fd flags ------------------------------------------------
 
-// socket(family, type, proto) -> fd. Calls socket(2); the fd is always CLOEXEC and O_NONBLOCK.
+// Sets or clears O_NONBLOCK on the open file description (one fcntl when it already
+// matches). Returns false with errno set on failure.
+bool SetNonblocking(int fd, bool nonblocking) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0) return false;
+  int nfl = nonblocking ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
+  return nfl == fl || fcntl(fd, F_SETFL, nfl) == 0;
+}
+
+// socket(family, type, proto) -> fd. Calls socket(2); the fd is always CLOEXEC, and
+// O_NONBLOCK when lib/ puts SOCK_NONBLOCK in type (see fdNonblocking in lib/native.ts).
 Napi::Value Socket(const Napi::CallbackInfo& info) {
   int family, type, proto;
   if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) || !ArgInt(info, 2, "proto", proto))
     return Napi::Value();
-  int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto);
+  int fd = socket(family, type | SOCK_CLOEXEC, proto);
   if (fd < 0) return ThrowErrno(info.Env(), errno, "socket");
   TrackFd(info.Env(), fd);
   return Napi::Number::New(info.Env(), fd);
@@ -100,7 +110,7 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) || !ArgInt(info, 2, "proto", proto))
     return Napi::Value();
   int sv[2];
-  if (socketpair(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, proto, sv) < 0)
+  if (socketpair(family, type | SOCK_CLOEXEC, proto, sv) < 0)
     return ThrowErrno(info.Env(), errno, "socketpair");
   TrackFd(info.Env(), sv[0]);
   TrackFd(info.Env(), sv[1]);
@@ -110,8 +120,9 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
   return a;
 }
 
-// adopt(fd) -> [family, type, proto]. Checks that fd is a socket (fstat), reads
-// SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and makes the open file description O_NONBLOCK.
+// adopt(fd, nonblocking) -> [family, type, proto]. Checks that fd is a socket (fstat),
+// reads SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and sets or clears O_NONBLOCK on the open file
+// description.
 Napi::Value Adopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -125,9 +136,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
     socklen_t l = sizeof(int);
     if (getsockopt(fd, SOL_SOCKET, opts[i], &vals[i], &l) < 0) return ThrowErrno(env, errno, "getsockopt");
   }
-  int fl = fcntl(fd, F_GETFL);
-  if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
-    return ThrowErrno(env, errno, "fcntl");
+  if (!SetNonblocking(fd, info[1].ToBoolean())) return ThrowErrno(env, errno, "fcntl");
   TrackFd(env, fd);
   Napi::Array a = Napi::Array::New(env, 3);
   for (uint32_t i = 0; i < 3; i++) a.Set(i, Napi::Number::New(env, vals[i]));
@@ -152,6 +161,14 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
   if (nfd < 0) return ThrowErrno(info.Env(), errno, "dup");
   TrackFd(info.Env(), nfd);
   return Napi::Number::New(info.Env(), nfd);
+}
+
+// set_blocking(fd, blocking): clears or sets O_NONBLOCK (settimeout/setblocking).
+Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  if (!SetNonblocking(fd, !info[1].ToBoolean())) return ThrowErrno(info.Env(), errno, "fcntl");
+  return info.Env().Undefined();
 }
 
 // get_inheritable(fd) -> boolean (FD_CLOEXEC clear).
@@ -258,13 +275,14 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
 
 // ---- data ------------------------------------------------------------------------
 
-// accept(fd, timeout) -> [fd, address] | WOULD_BLOCK. Calls accept4(2); the new fd is
-// CLOEXEC and O_NONBLOCK like every fd bsdsock owns.
+// accept(fd, timeout, nonblocking) -> [fd, address] | WOULD_BLOCK. Calls accept4(2); the
+// new fd is CLOEXEC, and O_NONBLOCK when asked (the new socket's mode, not the listener's).
 Napi::Value Accept(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
   double timeout;
   if (!ArgFd(info, 0, fd) || !ArgTimeout(info, 1, timeout)) return Napi::Value();
+  const int nb = info[2].ToBoolean() ? SOCK_NONBLOCK : 0;
   sockaddr_storage ss;
   socklen_t len = sizeof(ss);
   ssize_t res = -1;
@@ -273,7 +291,7 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
       fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         len = sizeof(ss);
-        return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | SOCK_NONBLOCK));
+        return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | nb));
       },
       res, err);
   if (st != CallStatus::kOk) return Status(env, st, err, "accept", res);
@@ -297,11 +315,14 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info) {
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
-  if ((flags & MSG_WAITALL) && timeout < 0 && IsStream(fd)) {
-    CallStatus st = RecvAll(fd, data, len, flags, Deadline(timeout, info.Env()), res, err);
+  Deadline deadline(timeout, info.Env());
+  // A kernel wait honours MSG_WAITALL itself; otherwise loop until the buffer is full.
+  if ((flags & MSG_WAITALL) && timeout < 0 && !deadline.kernel_wait() && IsStream(fd)) {
+    CallStatus st = RecvAll(fd, data, len, flags | MSG_DONTWAIT, deadline, res, err);
     return Status(info.Env(), st, err, "recv", res);
   }
-  CallStatus st = SockCall(fd, POLLIN, Deadline(timeout, info.Env()), [&] { return recv(fd, data, len, flags); }, res, err);
+  const int f = flags | deadline.dontwait();
+  CallStatus st = SockCall(fd, POLLIN, deadline, [&] { return recv(fd, data, len, f); }, res, err);
   return Status(info.Env(), st, err, "recv", res);
 }
 
@@ -321,11 +342,13 @@ Napi::Value RecvFromInto(const Napi::CallbackInfo& info) {
   socklen_t alen = sizeof(ss);
   ssize_t res = 0;
   int err = 0;
+  Deadline deadline(timeout, env);
+  const int f = flags | deadline.dontwait();
   CallStatus st = SockCall(
-      fd, POLLIN, Deadline(timeout, info.Env()),
+      fd, POLLIN, deadline,
       [&] {
         alen = sizeof(ss);
-        return recvfrom(fd, data, len, flags, reinterpret_cast<sockaddr*>(&ss), &alen);
+        return recvfrom(fd, data, len, f, reinterpret_cast<sockaddr*>(&ss), &alen);
       },
       res, err);
   if (st != CallStatus::kOk) return Status(env, st, err, "recvfrom", res);
@@ -347,8 +370,9 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
-  CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout, info.Env()), [&] { return send(fd, data, len, flags | MSG_NOSIGNAL); }, res, err);
+  Deadline deadline(timeout, info.Env());
+  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
+  CallStatus st = SockCall(fd, POLLOUT, deadline, [&] { return send(fd, data, len, f); }, res, err);
   return Status(info.Env(), st, err, "send", res);
 }
 
@@ -367,10 +391,11 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
+  Deadline deadline(timeout, env);
+  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
   CallStatus st = SockCall(
-      fd, POLLOUT, Deadline(timeout, info.Env()),
-      [&] { return sendto(fd, data, len, flags | MSG_NOSIGNAL, reinterpret_cast<sockaddr*>(&sa.ss), sa.len); },
-      res, err);
+      fd, POLLOUT, deadline, [&] { return sendto(fd, data, len, f, reinterpret_cast<sockaddr*>(&sa.ss), sa.len); }, res,
+      err);
   return Status(env, st, err, "sendto", res);
 }
 
@@ -388,12 +413,12 @@ Napi::Value SendAll(const Napi::CallbackInfo& info) {
     return Napi::Value();
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   Deadline deadline(timeout, env);
+  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
   size_t sent = 0;
   do {
     ssize_t res = 0;
     int err = 0;
-    CallStatus st = SockCall(
-        fd, POLLOUT, deadline, [&] { return send(fd, data + sent, len - sent, flags | MSG_NOSIGNAL); }, res, err);
+    CallStatus st = SockCall(fd, POLLOUT, deadline, [&] { return send(fd, data + sent, len - sent, f); }, res, err);
     switch (st) {
       case CallStatus::kOk: sent += static_cast<size_t>(res); break;
       case CallStatus::kWouldBlock: return ThrowErrno(env, EAGAIN, "send", static_cast<double>(sent));
@@ -494,6 +519,7 @@ void InitSyscalls(Napi::Env env, Napi::Object exports) {
   };
   const Fn fns[] = {
       {"socket", Socket},         {"socketpair", SocketPair},       {"adopt", Adopt},
+      {"set_blocking", SetBlocking},
       {"close", Close},           {"dup", Dup},                     {"get_inheritable", GetInheritable},
       {"set_inheritable", SetInheritable},
       {"bind", Bind},             {"listen", Listen},               {"getsockname", GetSockName},

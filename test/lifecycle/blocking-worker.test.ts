@@ -22,9 +22,11 @@ function blockedWorker(op: string): Worker {
       timeout: () => new Error('timed out'),
       gaierror: (c, m) => new Error(m),
       herror: (c, m) => new Error(m),
-    });
+    }, false);
     const [a, c] = b.socketpair(1, 1, 0);
-    const l = b.socket(2, 1, 0);
+    // SOCK_NONBLOCK, as lib/ creates every fd on a worker thread (fdNonblocking): accept(2)
+    // has no per-call flag, so only an O_NONBLOCK listener keeps accept out of a kernel sleep.
+    const l = b.socket(2, 1 | 2048, 0);
     b.bind(l, 2, ['127.0.0.1', 0]);
     b.listen(l, 8);
     require('node:worker_threads').parentPort.postMessage('ready');
