@@ -20,13 +20,22 @@
 
 namespace bsdsock {
 
+// The argument helpers are on every call's path, so each makes one N-API call when the
+// argument is valid (no napi_typeof first): napi_get_value_double fails with
+// napi_number_expected, without a pending exception, for anything but a number.
 bool GetInt64(Napi::Env env, Napi::Value v, const char* what, int64_t min, int64_t max, int64_t& out) {
-  if (!v.IsNumber()) {
-    ThrowType(env, std::string(what) + " must be an integer");
-    return false;
+  double d;
+  bool number = napi_get_value_double(env, v, &d) == napi_ok;
+  // Fast path: in range (false for NaN) and below 2^63, so the cast is defined; integral
+  // if it round-trips. (double(INT64_MAX) rounds up to 2^63, hence the second bound.)
+  if (number && d >= static_cast<double>(min) && d <= static_cast<double>(max) && d < 0x1p63) {
+    int64_t i = static_cast<int64_t>(d);
+    if (static_cast<double>(i) == d) {
+      out = i;
+      return true;
+    }
   }
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (std::isnan(d) || std::trunc(d) != d) {
+  if (!number || std::isnan(d) || std::trunc(d) != d) {
     ThrowType(env, std::string(what) + " must be an integer");
     return false;
   }
@@ -34,7 +43,7 @@ bool GetInt64(Napi::Env env, Napi::Value v, const char* what, int64_t min, int64
     ThrowRange(env, std::string(what) + " out of range");
     return false;
   }
-  out = static_cast<int64_t>(d);
+  out = d >= 0x1p63 ? max : static_cast<int64_t>(d);  // only max == INT64_MAX lets 2^63 through
   return true;
 }
 
@@ -53,15 +62,14 @@ bool GetFd(Napi::Env env, Napi::Value v, int& fd) {
 }
 
 bool GetTimeout(Napi::Env env, Napi::Value v, double& out) {
-  if (v.IsUndefined() || v.IsNull()) {
-    out = -1;
-    return true;
-  }
-  if (!v.IsNumber()) {
+  if (napi_get_value_double(env, v, &out) != napi_ok) {
+    if (v.IsUndefined() || v.IsNull()) {
+      out = -1;
+      return true;
+    }
     ThrowType(env, "timeout must be a number");
     return false;
   }
-  out = v.As<Napi::Number>().DoubleValue();
   if (out != out) {
     ThrowRange(env, "Invalid value NaN (not a number)");
     return false;
@@ -72,13 +80,11 @@ bool GetTimeout(Napi::Env env, Napi::Value v, double& out) {
 bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, size_t& len) {
   napi_value raw = v;
   bool is;
-  if (napi_is_typedarray(env, raw, &is) == napi_ok && is) {
-    napi_typedarray_type type;
-    size_t length;
-    void* ptr;
-    napi_value ab;
-    size_t offset;
-    if (napi_get_typedarray_info(env, raw, &type, &length, &ptr, &ab, &offset) != napi_ok) return false;
+  napi_typedarray_type type;
+  size_t length;
+  void* ptr;
+  // A Buffer or other TypedArray, the usual case, in one call: napi_invalid_arg otherwise.
+  if (napi_get_typedarray_info(env, raw, &type, &length, &ptr, nullptr, nullptr) == napi_ok) {
     size_t elem = 1;
     switch (type) {
       case napi_int16_array: case napi_uint16_array: elem = 2; break;
@@ -91,8 +97,6 @@ bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, si
     return true;
   }
   if (napi_is_dataview(env, raw, &is) == napi_ok && is) {
-    size_t length;
-    void* ptr;
     napi_value ab;
     size_t offset;
     if (napi_get_dataview_info(env, raw, &length, &ptr, &ab, &offset) != napi_ok) return false;
@@ -101,8 +105,6 @@ bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, si
     return true;
   }
   if (napi_is_arraybuffer(env, raw, &is) == napi_ok && is) {
-    void* ptr;
-    size_t length;
     if (napi_get_arraybuffer_info(env, raw, &ptr, &length) != napi_ok) return false;
     data = static_cast<uint8_t*>(ptr);
     len = length;

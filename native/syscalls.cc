@@ -33,9 +33,12 @@ bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) { return 
 // A writable byte range of at most `nbytes` (0 or missing = the whole view).
 bool ArgBuffer(const Napi::CallbackInfo& info, size_t i, size_t nbytesArg, uint8_t*& data, size_t& len) {
   if (!GetBytes(info.Env(), info[i], "buffer", data, len)) return false;
-  if (nbytesArg < info.Length() && !info[nbytesArg].IsUndefined()) {
+  Napi::Value nb = info[nbytesArg];
+  double probe;
+  // A number (the usual case) is checked by GetInt64; undefined means the whole view.
+  if (napi_get_value_double(info.Env(), nb, &probe) == napi_ok || !nb.IsUndefined()) {
     int64_t n;
-    if (!GetInt64(info.Env(), info[nbytesArg], "nbytes", 0, static_cast<int64_t>(SSIZE_MAX), n)) return false;
+    if (!GetInt64(info.Env(), nb, "nbytes", 0, static_cast<int64_t>(SSIZE_MAX), n)) return false;
     if (static_cast<uint64_t>(n) > len) {
       ThrowRange(info.Env(), "buffer too small for requested bytes");
       return false;
