@@ -41,6 +41,8 @@ const READ = 1; // UV_READABLE
 const WRITE = 2; // UV_WRITABLE
 const DISCONNECT = 4; // UV_DISCONNECT
 const EINPROGRESS = 115;
+const EALREADY = 114;
+const EISCONN = 106;
 /** Waiters served per readiness wake-up and direction, so one busy socket cannot starve the loop. */
 const MAX_PER_WAKEUP = 32;
 /** Bytes one sendall attempt writes before yielding to the loop. */
@@ -103,8 +105,12 @@ function isOpts(v: unknown): v is WaitOptions {
 // Sockets whose watcher is active, by watcher id: the dispatcher's lookup table. An idle
 // socket is not in it, so it can be garbage-collected.
 const active = new Map<number, AsyncSocket>();
-// One AsyncSocket per Socket, so two wrappers never fight over one watcher.
-const wrappers = new WeakMap<Socket, AsyncSocket>();
+// One AsyncSocket per Socket, so two wrappers never fight over one watcher: the Socket
+// holds its AsyncSocket (Socket._twin; a field, not a WeakMap, which would cost an
+// ephemeron per socket and slows every scavenge).
+function twinOf(sock: Socket): AsyncSocket | null {
+  return sock._twin() as AsyncSocket | null;
+}
 
 let dispatchImpl: (id: number, events: number, status: number) => void = () => {};
 let trimImpl: (a: AsyncSocket) => void = () => {};
@@ -168,12 +174,12 @@ export class AsyncSocket {
    */
   constructor(sock: Socket, keepMode = false) {
     if (!(sock instanceof Socket)) throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
-    if (wrappers.has(sock)) throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
+    if (twinOf(sock)) throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
     this.#sock = sock;
     this.#st = sock._state();
     // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
     if (this.#st.fd >= 0 && !keepMode && this.#st.timeout !== 0) sock.setblocking(false);
-    wrappers.set(sock, this);
+    sock._setTwin(this);
   }
 
   // ---- waiting machinery ---------------------------------------------------------------
@@ -484,7 +490,16 @@ export class AsyncSocket {
       throw abortError(signal);
     }
     const st = this.#st;
-    let err = native.connect(this.#fd('connect'), family, addr, 0, true) as number;
+    const fd = this.#fd('connect');
+    let err = native.connect(fd, family, addr, 0, true) as number;
+    if (err === EINPROGRESS) {
+      // Loopback and other fast paths have often finished the handshake by now, and a
+      // second connect(2) says so (0; an error such as ECONNREFUSED; EALREADY while it is
+      // still in progress), which spares a watcher and a loop turn.
+      err = native.connect(fd, family, addr, 0, true) as number;
+      if (err === EISCONN) err = 0;
+      else if (err === EALREADY) err = EINPROGRESS;
+    }
     if (err === EINPROGRESS) {
       try {
         err = await this.#run(
@@ -971,7 +986,7 @@ export class AsyncSocket {
 }
 
 // Socket.makefile() goes through the AsyncSocket of the same Socket, keeping its mode.
-setMakefile((sock, mode, options) => (wrappers.get(sock) ?? new AsyncSocket(sock, true)).makefile(mode, options));
+setMakefile((sock, mode, options) => (twinOf(sock) ?? new AsyncSocket(sock, true)).makefile(mode, options));
 
 // ---- module functions --------------------------------------------------------------
 
@@ -1004,7 +1019,7 @@ export function fromfd(fd: number, family: number, type: number, proto?: number)
  */
 export function from_stdlib_socket(sock: Socket): AsyncSocket {
   if (!(sock instanceof Socket)) throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
-  return wrappers.get(sock) ?? new AsyncSocket(sock);
+  return twinOf(sock) ?? new AsyncSocket(sock);
 }
 
 /** Like socket.getaddrinfo(), but async: getaddrinfo(3) runs on the libuv thread pool. */

@@ -107,7 +107,10 @@ function repr(s: State): string {
   return out + '>';
 }
 
-// A socket collected while open is closed here, with Python's ResourceWarning.
+// A socket collected while open is closed here, with Python's ResourceWarning. Sockets
+// are registered without an unregister token (a token costs an identity hash and a
+// registry table entry per socket): close() and detach() set the state's fd to -1, so the
+// callback of a socket that was closed does nothing.
 const registry = new FinalizationRegistry<State>((s) => {
   if (s.fd < 0) return;
   const text = `unclosed ${repr(s)}`;
@@ -193,6 +196,8 @@ function capabilityError(e: unknown, family: number, type: number, proto: number
  */
 export class Socket {
   #s: State;
+  /** The AsyncSocket over this socket, if any (bsdsock/aio keeps one per Socket). */
+  #twin: object | null = null;
 
   /**
    * Mirrors Python socket.socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None).
@@ -235,7 +240,7 @@ export class Socket {
       }
       this.#s = { fd, family: fam, type: ty, proto: pr, timeout: defaultTimeout, pollId: -1 };
     }
-    registry.register(this, this.#s, this);
+    registry.register(this, this.#s);
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
@@ -280,7 +285,6 @@ export class Socket {
     if (fd < 0) return;
     closePoll(this.#s);
     this.#s.fd = -1;
-    registry.unregister(this);
     native.close(fd);
   }
 
@@ -290,7 +294,6 @@ export class Socket {
     if (fd < 0) return -1;
     closePoll(this.#s);
     this.#s.fd = -1;
-    registry.unregister(this);
     native.release(fd);
     return fd;
   }
@@ -298,6 +301,16 @@ export class Socket {
   /** The state shared with bsdsock/aio. @internal */
   _state(): State {
     return this.#s;
+  }
+
+  /** The AsyncSocket of bsdsock/aio over this socket, or null. @internal */
+  _twin(): object | null {
+    return this.#twin;
+  }
+
+  /** Records the AsyncSocket over this socket. @internal */
+  _setTwin(twin: object): void {
+    this.#twin = twin;
   }
 
   /** Mirrors socket.dup(). Calls fcntl(F_DUPFD_CLOEXEC); the copy has the same timeout. */
