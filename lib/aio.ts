@@ -34,7 +34,7 @@ export * from './exceptions';
 
 const {
   wouldBlock, trim, ebadf, checkWritable, checkNbytes, checkRecvmsgArgs, checkBufferList, checkSendmsgArgs,
-  checkMmsgArgs, mmsgResults, checkSendmmsgArgs, checkSendfileArgs, sendfileFallsBack, fsError,
+  checkMmsgArgs, checkMmsgIntoArgs, mmsgResults, checkSendmmsgArgs, checkSendfileArgs, sendfileFallsBack, fsError,
 } = internals;
 
 const READ = 1; // UV_READABLE
@@ -812,6 +812,27 @@ export class AsyncSocket {
         () => {
           const r = native.recvmmsg(st.fd, buf, v, n, fl, 0);
           return r === WOULD_BLOCK ? AGAIN : mmsgResults(buf, n, r as [number, unknown, number][]);
+        },
+        'recvmmsg',
+        opts,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Like Socket.recvmmsg_into(), but async: waits for one datagram, then takes all queued, up to sizes.length. */
+  recvmmsg_into(buffer: ArrayBufferView, bufsize: number, sizes: Int32Array | Uint32Array, flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
+    try {
+      if (isOpts(flags)) [flags, opts] = [undefined, flags];
+      const [b, n, sz, fl] = checkMmsgIntoArgs(buffer, bufsize, sizes, flags);
+      this.#fd('recvmmsg');
+      const st = this.#st;
+      return this.#run(
+        this.#rq,
+        () => {
+          const r = native.recvmmsg_into(st.fd, b, n, sz, fl, 0);
+          return r === WOULD_BLOCK ? AGAIN : r;
         },
         'recvmmsg',
         opts,

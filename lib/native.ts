@@ -51,6 +51,7 @@ export interface Binding {
   recvmsg(fd: number, buffers: ArrayBufferView[], ancbufsize: number, flags: number, timeout: number): [number, AncData[], number, NativeAddress] | number;
   sendmsg(fd: number, buffers: ArrayBufferView[], ancdata: AncData[], flags: number, family: number, address: NativeAddress | null, timeout: number): number;
   recvmmsg(fd: number, buffer: ArrayBufferView, vlen: number, bufsize: number, flags: number, timeout: number): [number, NativeAddress, number][] | number;
+  recvmmsg_into(fd: number, buffer: ArrayBufferView, bufsize: number, sizes: Int32Array | Uint32Array, flags: number, timeout: number): number;
   sendmmsg(fd: number, buffers: ArrayBufferView[], addresses: NativeAddress[] | null, flags: number, family: number, timeout: number): number;
   sendfile(outFd: number, inFd: number, offset: number, count: number, timeout: number): number;
 

@@ -568,6 +568,20 @@ export class Socket {
   }
 
   /**
+   * Beyond Python: the allocation-free batched receive. One recvmmsg(2) of up to
+   * `sizes.length` datagrams into `buffer`, datagram i at offset i * bufsize, its length
+   * written to sizes[i]; returns how many arrived. Waits (per the timeout) until one is
+   * queued. No addresses (use recvmmsg for those); a datagram longer than bufsize is cut,
+   * and with MSG_TRUNC in flags sizes[i] is its full length.
+   */
+  recvmmsg_into(buffer: ArrayBufferView, bufsize: number, sizes: Int32Array | Uint32Array, flags?: number): number {
+    const [b, n, sz, fl] = checkMmsgIntoArgs(buffer, bufsize, sizes, flags);
+    const r = native.recvmmsg_into(this.#fd('recvmmsg'), b, n, sz, fl, this.#s.timeout);
+    if (r === WOULD_BLOCK) throw wouldBlock('recvmmsg');
+    return r;
+  }
+
+  /**
    * Beyond Python: one sendmmsg(2) for `messages`, either Buffer[] (connected socket) or
    * [data, address][]. Returns how many were sent (it may be fewer than given).
    */
@@ -743,6 +757,18 @@ function checkMmsgArgs(vlen: unknown, bufsize: unknown, flags: unknown): [number
   return [v, n, toFlags(flags)];
 }
 
+function checkMmsgIntoArgs(buffer: unknown, bufsize: unknown, sizes: unknown, flags: unknown): [ArrayBufferView, number, Int32Array | Uint32Array, number] {
+  const b = checkWritable(buffer, 'recvmmsg_into');
+  const n = toInt(bufsize, 'bufsize');
+  if (n < 0) throw new RangeError('negative buffersize in recvmmsg_into');
+  if (!(sizes instanceof Int32Array || sizes instanceof Uint32Array)) {
+    throw new TypeError(`recvmmsg_into() sizes must be an Int32Array or a Uint32Array, not ${typeName(sizes)}`);
+  }
+  if (sizes.length < 1 || sizes.length > 1024) throw new RangeError('recvmmsg_into(): sizes must hold 1-1024 entries');
+  if (sizes.length * n > b.byteLength) throw new RangeError('recvmmsg_into(): buffer too small for sizes.length * bufsize');
+  return [b, n, sizes, toFlags(flags)];
+}
+
 function mmsgResults(buf: Buffer, bufsize: number, r: [number, unknown, number][]): [Buffer, unknown][] {
   return r.map(([len, addr], i) => [buf.subarray(i * bufsize, i * bufsize + Math.min(len, bufsize)), addr]);
 }
@@ -840,6 +866,7 @@ export const internals = {
   checkBufferList,
   checkSendmsgArgs,
   checkMmsgArgs,
+  checkMmsgIntoArgs,
   mmsgResults,
   checkSendmmsgArgs,
   checkSendfileArgs,

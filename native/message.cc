@@ -217,9 +217,37 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   return ThrowErrno(env, err, "sendmsg");
 }
 
+// One recvmmsg(2) of up to msgs.size() datagrams into `data`, datagram i at offset
+// i * bufsize, with each sender's address in names[i] when `names` is given. Waits (per
+// the timeout) until at least one datagram is queued, then takes every queued one.
+CallStatus RecvMmsgCall(napi_env env, int fd, uint8_t* data, size_t bufsize, int flags, double timeout,
+                        std::vector<mmsghdr>& msgs, std::vector<iovec>& iov, sockaddr_storage* names, ssize_t& res,
+                        int& err) {
+  Deadline deadline(timeout, env);
+  // A kernel wait returns once the first datagram is in (MSG_WAITFORONE), as the
+  // poll-then-recvmmsg path does; without it a blocking recvmmsg waits for all vlen.
+  const int f = flags | (deadline.kernel_wait() ? MSG_WAITFORONE : MSG_DONTWAIT);
+  return SockCall(
+      fd, POLLIN, deadline,
+      [&] {
+        for (size_t i = 0; i < msgs.size(); i++) {
+          iov[i].iov_base = data + i * bufsize;
+          iov[i].iov_len = bufsize;
+          memset(&msgs[i], 0, sizeof(mmsghdr));
+          msgs[i].msg_hdr.msg_iov = &iov[i];
+          msgs[i].msg_hdr.msg_iovlen = 1;
+          if (names) {
+            msgs[i].msg_hdr.msg_name = &names[i];
+            msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
+          }
+        }
+        return static_cast<ssize_t>(recvmmsg(fd, msgs.data(), static_cast<unsigned>(msgs.size()), f, nullptr));
+      },
+      res, err);
+}
+
 // recvmmsg(fd, buffer, vlen, bufsize, flags, timeout) -> [length, address, msg_flags][] | WOULD_BLOCK.
-// One recvmmsg(2) into `buffer`, message i at offset i * bufsize. Waits (per the timeout)
-// until at least one datagram is queued, then returns every queued one up to vlen.
+// One recvmmsg(2) into `buffer`, message i at offset i * bufsize (RecvMmsgCall).
 Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd, flags;
@@ -239,25 +267,8 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
   std::vector<sockaddr_storage> names(static_cast<size_t>(vlen));
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, env);
-  // A kernel wait returns once the first datagram is in (MSG_WAITFORONE), as the
-  // poll-then-recvmmsg path does; without it a blocking recvmmsg waits for all vlen.
-  const int f = flags | (deadline.kernel_wait() ? MSG_WAITFORONE : MSG_DONTWAIT);
-  CallStatus st = SockCall(
-      fd, POLLIN, deadline,
-      [&] {
-        for (size_t i = 0; i < msgs.size(); i++) {
-          iov[i].iov_base = data + i * static_cast<size_t>(bufsize);
-          iov[i].iov_len = static_cast<size_t>(bufsize);
-          memset(&msgs[i], 0, sizeof(mmsghdr));
-          msgs[i].msg_hdr.msg_iov = &iov[i];
-          msgs[i].msg_hdr.msg_iovlen = 1;
-          msgs[i].msg_hdr.msg_name = &names[i];
-          msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
-        }
-        return static_cast<ssize_t>(recvmmsg(fd, msgs.data(), static_cast<unsigned>(msgs.size()), f, nullptr));
-      },
-      res, err);
+  CallStatus st =
+      RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov, names.data(), res, err);
   switch (st) {
     case CallStatus::kOk: break;
     case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
@@ -281,6 +292,48 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
     out.Set(static_cast<uint32_t>(i), m);
   }
   return out;
+}
+
+// recvmmsg_into(fd, buffer, bufsize, sizes, flags, timeout) -> count | WOULD_BLOCK.
+// The allocation-free batch: one recvmmsg(2) of up to sizes.length datagrams into
+// `buffer` (datagram i at offset i * bufsize, no addresses), each one's length written to
+// sizes[i] (an Int32Array or Uint32Array; with MSG_TRUNC in flags, the full length).
+Napi::Value RecvMmsgInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd, flags;
+  int64_t bufsize;
+  double timeout;
+  uint8_t* data;
+  size_t len;
+  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "buffer", data, len) ||
+      !GetInt64(env, info[2], "bufsize", 0, INT32_MAX, bufsize))
+    return Napi::Value();
+  napi_typedarray_type type;
+  size_t vlen = 0;
+  void* sizesData = nullptr;
+  if (napi_get_typedarray_info(env, info[3], &type, &vlen, &sizesData, nullptr, nullptr) != napi_ok ||
+      (type != napi_int32_array && type != napi_uint32_array))
+    return ThrowType(env, "sizes must be an Int32Array or a Uint32Array");
+  if (vlen < 1 || vlen > kMaxVlen) return ThrowRange(env, "sizes must hold 1 to 1024 entries");
+  if (!GetInt(env, info[4], "flags", flags) || !ArgTimeout(info, 5, timeout)) return Napi::Value();
+  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
+  if (static_cast<uint64_t>(vlen) * static_cast<uint64_t>(bufsize) > len)
+    return ThrowRange(env, "buffer too small for sizes.length * bufsize");
+  std::vector<mmsghdr> msgs(vlen);
+  std::vector<iovec> iov(vlen);
+  ssize_t res = 0;
+  int err = 0;
+  CallStatus st =
+      RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov, nullptr, res, err);
+  switch (st) {
+    case CallStatus::kOk: break;
+    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut: return ThrowTimeout(env, "recvmmsg");
+    case CallStatus::kError: return ThrowErrno(env, err, "recvmmsg");
+  }
+  uint32_t* sizes = static_cast<uint32_t*>(sizesData);
+  for (ssize_t i = 0; i < res; i++) sizes[i] = msgs[i].msg_len;
+  return Napi::Number::New(env, static_cast<double>(res));
 }
 
 // sendmmsg(fd, buffers, addresses|null, flags, family, timeout) -> count | WOULD_BLOCK.
@@ -386,6 +439,7 @@ void InitMessages(Napi::Env env, Napi::Object exports) {
   exports.Set("recvmsg", Napi::Function::New(env, RecvMsg, "recvmsg"));
   exports.Set("sendmsg", Napi::Function::New(env, SendMsg, "sendmsg"));
   exports.Set("recvmmsg", Napi::Function::New(env, RecvMmsg, "recvmmsg"));
+  exports.Set("recvmmsg_into", Napi::Function::New(env, RecvMmsgInto, "recvmmsg_into"));
   exports.Set("sendmmsg", Napi::Function::New(env, SendMmsg, "sendmmsg"));
   exports.Set("sendfile", Napi::Function::New(env, SendFile, "sendfile"));
 }

@@ -1,6 +1,8 @@
 // Deadline and readiness wait behind SockCall (see sock_call.h).
 #include "sock_call.h"
 
+#include <fcntl.h>
+
 #include <cerrno>
 #include <climits>
 #include <cmath>
@@ -19,6 +21,11 @@ double Now() {
 thread_local bool t_main_thread = false;
 
 }  // namespace
+
+bool FdNonblocking(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  return fl >= 0 && (fl & O_NONBLOCK);
+}
 
 bool OnMainThread() { return t_main_thread; }
 void SetMainThread(bool main) { t_main_thread = main; }

@@ -9,6 +9,8 @@
 // another socket object made blocking. Such a call tries the syscall first; on EAGAIN it
 // poll(2)s with what is left of one deadline and tries again, so the fast path (data
 // ready) is a single syscall. EINTR is retried (PEP 475), and so is a spurious wake-up.
+// In a kernel wait, EAGAIN means SO_RCVTIMEO/SO_SNDTIMEO ran out and is an error, as in
+// CPython, unless the fd turns out to be O_NONBLOCK after all (then it polls).
 // Timeout 0 never polls. This runs on the calling JS thread and never touches JS values,
 // except that on a worker thread a long wait polls in slices and asks the environment
 // whether it is being torn down (worker.terminate()): the call then returns EINTR instead
@@ -55,6 +57,9 @@ class Deadline {
 // True once the environment can no longer run JavaScript (worker.terminate(), exit).
 bool EnvStopping(napi_env env);
 
+// Whether the open file description of `fd` is O_NONBLOCK (false if fcntl fails).
+bool FdNonblocking(int fd);
+
 // Waits until `fd` is ready for `events` or the deadline passes.
 // Returns kOk, kTimedOut, or kError with `err` set. EINTR is retried.
 CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err);
@@ -76,6 +81,13 @@ CallStatus SockCall(int fd, short events, const Deadline& deadline, F&& fn, ssiz
       return CallStatus::kError;
     }
     if (deadline.nonblocking()) return CallStatus::kWouldBlock;
+    // A blocking fd only says EAGAIN when SO_RCVTIMEO/SO_SNDTIMEO ran out: report it as
+    // CPython does (BlockingIOError). An O_NONBLOCK fd here means another socket object
+    // changed the shared open file description: wait as the mode asks.
+    if (deadline.kernel_wait() && !FdNonblocking(fd)) {
+      err = e;
+      return CallStatus::kError;
+    }
     CallStatus w = WaitFd(fd, events, deadline, err);
     if (w != CallStatus::kOk) return w;
   }

@@ -11,7 +11,7 @@ const c = require('../lib/common');
 
 // The compiled library (bench/run.js builds dist/ when lib/ is newer).
 const socket = require(path.join(__dirname, '..', '..', 'dist', 'index.js'));
-const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, IPPROTO_TCP, TCP_NODELAY, SHUT_WR } = socket;
+const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, SO_RCVTIMEO, IPPROTO_TCP, TCP_NODELAY, SHUT_WR } = socket;
 
 const o = c.parseArgs();
 const HOST = '127.0.0.1';
@@ -117,7 +117,11 @@ async function udpMain() {
   s.setsockopt(SOL_SOCKET, SO_RCVBUF, o.rcvbuf);
   s.bind([HOST, 0]);
   const peer = c.spawnPeer(__filename, o, { port: s.getsockname()[1] });
-  s.settimeout(5);
+  // As the C program: blocking mode, bounded by SO_RCVTIMEO (5 s), so a wait sleeps in
+  // recv(2) itself; running out raises BlockingIOError, as in CPython.
+  const tv = Buffer.alloc(16);
+  tv.writeBigInt64LE(5n, 0);
+  s.setsockopt(SOL_SOCKET, SO_RCVTIMEO, tv);
   const buf = Buffer.alloc(256);
   const [, addr] = s.recvfrom_into(buf);
   s.connect(addr);
@@ -125,12 +129,18 @@ async function udpMain() {
   s.send(go);
   const deadline = c.now() + o.seconds + 5;
   const tally = new c.UdpTally(o.size, () => s.send(go));
+  const big = Buffer.alloc(o.batch * 256);
+  const sizes = new Int32Array(o.batch);
   try {
     while (tally.sent < 0) {
       if (batched) {
-        const msgs = s.recvmmsg(o.batch, 256);
+        // The allocation-free batch: lengths into `sizes`, payloads at i * 256 in `big`.
+        const k = s.recvmmsg_into(big, 256, sizes);
         const t = c.now();
-        for (let i = 0; i < msgs.length; i++) tally.add(msgs[i][0], msgs[i][0].length, t);
+        for (let i = 0; i < k; i++) {
+          const len = sizes[i];
+          tally.add(len === o.size ? big : big.subarray(i * 256, i * 256 + len), len, t);
+        }
       } else {
         const n = s.recv_into(buf);
         tally.add(buf, n, c.now());
@@ -138,7 +148,7 @@ async function udpMain() {
       if ((tally.received & 1023) === 0 && c.now() > deadline) break;
     }
   } catch (e) {
-    if (!(e instanceof socket.timeout)) throw e;
+    if (!(e instanceof socket.BlockingIOError)) throw e;
   }
   if (tally.sent >= 0) s.send(Buffer.from('a'));
   s.close();

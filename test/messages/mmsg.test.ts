@@ -351,3 +351,72 @@ describe('async sendmmsg that has to wait', () => {
     expect([await b.recv(10), await b.recv(10), await b.recv(10)].map(String)).toEqual(['A1', 'B1', 'C1']);
   });
 });
+
+for (const form of FORMS) {
+  describe(`recvmmsg_into (${form})`, () => {
+    it('fills the buffer at bufsize strides and writes each length; returns the count', async () => {
+      const r = udp();
+      r.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20);
+      const rs = toForm(form, r.s);
+      const w = udp();
+      for (let i = 0; i < 5; i++) w.s.sendto(payload(i), r.addr);
+      await sleep(50);
+      const buf = Buffer.alloc(8 * 64, 0xff);
+      const sizes = new Int32Array(8).fill(-1);
+      const k = await rs.recvmmsg_into(buf, 64, sizes);
+      expect(k).toBe(5);
+      for (let i = 0; i < 5; i++) {
+        expect(sizes[i]).toBe(payload(i).length);
+        expect(buf.subarray(i * 64, i * 64 + sizes[i])).toEqual(payload(i));
+      }
+      expect(Array.from(sizes.subarray(5))).toEqual([-1, -1, -1]); // untouched past the count
+    });
+
+    it('takes at most sizes.length datagrams; a long one is cut, and MSG_TRUNC reports its full length', async () => {
+      const r = udp();
+      const rs = toForm(form, r.s);
+      const w = udp();
+      for (const n of [10, 100, 20]) w.s.sendto(Buffer.alloc(n, 'a'), r.addr);
+      await sleep(50);
+      const sizes = new Uint32Array(1);
+      const buf = Buffer.alloc(32);
+      expect(await rs.recvmmsg_into(buf, 32, sizes)).toBe(1);
+      expect(sizes[0]).toBe(10);
+      expect(await rs.recvmmsg_into(buf, 32, sizes, socket.MSG_TRUNC)).toBe(1);
+      expect(sizes[0]).toBe(100);
+      expect(buf).toEqual(Buffer.alloc(32, 'a'));
+      expect(await rs.recvmmsg_into(buf, 32, sizes)).toBe(1);
+      expect(sizes[0]).toBe(20);
+    });
+
+    it('rejects bad arguments with TypeError/RangeError', async () => {
+      const r = udp();
+      const rs = toForm(form, r.s);
+      const buf = Buffer.alloc(64);
+      const bad: [unknown[], unknown][] = [
+        [[buf, 8, [0, 0]], TypeError],
+        [[buf, 8, new Float64Array(2)], TypeError],
+        [['x', 8, new Int32Array(2)], TypeError],
+        [[buf, 8, new Int32Array(0)], RangeError],
+        [[buf, 8, new Int32Array(1025)], RangeError],
+        [[buf, 40, new Int32Array(2)], RangeError],
+        [[buf, -1, new Int32Array(2)], RangeError],
+      ];
+      for (const [args, cls] of bad) {
+        const e = await errorOf(() => (rs.recvmmsg_into as (...a: unknown[]) => unknown)(...args));
+        expect(e).toBeInstanceOf(cls);
+      }
+    });
+  });
+}
+
+describe('recvmmsg_into in non-blocking mode', () => {
+  it('raises BlockingIOError with nothing queued (sync) and rejects with it (async)', async () => {
+    const r = udp();
+    r.s.settimeout(0);
+    expect(() => r.s.recvmmsg_into(Buffer.alloc(64), 64, new Int32Array(1))).toThrow(socket.BlockingIOError);
+    const a = toForm('async', udp().s);
+    a.settimeout(0);
+    await expect(a.recvmmsg_into(Buffer.alloc(64), 64, new Int32Array(1))).rejects.toBeInstanceOf(socket.BlockingIOError);
+  });
+});

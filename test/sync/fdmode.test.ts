@@ -174,6 +174,42 @@ describe('blocking calls whatever the flag of a shared description', () => {
   });
 });
 
+/** A struct timeval for SO_RCVTIMEO/SO_SNDTIMEO. */
+function timeval(seconds: number): Buffer {
+  const b = Buffer.alloc(16);
+  b.writeBigInt64LE(BigInt(Math.floor(seconds)), 0);
+  b.writeBigInt64LE(BigInt(Math.round((seconds % 1) * 1e6)), 8);
+  return b;
+}
+
+describe('SO_RCVTIMEO / SO_SNDTIMEO in blocking mode (as in CPython)', () => {
+  it('recv raises BlockingIOError (EAGAIN) once SO_RCVTIMEO runs out', () => {
+    const { s } = udp();
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval(0.2));
+    hangGuard(5);
+    const t = timed(() => s.recv(16));
+    expect(t.error).toBeInstanceOf(socket.BlockingIOError);
+    expect((t.error as socket.OSError).errno).toBe(11); // EAGAIN
+    expect(t.elapsed).toBeGreaterThan(0.15);
+  });
+
+  it('accept raises BlockingIOError once SO_RCVTIMEO runs out', () => {
+    const { srv } = listener();
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval(0.2));
+    hangGuard(5);
+    expect(timed(() => srv.accept()).error).toBeInstanceOf(socket.BlockingIOError);
+  });
+
+  it('sendall raises BlockingIOError with bytes_sent once SO_SNDTIMEO runs out', () => {
+    const [a] = pair(socket.AF_UNIX, socket.SOCK_STREAM);
+    a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval(0.2));
+    hangGuard(5);
+    const t = timed(() => a.sendall(Buffer.alloc(16 * 1024 * 1024)));
+    expect(t.error).toBeInstanceOf(socket.BlockingIOError);
+    expect((t.error as socket.OSError).bytes_sent).toBeGreaterThan(0);
+  });
+});
+
 describe('a kernel wait keeps the semantics of the poll-based one', () => {
   it('blocking recvmmsg returns once one datagram is in, not after vlen', () => {
     const { s: rx, addr } = udp();
