@@ -124,8 +124,9 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 }
 
 // adopt(fd, nonblocking) -> [family, type, proto]. Checks that fd is a socket (fstat),
-// reads SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and sets or clears O_NONBLOCK on the open file
-// description.
+// reads SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and with `nonblocking` sets O_NONBLOCK on the
+// open file description. It never clears it, as CPython: the fd may be shared with an
+// event loop (a libuv handle) that needs it. Blocking calls still wait on such an fd.
 Napi::Value Adopt(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   int fd;
@@ -139,7 +140,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
     socklen_t l = sizeof(int);
     if (getsockopt(fd, SOL_SOCKET, opts[i], &vals[i], &l) < 0) return ThrowErrno(env, errno, "getsockopt");
   }
-  if (!SetNonblocking(fd, info[1].ToBoolean())) return ThrowErrno(env, errno, "fcntl");
+  if (info[1].ToBoolean() && !SetNonblocking(fd, true)) return ThrowErrno(env, errno, "fcntl");
   TrackFd(env, fd);
   Napi::Array a = Napi::Array::New(env, 3);
   for (uint32_t i = 0; i < 3; i++) a.Set(i, Napi::Number::New(env, vals[i]));
