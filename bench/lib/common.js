@@ -221,6 +221,14 @@ class UdpTally {
     }
   }
 
+  /** One recvmmsg_into batch: `count` datagrams at `stride`-byte slots of `big`, lengths in `sizes`. */
+  addBatch(big, stride, sizes, count, t) {
+    for (let i = 0; i < count; i++) {
+      const len = sizes[i];
+      this.add(len === this.size ? big : big.subarray(i * stride, i * stride + len), len, t);
+    }
+  }
+
   report(impl, o) {
     udpResult(impl, o, this.received, this.sent, this.tFirst, this.tLast);
   }
