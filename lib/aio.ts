@@ -15,7 +15,7 @@ import { read as fsRead } from 'node:fs';
 import { promisify } from 'node:util';
 import { toSockAddrAsync, type Address } from './address';
 import { AF_INET, SHUT_WR, SOCK_NONBLOCK, SOCK_STREAM, SOL_SOCKET, SO_ERROR } from './constants';
-import { OSError, fromErrno, strerror, timedOut } from './errors';
+import { OSError, strerror, timedOut } from './errors';
 import {
   create_server as syncCreateServer,
   fromfd as syncFromfd,
@@ -952,7 +952,7 @@ export class AsyncSocket {
     if (options.buffering === 0 && !binary) throw new RangeError('unbuffered streams must be binary');
     const readChunk = options.buffering && options.buffering > 0 ? options.buffering : 64 * 1024;
     const ac = new AbortController();
-    const sock = this;
+    const sock = this; // eslint-disable-line @typescript-eslint/no-this-alias -- the stream's callbacks have their own `this`
     // `readable`/`writable` are Duplex options since Node 11 (missing from @types/node 20).
     const stream = new Duplex({
       readable: mode.includes('r'),

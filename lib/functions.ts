@@ -3,10 +3,10 @@
  * conversions, interfaces. Mirrors Lib/socket.py and Modules/socketmodule.c.
  */
 import { endianness } from 'node:os';
-import { toInt, toUInt, typeName } from './args';
-import { asciiHost, toSockAddr, type Address } from './address';
+import { toInt, typeName } from './args';
+import { toSockAddr, type Address } from './address';
 import {
-  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, AI_NUMERICHOST, IPPROTO_IPV6, IPV6_V6ONLY, SOCK_DGRAM,
+  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IPV6, IPV6_V6ONLY,
   SCM_RIGHTS, SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
 } from './constants';
 import { OSError, fromErrno } from './errors';

@@ -9,7 +9,7 @@
 // in parallel, and during `npm run test:sanitize` it would swap the ASan build for a
 // plain one halfway through the run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -119,10 +119,9 @@ async function bulkMain() {
 async function bulkPeer() {
   // Half-open: after the writer's FIN this side still sends the 1-byte ack.
   const sock = await connect(o.port, true);
-  let n = 0;
   await new Promise((resolve, reject) => {
-    sock.on('data', (d) => {
-      n += d.length; // discarded
+    sock.on('data', () => {
+      // discarded
     });
     sock.on('end', resolve);
     sock.on('error', reject);

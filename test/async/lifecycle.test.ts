@@ -20,12 +20,6 @@ import {
 
 const track = useAsync();
 
-function startWorker(name: string): Worker {
-  const w = new Worker(path.join(fixturesDir, name));
-  track(() => void w.terminate());
-  return w;
-}
-
 function message<T = any>(w: Worker, ms = 20_000): Promise<T> {
   return within(
     new Promise<T>((resolve, reject) => {

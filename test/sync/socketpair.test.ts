@@ -3,6 +3,7 @@
 // a python3 child spawned by Node sees an fd only if FD_CLOEXEC was clear.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
 import { catchError, fdTarget, pair, sock, track, useSockets } from '../helpers/tracker';
 
@@ -132,7 +133,6 @@ describe('fd ownership: fileno, detach, dup, fromfd', () => {
   });
 
   it('fromfd on a non-socket fd is OSError ENOTSOCK and leaks nothing (fromfd, ENOTSOCK)', () => {
-    const fs = require('node:fs') as typeof import('node:fs');
     const before = fs.readdirSync('/proc/self/fd').length;
     const fd = fs.openSync('/proc/self/status', 'r');
     try {
