@@ -42,13 +42,21 @@ function countRun({ rc, file }) {
       let fileFailed = 0;
       for (const a of tf.assertionResults || []) {
         switch (a.status) {
-          case 'passed': c.passed++; break;
-          case 'failed': c.failed++; fileFailed++; break;
+          case 'passed':
+            c.passed++;
+            break;
+          case 'failed':
+            c.failed++;
+            fileFailed++;
+            break;
           case 'skipped':
           case 'todo':
-          case 'disabled': c.skipped++; break;
+          case 'disabled':
+            c.skipped++;
+            break;
           default: // 'pending': still running when the worker went away
-            c.failed++; fileFailed++;
+            c.failed++;
+            fileFailed++;
             c.notes.push(`unfinished (crash?): ${a.fullName} in ${tf.name}`);
         }
       }

@@ -40,7 +40,13 @@ async function step(name, fn) {
   await new Promise((r) => setTimeout(r, 10));
   const b = snap();
   const per = (x) => Math.round(x / made);
-  rows.push([name, per(b.heap - a.heap), per(b.total - a.total), per(b.rss - a.rss), per(b.rss - a.rss - (b.total - a.total))]);
+  rows.push([
+    name,
+    per(b.heap - a.heap),
+    per(b.total - a.total),
+    per(b.rss - a.rss),
+    per(b.rss - a.rss - (b.total - a.total)),
+  ]);
 }
 
 (async () => {

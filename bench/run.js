@@ -40,7 +40,10 @@ const IMPLS = {
   async: { label: 'bsdsock async', cmd: (sc) => nodeCmd('async', sc) },
   node: { label: 'Node net/dgram', cmd: (sc) => nodeCmd('node', sc) },
   'node-http': { label: 'Node http', cmd: (sc) => [...nodeCmd('node', sc), '--variant', 'http'] },
-  python: { label: 'Python socket', cmd: (sc) => ['python3', path.join(__dirname, 'python', 'bench.py'), sc, 'main'] },
+  python: {
+    label: 'Python socket',
+    cmd: (sc) => ['python3', path.join(__dirname, 'python', 'bench.py'), sc, 'main'],
+  },
 };
 const IMPL_ORDER = ['c', 'blocking', 'async', 'node', 'node-http', 'python'];
 
@@ -144,7 +147,18 @@ const TARGETS = [
 // ---- options -------------------------------------------------------------------------------
 
 function parseFlags(argv) {
-  const f = { quick: false, rounds: 0, only: null, impls: null, out: null, json: null, cpu: null, split: false, pin: true, install: true };
+  const f = {
+    quick: false,
+    rounds: 0,
+    only: null,
+    impls: null,
+    out: null,
+    json: null,
+    cpu: null,
+    split: false,
+    pin: true,
+    install: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -162,14 +176,21 @@ function parseFlags(argv) {
     else if (a === '--no-pin') f.pin = false;
     else if (a === '--no-install') f.install = false;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(fs.readFileSync(__filename, 'utf8').split('\n').filter((l) => l.startsWith('//')).join('\n') + '\n');
+      process.stdout.write(
+        fs
+          .readFileSync(__filename, 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('//'))
+          .join('\n') + '\n',
+      );
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
   if (!f.rounds) f.rounds = f.quick ? 1 : 5;
   if (!f.out) f.out = f.quick ? path.join(OUT_DIR, 'results-quick.md') : path.join(__dirname, 'results.md');
   if (f.only) {
-    for (const s of f.only) if (!SCENARIOS.some((x) => x.name === s)) throw new Error(`unknown scenario ${s}`);
+    for (const s of f.only)
+      if (!SCENARIOS.some((x) => x.name === s)) throw new Error(`unknown scenario ${s}`);
   }
   if (f.impls) {
     for (const s of f.impls) if (!IMPLS[s]) throw new Error(`unknown implementation ${s}`);
@@ -250,12 +271,19 @@ function ensureWrk(flags) {
   if (wrk) return { path: wrk };
   if (!flags.install) return { path: null, why: 'wrk is not installed (--no-install)' };
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) {
-    return { path: null, why: 'wrk is not installed and this is not root: `apt-get install wrk` to run http-hello' };
+    return {
+      path: null,
+      why: 'wrk is not installed and this is not root: `apt-get install wrk` to run http-hello',
+    };
   }
   log('wrk is missing: apt-get install -y wrk');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () =>
-    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wrk'], { stdio: ['ignore', 2, 2], env, timeout: 300000 });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'wrk'], {
+      stdio: ['ignore', 2, 2],
+      env,
+      timeout: 300000,
+    });
   let r = install();
   if (r.status !== 0) {
     spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 2, 2], env, timeout: 300000 });
@@ -280,7 +308,14 @@ function machine() {
     wrk: (ver('wrk --version 2>&1 || true').match(/^wrk \S+/) || ['wrk n/a'])[0],
     nofile: Number(sh('ulimit -n')) || null,
     git: sh(`git -C "${ROOT}" rev-parse --short HEAD 2>/dev/null`) || 'unknown',
-    dirty: [...new Set(sh(`git -C "${ROOT}" status --porcelain -- lib native 2>/dev/null`).split('\n').filter(Boolean).map((l) => l.slice(3).split('/')[0] + '/'))].join(', '),
+    dirty: [
+      ...new Set(
+        sh(`git -C "${ROOT}" status --porcelain -- lib native 2>/dev/null`)
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.slice(3).split('/')[0] + '/'),
+      ),
+    ].join(', '),
   };
 }
 
@@ -290,7 +325,12 @@ function machine() {
 function runOne(argv, env, timeoutS) {
   return new Promise((resolve) => {
     const t0 = Date.now();
-    const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
@@ -313,14 +353,18 @@ function runOne(argv, env, timeoutS) {
         // the group is gone: good
       }
       const wall = (Date.now() - t0) / 1000;
-      const line = out.split('\n').filter((l) => l.startsWith('{')).pop();
+      const line = out
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
       let result = null;
       try {
         result = line ? JSON.parse(line) : null;
       } catch {
         result = null;
       }
-      if (result && code === 0 && Number.isFinite(result.value)) resolve({ ok: true, result, wall, stderr: err });
+      if (result && code === 0 && Number.isFinite(result.value))
+        resolve({ ok: true, result, wall, stderr: err });
       else {
         const why = timedOut ? `timed out after ${timeoutS} s` : `exit ${code ?? signal}`;
         resolve({ ok: false, error: `${why}: ${err.trim().split('\n').slice(-5).join(' | ')}`, wall });
@@ -378,7 +422,9 @@ function pairedRatio(results, sc, impl, base) {
   const b = results[sc] && results[sc][base];
   if (!a || !b || !a.samples || !b.samples) return NaN;
   const byRound = new Map(b.samples.map((s) => [s.round, s.value]));
-  const rs = a.samples.filter((s) => byRound.has(s.round) && byRound.get(s.round) > 0).map((s) => s.value / byRound.get(s.round));
+  const rs = a.samples
+    .filter((s) => byRound.has(s.round) && byRound.get(s.round) > 0)
+    .map((s) => s.value / byRound.get(s.round));
   return rs.length ? stats(rs).median : ratio(median(results, sc, impl), median(results, sc, base));
 }
 
@@ -392,59 +438,100 @@ function render(meta, flags, results, notes) {
   L.push(`| software | Node ${meta.node}, ${meta.python}, ${meta.cc}, ${meta.wrk} |`);
   L.push(`| bsdsock | commit ${meta.git}${meta.dirty ? ' with uncommitted changes in ' + meta.dirty : ''} |`);
   L.push(`| method | ${meta.method} |`);
-  L.push(`| load average | ${meta.load_before} before, ${meta.load_after} after (other work on the machine shows here) |`);
+  L.push(
+    `| load average | ${meta.load_before} before, ${meta.load_after} after (other work on the machine shows here) |`,
+  );
   L.push(`| wall time | ${meta.wall_s.toFixed(0)} s |`, '');
 
-  L.push(`## Results (median of ${flags.rounds} round${flags.rounds > 1 ? 's' : ''}${flags.rounds > 1 ? ', min–max in brackets' : ''})`, '');
+  L.push(
+    `## Results (median of ${flags.rounds} round${flags.rounds > 1 ? 's' : ''}${flags.rounds > 1 ? ', min–max in brackets' : ''})`,
+    '',
+  );
   L.push(`| scenario | metric | ${impls.map((i) => IMPLS[i].label).join(' | ')} |`);
   L.push(`| --- | --- | ${impls.map(() => '---:').join(' | ')} |`);
   for (const sc of SCENARIOS) {
     if (!results[sc.name]) continue;
     const metric = sc.lowerIsBetter ? `${sc.unit} (lower is better)` : sc.unit;
-    L.push(`| ${sc.name} | ${metric} | ${impls.map((i) => cell(results[sc.name][i], sc.unit)).join(' | ')} |`);
+    L.push(
+      `| ${sc.name} | ${metric} | ${impls.map((i) => cell(results[sc.name][i], sc.unit)).join(' | ')} |`,
+    );
   }
   L.push('');
   L.push('What each scenario does:', '');
-  for (const sc of SCENARIOS) if (results[sc.name]) L.push(`- **${sc.name}**: ${sc.what}${flags.quick ? ' (quick mode: reduced counts)' : ''}.`);
+  for (const sc of SCENARIOS)
+    if (results[sc.name])
+      L.push(`- **${sc.name}**: ${sc.what}${flags.quick ? ' (quick mode: reduced counts)' : ''}.`);
   L.push('');
 
   L.push('## Ratios to C and to Node', '');
-  L.push('Each ratio is the median over the rounds of that round\'s ratio (the implementations of a round ran back to back). ');
+  L.push(
+    "Each ratio is the median over the rounds of that round's ratio (the implementations of a round ran back to back). ",
+  );
   L.push('Higher is better, except for idle-conns (bytes per connection), where lower is better. ');
   L.push('The Node baseline is net/dgram, and Node http for http-hello.', '');
-  L.push(`| scenario | ${impls.filter((i) => i !== 'c').map((i) => IMPLS[i].label).join(' | ')} |`);
-  L.push(`| --- | ${impls.filter((i) => i !== 'c').map(() => '---:').join(' | ')} |`);
+  L.push(
+    `| scenario | ${impls
+      .filter((i) => i !== 'c')
+      .map((i) => IMPLS[i].label)
+      .join(' | ')} |`,
+  );
+  L.push(
+    `| --- | ${impls
+      .filter((i) => i !== 'c')
+      .map(() => '---:')
+      .join(' | ')} |`,
+  );
   for (const sc of SCENARIOS) {
     if (!results[sc.name]) continue;
     const nb = nodeBaseline(sc.name);
-    const cells = impls.filter((i) => i !== 'c').map((i) => {
-      const v = median(results, sc.name, i);
-      if (!Number.isFinite(v)) return '—';
-      const parts = [`${fmtRatio(pairedRatio(results, sc.name, i, 'c'))} C`];
-      if (i !== nb && Number.isFinite(median(results, sc.name, nb))) parts.push(`${fmtRatio(pairedRatio(results, sc.name, i, nb))} Node`);
-      return parts.join(', ');
-    });
+    const cells = impls
+      .filter((i) => i !== 'c')
+      .map((i) => {
+        const v = median(results, sc.name, i);
+        if (!Number.isFinite(v)) return '—';
+        const parts = [`${fmtRatio(pairedRatio(results, sc.name, i, 'c'))} C`];
+        if (i !== nb && Number.isFinite(median(results, sc.name, nb)))
+          parts.push(`${fmtRatio(pairedRatio(results, sc.name, i, nb))} Node`);
+        return parts.join(', ');
+      });
     L.push(`| ${sc.name} | ${cells.join(' | ')} |`);
   }
   L.push('');
 
   L.push('## Cost added per operation over C', '');
-  L.push('Microseconds per operation (1 / median rate) minus C\'s; for idle-conns, bytes per connection minus C\'s.', '');
-  L.push(`| scenario | operation | C | ${impls.filter((i) => i !== 'c').map((i) => IMPLS[i].label).join(' | ')} |`);
-  L.push(`| --- | --- | ---: | ${impls.filter((i) => i !== 'c').map(() => '---:').join(' | ')} |`);
+  L.push(
+    "Microseconds per operation (1 / median rate) minus C's; for idle-conns, bytes per connection minus C's.",
+    '',
+  );
+  L.push(
+    `| scenario | operation | C | ${impls
+      .filter((i) => i !== 'c')
+      .map((i) => IMPLS[i].label)
+      .join(' | ')} |`,
+  );
+  L.push(
+    `| --- | --- | ---: | ${impls
+      .filter((i) => i !== 'c')
+      .map(() => '---:')
+      .join(' | ')} |`,
+  );
   for (const sc of SCENARIOS) {
     if (!results[sc.name]) continue;
     const c = median(results, sc.name, 'c');
     const per = sc.usPerOp || ((v) => v);
     const unit = sc.usPerOp ? 'µs' : 'B';
     const cBase = Number.isFinite(c) ? per(c) : NaN;
-    const cells = impls.filter((i) => i !== 'c').map((i) => {
-      const v = median(results, sc.name, i);
-      if (!Number.isFinite(v) || !Number.isFinite(cBase)) return '—';
-      const d = per(v) - cBase;
-      return `${d >= 0 ? '+' : '−'}${sc.usPerOp ? Math.abs(d).toFixed(2) : Math.round(Math.abs(d))} ${unit}`;
-    });
-    const cCell = Number.isFinite(cBase) ? `${sc.usPerOp ? cBase.toFixed(2) : Math.round(cBase)} ${unit}` : '—';
+    const cells = impls
+      .filter((i) => i !== 'c')
+      .map((i) => {
+        const v = median(results, sc.name, i);
+        if (!Number.isFinite(v) || !Number.isFinite(cBase)) return '—';
+        const d = per(v) - cBase;
+        return `${d >= 0 ? '+' : '−'}${sc.usPerOp ? Math.abs(d).toFixed(2) : Math.round(Math.abs(d))} ${unit}`;
+      });
+    const cCell = Number.isFinite(cBase)
+      ? `${sc.usPerOp ? cBase.toFixed(2) : Math.round(cBase)} ${unit}`
+      : '—';
     L.push(`| ${sc.name} | ${sc.op} | ${cCell} | ${cells.join(' | ')} |`);
   }
   L.push('');
@@ -467,7 +554,9 @@ function render(meta, flags, results, notes) {
       measured = fmtRatio(r);
       met = Number.isFinite(r) ? r >= t.min : null;
     }
-    L.push(`| ${t.scenario} | ${IMPLS[t.impl].label} | ${target} | ${measured} | ${met === null ? 'n/a' : met ? 'yes' : '**no**'} |`);
+    L.push(
+      `| ${t.scenario} | ${IMPLS[t.impl].label} | ${target} | ${measured} | ${met === null ? 'n/a' : met ? 'yes' : '**no**'} |`,
+    );
   }
   L.push('');
 
@@ -503,7 +592,9 @@ async function main() {
   ensureDist();
   ensureAddon();
   ensureC();
-  const wrk = SCENARIOS.some((s) => s.needs === 'wrk' && (!flags.only || flags.only.includes(s.name))) ? ensureWrk(flags) : { path: null };
+  const wrk = SCENARIOS.some((s) => s.needs === 'wrk' && (!flags.only || flags.only.includes(s.name)))
+    ? ensureWrk(flags)
+    : { path: null };
   const hasPython = !!sh('command -v python3');
   const hasTaskset = !!sh('command -v taskset');
   const meta = machine();
@@ -517,21 +608,30 @@ async function main() {
       `implementations run alternately, ${flags.rounds} round${flags.rounds > 1 ? 's' : ''}${flags.quick ? ', quick mode (tiny counts)' : ''}`
     : `not pinned; ${flags.rounds} round(s)${flags.quick ? ', quick mode' : ''}`;
   meta.command = flags.quick ? 'node bench/run.js --quick' : 'npm run bench';
-  meta.load_before = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  meta.load_before = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
   const env = { ...process.env, BENCH_IDLE_CLIENT: C_BIN, BENCH_WRK: wrk.path || 'wrk' };
   delete env.BENCH_PEER_CPU;
   if (pin && peerCpu !== null) env.BENCH_PEER_CPU = String(peerCpu);
 
   // idle-conns needs `count` descriptors on each side.
-  const scenarios = SCENARIOS.filter((s) => !flags.only || flags.only.includes(s.name)).map((s) => ({ ...s, full: { ...s.full }, quick: { ...s.quick } }));
+  const scenarios = SCENARIOS.filter((s) => !flags.only || flags.only.includes(s.name)).map((s) => ({
+    ...s,
+    full: { ...s.full },
+    quick: { ...s.quick },
+  }));
   const idle = scenarios.find((s) => s.name === 'idle-conns');
   if (idle && meta.nofile) {
     const p = flags.quick ? idle.quick : idle.full;
     const room = meta.nofile - 64;
     if (p.count > room) {
       const scaled = Math.max(p.batch, Math.floor(room / p.batch) * p.batch);
-      notes.push(`idle-conns: RLIMIT_NOFILE is ${meta.nofile}, so ${scaled.toLocaleString('en-US')} connections were held instead of ${p.count.toLocaleString('en-US')}.`);
+      notes.push(
+        `idle-conns: RLIMIT_NOFILE is ${meta.nofile}, so ${scaled.toLocaleString('en-US')} connections were held instead of ${p.count.toLocaleString('en-US')}.`,
+      );
       p.count = scaled;
     }
   }
@@ -581,7 +681,7 @@ async function main() {
 
   if (!hasPython) notes.push('python3 was not found: the Python column is empty.');
   notes.push(
-    'udp-batched has no Node or Python figure: neither Node dgram nor Python\'s socket module has recvmmsg/sendmmsg (compare their udp-pps row).',
+    "udp-batched has no Node or Python figure: neither Node dgram nor Python's socket module has recvmmsg/sendmmsg (compare their udp-pps row).",
     'idle-conns: every server is measured against the same C client (bench/out/bench idle-conns client), which opens the connections 1,000 at a time and waits for one byte from the server after each batch; the server reports VmRSS before and after accepting them (Node servers after a full GC, --expose-gc). Node net reads every connection; the bsdsock async server keeps one pending recv_into() per connection; C, Python and bsdsock blocking only hold the sockets.',
     'http-hello: wrk -t1 on the same CPU as the server; bsdsock blocking serves with one worker thread per wrk connection (blocking accept() on a shared listening socket), the others with one event loop.',
     'udp: the receiver has SO_RCVBUF = 4 MiB (the kernel caps it at net.core.rmem_max) in every implementation; its rate is counted from the first to the last datagram received.',
@@ -593,18 +693,27 @@ async function main() {
       .filter(([, v]) => v.length)
       .map(([i, v]) => `${IMPLS[i].label} ${Math.round(stats(v).median)} B`);
     if (heap.length) {
-      notes.push(`idle-conns, V8 heapUsed per connection after a full GC (median): ${heap.join(', ')}. The rest of the RSS figure is memory the V8 heap committed (pages, young-generation growth from the accept loop's garbage) and malloc (libuv handles, Node's stream state).`);
+      notes.push(
+        `idle-conns, V8 heapUsed per connection after a full GC (median): ${heap.join(', ')}. The rest of the RSS figure is memory the V8 heap committed (pages, young-generation growth from the accept loop's garbage) and malloc (libuv handles, Node's stream state).`,
+      );
     }
   }
   for (const sc of scenarios) {
     for (const [i, e] of Object.entries(results[sc.name])) {
-      if (e.errors && e.errors.length) notes.push(`${sc.name} / ${IMPLS[i].label}: ${e.errors.length} failed run(s): ${e.errors[0]}`);
+      if (e.errors && e.errors.length)
+        notes.push(`${sc.name} / ${IMPLS[i].label}: ${e.errors.length} failed run(s): ${e.errors[0]}`);
       const errs = (e.samples || []).filter((s) => s.socket_errors > 0 || s.non2xx > 0);
-      if (errs.length) notes.push(`${sc.name} / ${IMPLS[i].label}: wrk reported socket errors or non-2xx responses in ${errs.length} run(s).`);
+      if (errs.length)
+        notes.push(
+          `${sc.name} / ${IMPLS[i].label}: wrk reported socket errors or non-2xx responses in ${errs.length} run(s).`,
+        );
     }
   }
 
-  meta.load_after = os.loadavg().map((x) => x.toFixed(2)).join(' ');
+  meta.load_after = os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
   meta.wall_s = (Date.now() - started) / 1000;
   const md = render(meta, flags, results, notes);
   process.stdout.write(md + '\n');

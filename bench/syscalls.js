@@ -20,7 +20,11 @@ const SC = {
   'udp-pps': { args: ['--count', '100000'], ops: 100000, op: 'datagram' },
   'udp-batched': { args: ['--count', '100000'], ops: 100000, op: 'datagram', minCalls: 1000 },
   'tcp-accept': { args: ['--count', '5000', '--warmup', '0'], ops: 5000, op: 'connection' },
-  'http-hello': { args: ['--conns', '4', '--duration', '1'], ops: 0, op: 'request (wrk\'s own calls included)' },
+  'http-hello': {
+    args: ['--conns', '4', '--duration', '1'],
+    ops: 0,
+    op: "request (wrk's own calls included)",
+  },
 };
 const CMD = {
   c: (sc) => [C_BIN, sc, 'main'],
@@ -48,10 +52,14 @@ for (const sc of only) {
   console.log(`\n${sc}: system calls per ${s.op} (both ends)`);
   for (const impl of impls) {
     const out = path.join(tmp, `${sc}-${impl}.txt`);
-    const r = spawnSync('strace', ['-f', '-c', '-o', out, 'taskset', '-c', '0', ...CMD[impl](sc), ...s.args], {
-      encoding: 'utf8',
-      env: { ...process.env, BENCH_IDLE_CLIENT: C_BIN },
-    });
+    const r = spawnSync(
+      'strace',
+      ['-f', '-c', '-o', out, 'taskset', '-c', '0', ...CMD[impl](sc), ...s.args],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, BENCH_IDLE_CLIENT: C_BIN },
+      },
+    );
     const line = (r.stdout || '').split('\n').find((l) => l.startsWith('{'));
     if (r.status !== 0 || !line) {
       console.log(`  ${impl.padEnd(9)} (not run: ${(r.stderr || '').trim().split('\n').pop()})`);
@@ -71,7 +79,10 @@ for (const sc of only) {
       .filter((x) => x.calls >= (s.minCalls || ops / 20))
       .sort((a, b) => b.calls - a.calls);
     const total = rows.reduce((a, x) => a + x.calls, 0);
-    const parts = rows.map((x) => `${x.name} ${(x.calls / ops).toFixed(2)}${x.errors ? ` (${(x.errors / ops).toFixed(2)} failed)` : ''}`);
+    const parts = rows.map(
+      (x) =>
+        `${x.name} ${(x.calls / ops).toFixed(2)}${x.errors ? ` (${(x.errors / ops).toFixed(2)} failed)` : ''}`,
+    );
     console.log(`  ${impl.padEnd(9)} ${(total / ops).toFixed(2).padStart(6)}  = ${parts.join(', ')}`);
   }
 }

@@ -64,7 +64,8 @@ function parseArgs(argv: string[]) {
 
 const opt = parseArgs(process.argv.slice(2));
 const now = (): number => Number(process.hrtime.bigint()) / 1e6; // milliseconds
-const macText = (b: Buffer): string => [...b].map((x) => x.toString(16).padStart(2, '0').toUpperCase()).join(':');
+const macText = (b: Buffer): string =>
+  [...b].map((x) => x.toString(16).padStart(2, '0').toUpperCase()).join(':');
 
 /** inet_aton, or exit with a usage error. */
 function ipv4(text: string, what: string): Buffer {
@@ -92,7 +93,11 @@ function interfaceAddress(ifname: string): string {
 
 let sock: socket.Socket;
 try {
-  sock = socket.socket(socket.AF_PACKET, opt.raw ? socket.SOCK_RAW : socket.SOCK_DGRAM, socket.htons(socket.ETH_P_ARP));
+  sock = socket.socket(
+    socket.AF_PACKET,
+    opt.raw ? socket.SOCK_RAW : socket.SOCK_DGRAM,
+    socket.htons(socket.ETH_P_ARP),
+  );
   sock.bind([opt.ifname, socket.ETH_P_ARP]);
 } catch (e) {
   console.error(`arping: ${(e as Error).message}`);

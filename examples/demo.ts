@@ -54,7 +54,10 @@ function startServer(script: string): Promise<Server> {
   });
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} printed no port within ${STEP_TIMEOUT_MS} ms`)), STEP_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`${script} printed no port within ${STEP_TIMEOUT_MS} ms`)),
+      STEP_TIMEOUT_MS,
+    );
     let port: number | undefined;
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       if (port !== undefined) {
@@ -91,7 +94,9 @@ async function tcpStep(): Promise<void> {
     console.log(`  client: ${s}`);
     s.settimeout(5);
     s.connect(['127.0.0.1', server.port]);
-    console.log(`  client: connect(['127.0.0.1', ${server.port}]) done; sendall(Buffer.from('Hello, world'))`);
+    console.log(
+      `  client: connect(['127.0.0.1', ${server.port}]) done; sendall(Buffer.from('Hello, world'))`,
+    );
     s.sendall(Buffer.from('Hello, world'));
     const data = s.recv(1024);
     console.log(`  client: recv(1024) -> ${data.length} bytes: ${JSON.stringify(data.toString())}`);
@@ -110,19 +115,25 @@ async function udpStep(): Promise<void> {
     const sent = s.sendto(Buffer.from('Hello, world'), ['127.0.0.1', server.port]);
     console.log(`  client: sendto(..., ['127.0.0.1', ${server.port}]) -> ${sent} bytes`);
     const [data, addr] = s.recvfrom(1024);
-    console.log(`  client: recvfrom(1024) -> ${JSON.stringify(data.toString())} from ${JSON.stringify(addr)}`);
+    console.log(
+      `  client: recvfrom(1024) -> ${JSON.stringify(data.toString())} from ${JSON.stringify(addr)}`,
+    );
   }
   await finish('server', server);
 }
 
 async function resolveStep(): Promise<void> {
   console.log('[3/5] Async name resolution');
-  console.log("  await aio.getaddrinfo('localhost', 80)  (getaddrinfo(3) on the libuv thread pool; the event loop keeps running)");
+  console.log(
+    "  await aio.getaddrinfo('localhost', 80)  (getaddrinfo(3) on the libuv thread pool; the event loop keeps running)",
+  );
   const infos = await aio.getaddrinfo('localhost', 80);
   for (const [family, type, proto, canonname, sockaddr] of infos) {
     const fam = socket.AddressFamily[family] ?? family;
     const kind = socket.SocketKind[type] ?? type;
-    console.log(`  ${fam} ${kind} proto=${proto} canonname=${JSON.stringify(canonname)} sockaddr=${JSON.stringify(sockaddr)}`);
+    console.log(
+      `  ${fam} ${kind} proto=${proto} canonname=${JSON.stringify(canonname)} sockaddr=${JSON.stringify(sockaddr)}`,
+    );
   }
   console.log(`  ${infos.length} results (one per address and socket type)`);
 }

@@ -59,7 +59,8 @@ function parseArgs(argv: string[]) {
     if (a === '-6') o.v6 = true;
     else if (a === '-4') o.v6 = false;
     else if (a === '--dgram') o.dgram = true;
-    else if (a === '-c') o.count = Math.trunc(num(a, argv[++i], 1, 65535)); // the sequence number is 16 bits
+    else if (a === '-c')
+      o.count = Math.trunc(num(a, argv[++i], 1, 65535)); // the sequence number is 16 bits
     else if (a === '-i') o.interval = num(a, argv[++i], 0.01, 3600);
     else if (a === '-W') o.timeout = num(a, argv[++i], 0.01, 3600);
     else if (a === '-s') o.size = Math.trunc(num(a, argv[++i], 0, 65000));
@@ -193,7 +194,10 @@ async function main(): Promise<number> {
         icmp = data.subarray(ihl);
       }
       for (const [level, type, cdata] of anc) {
-        if ((level === socket.IPPROTO_IP && type === socket.IP_TTL) || (level === socket.IPPROTO_IPV6 && type === socket.IPV6_HOPLIMIT)) {
+        if (
+          (level === socket.IPPROTO_IP && type === socket.IP_TTL) ||
+          (level === socket.IPPROTO_IPV6 && type === socket.IPV6_HOPLIMIT)
+        ) {
           ttl = readHostInt(cdata);
         }
       }
@@ -228,13 +232,21 @@ async function main(): Promise<number> {
       break;
     }
     transmitted++;
-    if (seq < opt.count && (await Promise.race([sleep(opt.interval * 1000).then(() => false), sigint.then(() => true)]))) break;
+    if (
+      seq < opt.count &&
+      (await Promise.race([sleep(opt.interval * 1000).then(() => false), sigint.then(() => true)]))
+    )
+      break;
   }
   if (sendError) console.error(`ping: sendto: ${(sendError as Error).message}`);
 
   // Wait for the outstanding replies, at most `timeout` seconds after the last request.
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([everyReply, sigint, new Promise<void>((resolve) => (timer = setTimeout(resolve, opt.timeout * 1000)))]);
+  await Promise.race([
+    everyReply,
+    sigint,
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, opt.timeout * 1000))),
+  ]);
   clearTimeout(timer);
   stop.abort();
   await receiver;
@@ -243,7 +255,9 @@ async function main(): Promise<number> {
   const received = rtts.length;
   const loss = transmitted === 0 ? 0 : Math.round((100 * (transmitted - received)) / transmitted);
   console.log(`\n--- ${opt.host} ping statistics ---`);
-  console.log(`${transmitted} packets transmitted, ${received} received, ${loss}% packet loss, time ${Math.round(now() - begin)}ms`);
+  console.log(
+    `${transmitted} packets transmitted, ${received} received, ${loss}% packet loss, time ${Math.round(now() - begin)}ms`,
+  );
   if (received > 0) {
     const min = Math.min(...rtts);
     const max = Math.max(...rtts);

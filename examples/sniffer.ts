@@ -103,7 +103,9 @@ function parseArgs(argv: string[]) {
     else if (a === '-W') o.seconds = num(a, argv[++i], 0.01, 86400);
     else if (a === '-f') {
       o.filterName = argv[++i] ?? usage('-f needs a filter name');
-      o.program = FILTERS[o.filterName] ?? usage(`unknown filter ${o.filterName} (have: ${Object.keys(FILTERS).join(', ')})`);
+      o.program =
+        FILTERS[o.filterName] ??
+        usage(`unknown filter ${o.filterName} (have: ${Object.keys(FILTERS).join(', ')})`);
     } else if (a === '--bpf') {
       const file = argv[++i] ?? usage('--bpf needs a file');
       o.filterName = file === '-' ? 'stdin' : file;
@@ -120,10 +122,21 @@ const mac = (b: Buffer): string => [...b].map((x) => x.toString(16).padStart(2, 
 const ip4 = (b: Buffer): string => socket.inet_ntop(socket.AF_INET, b);
 const ip6 = (b: Buffer): string => socket.inet_ntop(socket.AF_INET6, b);
 
-const ICMP_NAMES: Record<number, string> = { 0: 'echo reply', 3: 'unreachable', 8: 'echo request', 11: 'time exceeded' };
+const ICMP_NAMES: Record<number, string> = {
+  0: 'echo reply',
+  3: 'unreachable',
+  8: 'echo request',
+  11: 'time exceeded',
+};
 const ICMP6_NAMES: Record<number, string> = {
-  1: 'destination unreachable', 3: 'time exceeded', 128: 'echo request', 129: 'echo reply',
-  133: 'router solicitation', 134: 'router advertisement', 135: 'neighbor solicitation', 136: 'neighbor advertisement',
+  1: 'destination unreachable',
+  3: 'time exceeded',
+  128: 'echo request',
+  129: 'echo reply',
+  133: 'router solicitation',
+  134: 'router advertisement',
+  135: 'neighbor solicitation',
+  136: 'neighbor advertisement',
   143: 'multicast listener report v2',
 };
 
@@ -142,8 +155,16 @@ function transport(proto: number, src: string, dst: string, p: Buffer, sep: stri
     if (proto === 6 && p.length >= 20) {
       const off = (p[12] >> 4) * 4;
       const f = p[13];
-      const flags = [[0x02, 'S'], [0x01, 'F'], [0x04, 'R'], [0x08, 'P'], [0x10, '.']]
-        .filter(([bit]) => f & (bit as number)).map(([, c]) => c).join('');
+      const flags = [
+        [0x02, 'S'],
+        [0x01, 'F'],
+        [0x04, 'R'],
+        [0x08, 'P'],
+        [0x10, '.'],
+      ]
+        .filter(([bit]) => f & (bit as number))
+        .map(([, c]) => c)
+        .join('');
       const ack = f & 0x10 ? ` ack ${p.readUInt32BE(8)}` : '';
       return `${from} > ${to}: Flags [${flags}], seq ${p.readUInt32BE(4)}${ack}, win ${p.readUInt16BE(14)}, length ${Math.max(0, p.length - off)}`;
     }
@@ -248,7 +269,9 @@ async function main(): Promise<number> {
   while (captured < opt.count) {
     let frame: Buffer, anc: [number, number, Buffer][], addr: unknown;
     try {
-      [frame, anc, , addr] = await sock.recvmsg(65536 + 64, socket.CMSG_SPACE(16), 0, { signal: stop.signal });
+      [frame, anc, , addr] = await sock.recvmsg(65536 + 64, socket.CMSG_SPACE(16), 0, {
+        signal: stop.signal,
+      });
     } catch (e) {
       if (stop.signal.aborted) break;
       throw e;

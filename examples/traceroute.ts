@@ -82,7 +82,8 @@ try {
 }
 const targetIp = String(target[0]);
 /** The address to send to: IPv6 keeps the scope id (needed for link-local targets). */
-const dest = (port: number): socket.Address => (opt.v6 ? [targetIp, port, 0, Number(target[3] ?? 0)] : [targetIp, port]);
+const dest = (port: number): socket.Address =>
+  opt.v6 ? [targetIp, port, 0, Number(target[3] ?? 0)] : [targetIp, port];
 
 // ---- sockets ---------------------------------------------------------------------------
 

@@ -12,7 +12,8 @@ import { OSError } from './errors';
 import { native } from './native';
 
 /** Any address a caller may pass (see docs/api.md, "Addresses"). */
-export type Address = [string, number] | [string, number, number?, number?] | string | Buffer | ArrayBufferView | unknown[];
+export type Address =
+  [string, number] | [string, number, number?, number?] | string | Buffer | ArrayBufferView | unknown[];
 
 const SUN_PATH_MAX = 108;
 
@@ -25,7 +26,8 @@ function checkHost(host: unknown): string {
     if (host.includes('\0')) throw new TypeError('host name must not contain null character');
     return host;
   }
-  if (ArrayBuffer.isView(host)) return checkHost(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
+  if (ArrayBuffer.isView(host))
+    return checkHost(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
   throw new TypeError(`str, bytes or bytearray expected, not ${typeName(host)}`);
 }
 
@@ -90,11 +92,13 @@ function resolveV6(host: string): [string, number] {
 export function unixPathBytes(address: unknown): Buffer {
   let b: Buffer;
   if (typeof address === 'string') b = Buffer.from(address, 'utf8');
-  else if (ArrayBuffer.isView(address)) b = Buffer.from(address.buffer, address.byteOffset, address.byteLength);
+  else if (ArrayBuffer.isView(address))
+    b = Buffer.from(address.buffer, address.byteOffset, address.byteLength);
   else if (address instanceof ArrayBuffer) b = Buffer.from(address);
   else throw new TypeError(`a bytes-like object is required, not '${typeName(address)}'`);
   const abstract = b.length > 0 && b[0] === 0;
-  if (b.length > SUN_PATH_MAX || (!abstract && b.length >= SUN_PATH_MAX)) throw new OSError('AF_UNIX path too long');
+  if (b.length > SUN_PATH_MAX || (!abstract && b.length >= SUN_PATH_MAX))
+    throw new OSError('AF_UNIX path too long');
   return b;
 }
 
@@ -155,7 +159,8 @@ export function toSockAddr(family: number, address: unknown, caller: string): un
         throw new TypeError('AF_PACKET address must be an array of two to five elements');
       }
       const [ifname, proto, pkttype = 0, hatype = 0, addr = Buffer.alloc(0)] = address;
-      if (typeof ifname !== 'string') throw new TypeError(`${caller}(): interface name must be a string, not ${typeName(ifname)}`);
+      if (typeof ifname !== 'string')
+        throw new TypeError(`${caller}(): interface name must be a string, not ${typeName(ifname)}`);
       if (typeof proto !== 'number' || !Number.isInteger(proto)) {
         throw new TypeError(`'${typeName(proto)}' object cannot be interpreted as an integer`);
       }
@@ -164,9 +169,11 @@ export function toSockAddr(family: number, address: unknown, caller: string): un
         if (typeof v !== 'number' || !Number.isInteger(v)) {
           throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
         }
-        if (v < -0x80000000 || v > 0x7fffffff) throw new RangeError(`${caller}(): address argument out of range`);
+        if (v < -0x80000000 || v > 0x7fffffff)
+          throw new RangeError(`${caller}(): address argument out of range`);
       }
-      if (!ArrayBuffer.isView(addr)) throw new TypeError(`a bytes-like object is required, not '${typeName(addr)}'`);
+      if (!ArrayBuffer.isView(addr))
+        throw new TypeError(`a bytes-like object is required, not '${typeName(addr)}'`);
       if (addr.byteLength > 8) throw new RangeError('Hardware address must be 8 bytes or less');
       return [ifname, proto, pkttype, hatype, addr];
     }
@@ -196,7 +203,11 @@ function needsLookup(family: number, address: unknown): address is [string, ...u
  * (trio's _resolve_address): the event loop keeps running. Numeric addresses take the
  * synchronous path with no extra tick.
  */
-export function toSockAddrAsync(family: number, address: unknown, caller: string): unknown | Promise<unknown> {
+export function toSockAddrAsync(
+  family: number,
+  address: unknown,
+  caller: string,
+): unknown | Promise<unknown> {
   if (!needsLookup(family, address)) return toSockAddr(family, address, caller);
   // Validate everything but the name first, so bad input fails before any lookup.
   const probe = [...address];

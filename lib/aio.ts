@@ -27,14 +27,35 @@ import {
 } from './functions';
 import { connectionAddress, connectionFailure, gaiHost, gaiPort, nameinfoArgs } from './internal';
 import { native, WOULD_BLOCK, type AncData } from './native';
-import { Socket, formatAddress, internals, setMakefile, setPollCloser, type MakefileOptions, type State } from './socket';
+import {
+  Socket,
+  formatAddress,
+  internals,
+  setMakefile,
+  setPollCloser,
+  type MakefileOptions,
+  type State,
+} from './socket';
 
 export * from './constants';
 export * from './exceptions';
 
 const {
-  wouldBlock, trim, ebadf, checkWritable, checkNbytes, checkRecvmsgArgs, checkBufferList, checkSendmsgArgs,
-  checkMmsgArgs, checkMmsgIntoArgs, mmsgResults, checkSendmmsgArgs, checkSendfileArgs, sendfileFallsBack, fsError,
+  wouldBlock,
+  trim,
+  ebadf,
+  checkWritable,
+  checkNbytes,
+  checkRecvmsgArgs,
+  checkBufferList,
+  checkSendmsgArgs,
+  checkMmsgArgs,
+  checkMmsgIntoArgs,
+  mmsgResults,
+  checkSendmmsgArgs,
+  checkSendfileArgs,
+  sendfileFallsBack,
+  fsError,
 } = internals;
 
 const READ = 1; // UV_READABLE
@@ -99,7 +120,13 @@ function abortError(signal: AbortSignal): AbortError {
 }
 
 function isOpts(v: unknown): v is WaitOptions {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) && !(v instanceof ArrayBuffer);
+  return (
+    v !== null &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    !ArrayBuffer.isView(v) &&
+    !(v instanceof ArrayBuffer)
+  );
 }
 
 // Sockets whose watcher is active, by watcher id: the dispatcher's lookup table. An idle
@@ -173,8 +200,10 @@ export class AsyncSocket {
    * non-blocking unless `keepMode` (used by Socket.makefile).
    */
   constructor(sock: Socket, keepMode = false) {
-    if (!(sock instanceof Socket)) throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
-    if (twinOf(sock)) throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
+    if (!(sock instanceof Socket))
+      throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
+    if (twinOf(sock))
+      throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
     this.#sock = sock;
     this.#st = sock._state();
     // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
@@ -265,7 +294,13 @@ export class AsyncSocket {
    * Runs `attempt` now if nothing of its direction is queued (and `tryFirst`), else (or on
    * AGAIN) queues it to be retried on readiness, bounded by the timeout and the signal.
    */
-  #run<T>(q: Waiter[], attempt: Attempt<T>, syscall: string, opts: WaitOptions | undefined, tryFirst = true): Promise<T> {
+  #run<T>(
+    q: Waiter[],
+    attempt: Attempt<T>,
+    syscall: string,
+    opts: WaitOptions | undefined,
+    tryFirst = true,
+  ): Promise<T> {
     const signal = opts?.signal;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (this.#st.fd < 0) return Promise.reject(ebadf(syscall));
@@ -385,7 +420,12 @@ export class AsyncSocket {
     return this.#sock.getsockopt(level, optname, buflen);
   }
   /** Like socket.setsockopt(). */
-  setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView | null, optlen?: number): void {
+  setsockopt(
+    level: number,
+    optname: number,
+    value: number | boolean | ArrayBufferView | null,
+    optlen?: number,
+  ): void {
     this.#sock.setsockopt(level, optname, value, optlen);
   }
   /** Like Socket.attach_filter(): a classic BPF program as [code, jt, jf, k][]. */
@@ -459,7 +499,10 @@ export class AsyncSocket {
           const r = native.accept(st.fd, 0, true);
           if (r === WOULD_BLOCK) return AGAIN;
           const [fd, addr] = r as [number, unknown];
-          return [new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)), addr] as [AsyncSocket, unknown];
+          return [new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)), addr] as [
+            AsyncSocket,
+            unknown,
+          ];
         },
         'accept',
         opts,
@@ -549,7 +592,12 @@ export class AsyncSocket {
   }
 
   /** Like socket.recv_into(), but async: resolves to the kernel's count. */
-  recv_into(buffer: ArrayBufferView, nbytes?: number | WaitOptions, flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
+  recv_into(
+    buffer: ArrayBufferView,
+    nbytes?: number | WaitOptions,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<number> {
     try {
       if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
       else if (isOpts(flags)) [flags, opts] = [undefined, flags];
@@ -784,7 +832,8 @@ export class AsyncSocket {
   ): Promise<number> {
     const st = this.#st;
     let resolved: unknown = address;
-    if (address !== undefined && address !== null) resolved = await toSockAddrAsync(st.family, address, 'sendmsg');
+    if (address !== undefined && address !== null)
+      resolved = await toSockAddrAsync(st.family, address, 'sendmsg');
     // The address is numeric now: validating it again costs no lookup.
     const [bufs, anc, fl, addr] = checkSendmsgArgs(st.family, buffers, ancdata, flags, resolved);
     this.#fd('sendmsg');
@@ -800,7 +849,12 @@ export class AsyncSocket {
   }
 
   /** Like Socket.recvmmsg(), but async: waits for one datagram, then returns all queued up to vlen. */
-  recvmmsg(vlen: number, bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<[Buffer, unknown][]> {
+  recvmmsg(
+    vlen: number,
+    bufsize: number,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<[Buffer, unknown][]> {
     try {
       if (isOpts(flags)) [flags, opts] = [undefined, flags];
       const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
@@ -822,7 +876,13 @@ export class AsyncSocket {
   }
 
   /** Like Socket.recvmmsg_into(), but async: waits for one datagram, then takes all queued, up to sizes.length. */
-  recvmmsg_into(buffer: ArrayBufferView, bufsize: number, sizes: Int32Array | Uint32Array, flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
+  recvmmsg_into(
+    buffer: ArrayBufferView,
+    bufsize: number,
+    sizes: Int32Array | Uint32Array,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<number> {
     try {
       if (isOpts(flags)) [flags, opts] = [undefined, flags];
       const [b, n, sz, fl] = checkMmsgIntoArgs(buffer, bufsize, sizes, flags);
@@ -846,7 +906,11 @@ export class AsyncSocket {
    * Like Socket.sendmmsg(), but async: resolves to how many were sent. If it has to wait,
    * the payloads are copied first, so changing them afterwards cannot change what is sent.
    */
-  sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address][], flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
+  sendmmsg(
+    messages: ArrayBufferView[] | [ArrayBufferView, Address][],
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<number> {
     try {
       if (isOpts(flags)) [flags, opts] = [undefined, flags];
       const st = this.#st;
@@ -886,7 +950,12 @@ export class AsyncSocket {
    * the socket is writable, or a read/send loop where sendfile(2) does not apply. On
    * failure the error's `bytes_sent` says what went out.
    */
-  async sendfile(file: number | { fd: number }, offset = 0, count: number | null = null, opts?: WaitOptions): Promise<number> {
+  async sendfile(
+    file: number | { fd: number },
+    offset = 0,
+    count: number | null = null,
+    opts?: WaitOptions,
+  ): Promise<number> {
     const st = this.#st;
     const [inFd, off, cnt] = checkSendfileArgs(st, file, offset, count);
     this.#fd('sendfile');
@@ -926,7 +995,8 @@ export class AsyncSocket {
       try {
         await this.sendall(chunk.subarray(0, bytesRead), opts);
       } catch (e) {
-        if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = sent + ((e as OSError).bytes_sent ?? 0);
+        if (e instanceof OSError || e instanceof AbortError)
+          (e as OSError).bytes_sent = sent + ((e as OSError).bytes_sent ?? 0);
         throw e;
       }
       sent += bytesRead;
@@ -1018,13 +1088,22 @@ function nonblockingType(type: number | null | undefined): number | null | undef
 }
 
 /** Like socket.socket(), returning an AsyncSocket (synchronous, as in trio). */
-export function socket(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null): AsyncSocket {
+export function socket(
+  family?: number | null,
+  type?: number | null,
+  proto?: number | null,
+  fileno?: number | null,
+): AsyncSocket {
   const ty = fileno === undefined || fileno === null ? nonblockingType(type) : type;
   return new AsyncSocket(new Socket(family, ty, proto, fileno));
 }
 
 /** Like socket.socketpair(), returning two AsyncSockets. */
-export function socketpair(family?: number | null, type?: number, proto?: number): [AsyncSocket, AsyncSocket] {
+export function socketpair(
+  family?: number | null,
+  type?: number,
+  proto?: number,
+): [AsyncSocket, AsyncSocket] {
   const [a, b] = syncSocketpair(family, nonblockingType(type) ?? undefined, proto);
   return [new AsyncSocket(a), new AsyncSocket(b)];
 }
@@ -1039,7 +1118,8 @@ export function fromfd(fd: number, family: number, type: number, proto?: number)
  * non-blocking). The same Socket always gives the same AsyncSocket.
  */
 export function from_stdlib_socket(sock: Socket): AsyncSocket {
-  if (!(sock instanceof Socket)) throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
+  if (!(sock instanceof Socket))
+    throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
   return twinOf(sock) ?? new AsyncSocket(sock);
 }
 
@@ -1053,12 +1133,20 @@ export async function getaddrinfo(
   flags = 0,
 ): Promise<AddrInfo[]> {
   return native.getaddrinfo_async(
-    gaiHost(host), gaiPort(port), toInt(family, 'family'), toInt(type, 'type'), toInt(proto, 'proto'), toInt(flags, 'flags'),
+    gaiHost(host),
+    gaiPort(port),
+    toInt(family, 'family'),
+    toInt(type, 'type'),
+    toInt(proto, 'proto'),
+    toInt(flags, 'flags'),
   );
 }
 
 /** Like socket.getnameinfo(), but async (getnameinfo(3) on the libuv thread pool). */
-export async function getnameinfo(sockaddr: [string, number, number?, number?], flags: number): Promise<[string, string]> {
+export async function getnameinfo(
+  sockaddr: [string, number, number?, number?],
+  flags: number,
+): Promise<[string, string]> {
   const fl = toInt(flags, 'flags');
   const [family, sa] = nameinfoArgs(sockaddr);
   return native.getnameinfo_async(family, sa, fl);
@@ -1097,7 +1185,10 @@ export async function create_connection(
 }
 
 /** Like socket.create_server(), but async (a host name is resolved off-thread); resolves to an AsyncSocket. */
-export async function create_server(address: Address, options: CreateServerOptions = {}): Promise<AsyncSocket> {
+export async function create_server(
+  address: Address,
+  options: CreateServerOptions = {},
+): Promise<AsyncSocket> {
   const family = options.family ?? AF_INET;
   const numeric = await toSockAddrAsync(family, address, 'bind');
   // The AF_UNIX form is bytes; create_server takes the original there.
@@ -1108,6 +1199,19 @@ export async function create_server(address: Address, options: CreateServerOptio
 export { has_dualstack_ipv6 };
 // Re-exported so `aio` can be used alone, as trio.socket re-exports them.
 export {
-  htons, htonl, ntohs, ntohl, inet_aton, inet_ntoa, inet_pton, inet_ntop, if_nameindex, if_nametoindex, if_indextoname,
-  gethostname, CMSG_LEN, CMSG_SPACE, inet_checksum,
+  htons,
+  htonl,
+  ntohs,
+  ntohl,
+  inet_aton,
+  inet_ntoa,
+  inet_pton,
+  inet_ntop,
+  if_nameindex,
+  if_nametoindex,
+  if_indextoname,
+  gethostname,
+  CMSG_LEN,
+  CMSG_SPACE,
+  inet_checksum,
 } from './functions';

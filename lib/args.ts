@@ -58,7 +58,8 @@ export function asBuffer(v: ArrayBufferView): Buffer {
  */
 export function parseTimeout(v: unknown): number {
   if (v === null || v === undefined) return -1;
-  if (typeof v !== 'number') throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
+  if (typeof v !== 'number')
+    throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
   if (Number.isNaN(v)) throw new RangeError('Invalid value NaN (not a number)');
   if (v < 0) throw new RangeError('Timeout value out of range');
   if (!Number.isFinite(v) || v > 9.2e9) throw new RangeError('timestamp out of range for platform time_t');

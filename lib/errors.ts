@@ -10,7 +10,8 @@ import { getSystemErrorName } from 'node:util';
 
 // Names of errnos libuv has no name for (EINPROGRESS, ...), from Node's errno table.
 const ERRNO_NAMES = new Map<number, string>();
-for (const [name, num] of Object.entries(constants.errno)) if (!ERRNO_NAMES.has(num)) ERRNO_NAMES.set(num, name);
+for (const [name, num] of Object.entries(constants.errno))
+  if (!ERRNO_NAMES.has(num)) ERRNO_NAMES.set(num, name);
 
 /** Node's name for a positive errno ('ECONNREFUSED'), or undefined for an unknown one. */
 function errnoCode(errno: number): string | undefined {
@@ -147,9 +148,18 @@ export function timedOut(syscall?: string, bytesSent?: number): TimeoutError {
 
 // EAI_* names by value, for gaierror.code (glibc values).
 const EAI_NAMES: Record<number, string> = {
-  [-1]: 'EAI_BADFLAGS', [-2]: 'EAI_NONAME', [-3]: 'EAI_AGAIN', [-4]: 'EAI_FAIL', [-5]: 'EAI_NODATA',
-  [-6]: 'EAI_FAMILY', [-7]: 'EAI_SOCKTYPE', [-8]: 'EAI_SERVICE', [-9]: 'EAI_ADDRFAMILY',
-  [-10]: 'EAI_MEMORY', [-11]: 'EAI_SYSTEM', [-12]: 'EAI_OVERFLOW',
+  [-1]: 'EAI_BADFLAGS',
+  [-2]: 'EAI_NONAME',
+  [-3]: 'EAI_AGAIN',
+  [-4]: 'EAI_FAIL',
+  [-5]: 'EAI_NODATA',
+  [-6]: 'EAI_FAMILY',
+  [-7]: 'EAI_SOCKTYPE',
+  [-8]: 'EAI_SERVICE',
+  [-9]: 'EAI_ADDRFAMILY',
+  [-10]: 'EAI_MEMORY',
+  [-11]: 'EAI_SYSTEM',
+  [-12]: 'EAI_OVERFLOW',
 };
 
 export function makeGaiError(code: number, message: string, syscall = 'getaddrinfo'): gaierror {

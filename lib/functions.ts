@@ -6,11 +6,30 @@ import { endianness } from 'node:os';
 import { toInt, typeName } from './args';
 import { toSockAddr, type Address } from './address';
 import {
-  AF_INET, AF_INET6, AF_UNIX, AF_UNSPEC, IPPROTO_IPV6, IPV6_V6ONLY,
-  SCM_RIGHTS, SOCK_NONBLOCK, SOCK_STREAM, SO_REUSEADDR, SO_REUSEPORT, SOL_SOCKET, has_ipv6,
+  AF_INET,
+  AF_INET6,
+  AF_UNIX,
+  AF_UNSPEC,
+  IPPROTO_IPV6,
+  IPV6_V6ONLY,
+  SCM_RIGHTS,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SO_REUSEADDR,
+  SO_REUSEPORT,
+  SOL_SOCKET,
+  has_ipv6,
 } from './constants';
 import { OSError, fromErrno } from './errors';
-import { connectionAddress, connectionFailure, fdsFromAncdata, fdsToBytes, gaiHost, gaiPort, nameinfoArgs } from './internal';
+import {
+  connectionAddress,
+  connectionFailure,
+  fdsFromAncdata,
+  fdsToBytes,
+  gaiHost,
+  gaiPort,
+  nameinfoArgs,
+} from './internal';
 import { native, nonblockFlag } from './native';
 import { Socket, formatAddress, getdefaulttimeout } from './socket';
 
@@ -94,7 +113,8 @@ export interface CreateServerOptions {
  */
 export function create_server(address: Address, options: CreateServerOptions = {}): Socket {
   const family = options.family ?? AF_INET;
-  if (options.reuse_port && SO_REUSEPORT === undefined) throw new RangeError('SO_REUSEPORT not supported on this platform');
+  if (options.reuse_port && SO_REUSEPORT === undefined)
+    throw new RangeError('SO_REUSEPORT not supported on this platform');
   if (options.dualstack_ipv6) {
     if (!has_dualstack_ipv6()) throw new RangeError('dualstack_ipv6 not supported on this platform');
     if (family !== AF_INET6) throw new RangeError('dualstack_ipv6 requires AF_INET6 family');
@@ -114,7 +134,10 @@ export function create_server(address: Address, options: CreateServerOptions = {
       sock.bind(address);
     } catch (e) {
       if (e instanceof OSError && e.errno !== null) {
-        const err = new OSError(e.errno, `${e.strerror} (while attempting to bind on address ${formatAddress(address)})`);
+        const err = new OSError(
+          e.errno,
+          `${e.strerror} (while attempting to bind on address ${formatAddress(address)})`,
+        );
         err.syscall = 'bind';
         throw err;
       }
@@ -154,9 +177,21 @@ export type AddrInfo = [number, number, number, string, unknown];
  * Mirrors socket.getaddrinfo(host, port, family = 0, type = 0, proto = 0, flags = 0).
  * Calls getaddrinfo(3) and blocks the calling thread (aio.getaddrinfo does not).
  */
-export function getaddrinfo(host: string | null, port: string | number | null, family = 0, type = 0, proto = 0, flags = 0): AddrInfo[] {
+export function getaddrinfo(
+  host: string | null,
+  port: string | number | null,
+  family = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
+): AddrInfo[] {
   return native.getaddrinfo(
-    gaiHost(host), gaiPort(port), toInt(family, 'family'), toInt(type, 'type'), toInt(proto, 'proto'), toInt(flags, 'flags'),
+    gaiHost(host),
+    gaiPort(port),
+    toInt(family, 'family'),
+    toInt(type, 'type'),
+    toInt(proto, 'proto'),
+    toInt(flags, 'flags'),
   );
 }
 
@@ -175,13 +210,17 @@ function checkName(name: unknown, fn: string): string {
 /** A host name argument of the gethostby* functions (Python: TypeError for a NUL in it). */
 function checkHostName(name: unknown, fn: string): string {
   const n = checkName(name, fn);
-  if (n.includes('\0')) throw new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not str`);
+  if (n.includes('\0'))
+    throw new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not str`);
   return n;
 }
 
 /** Mirrors socket.gethostbyname(hostname): an IPv4 address as text. */
 export function gethostbyname(hostname: string): string {
-  const a = toSockAddr(AF_INET, [checkHostName(hostname, 'gethostbyname'), 0], 'gethostbyname') as [string, number];
+  const a = toSockAddr(AF_INET, [checkHostName(hostname, 'gethostbyname'), 0], 'gethostbyname') as [
+    string,
+    number,
+  ];
   return a[0];
 }
 
@@ -260,7 +299,8 @@ export function inet_aton(ip_string: string): Buffer {
 
 /** Mirrors socket.inet_ntoa(packed_ip): dotted-quad text of 4 bytes. */
 export function inet_ntoa(packed_ip: ArrayBufferView): string {
-  if (!ArrayBuffer.isView(packed_ip)) throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
+  if (!ArrayBuffer.isView(packed_ip))
+    throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
   if (packed_ip.byteLength !== 4) throw new OSError('packed IP wrong length for inet_ntoa');
   return native.inet_ntop(AF_INET, packed_ip);
 }
@@ -268,7 +308,8 @@ export function inet_ntoa(packed_ip: ArrayBufferView): string {
 /** Mirrors socket.inet_pton(address_family, ip_string). Calls inet_pton(3). */
 export function inet_pton(address_family: number, ip_string: string): Buffer {
   const fam = toInt(address_family, 'address_family');
-  if (typeof ip_string !== 'string') throw new TypeError(`inet_pton() argument 2 must be str, not ${typeName(ip_string)}`);
+  if (typeof ip_string !== 'string')
+    throw new TypeError(`inet_pton() argument 2 must be str, not ${typeName(ip_string)}`);
   const r = native.inet_pton(fam, checkText(ip_string, 'inet_pton'));
   if (r === null) throw new OSError('illegal IP address string passed to inet_pton');
   return r;
@@ -277,7 +318,8 @@ export function inet_pton(address_family: number, ip_string: string): Buffer {
 /** Mirrors socket.inet_ntop(address_family, packed_ip). Calls inet_ntop(3). */
 export function inet_ntop(address_family: number, packed_ip: ArrayBufferView): string {
   const fam = toInt(address_family, 'address_family');
-  if (!ArrayBuffer.isView(packed_ip)) throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
+  if (!ArrayBuffer.isView(packed_ip))
+    throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
   const want = fam === AF_INET ? 4 : fam === AF_INET6 ? 16 : 0;
   if (want === 0) throw new RangeError(`unknown address family ${fam}`);
   if (packed_ip.byteLength !== want) throw new RangeError('invalid length of packed IP address string');
@@ -287,14 +329,16 @@ export function inet_ntop(address_family: number, packed_ip: ArrayBufferView): s
 const LITTLE = endianness() === 'LE';
 
 function check16(x: unknown, fn: string): number {
-  if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
+  if (typeof x !== 'number' || !Number.isInteger(x))
+    throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
   if (x < 0) throw new RangeError(`${fn}: can't convert negative value to C 16-bit unsigned integer`);
   if (x > 0xffff) throw new RangeError(`${fn}: value too large to convert to C 16-bit unsigned integer`);
   return x;
 }
 
 function check32(x: unknown): number {
-  if (typeof x !== 'number' || !Number.isInteger(x)) throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
+  if (typeof x !== 'number' || !Number.isInteger(x))
+    throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
   if (x < 0) throw new RangeError("can't convert negative value to unsigned int");
   if (x > 0xffffffff) throw new RangeError('int larger than 32 bits');
   return x;
@@ -333,7 +377,10 @@ export function if_nametoindex(if_name: string | ArrayBufferView): number {
   if (typeof if_name !== 'string' && !ArrayBuffer.isView(if_name)) {
     throw new TypeError(`expected str, bytes or os.PathLike object, not ${typeName(if_name)}`);
   }
-  const name = typeof if_name === 'string' ? if_name : Buffer.from(if_name.buffer, if_name.byteOffset, if_name.byteLength).toString();
+  const name =
+    typeof if_name === 'string'
+      ? if_name
+      : Buffer.from(if_name.buffer, if_name.byteOffset, if_name.byteLength).toString();
   if (name.includes('\0')) throw new RangeError('embedded null character');
   const idx = native.if_nametoindex(name);
   if (idx === 0) throw new OSError('no interface with this name');
@@ -342,7 +389,8 @@ export function if_nametoindex(if_name: string | ArrayBufferView): number {
 
 /** Mirrors socket.if_indextoname(if_index). Unknown index: OSError ENXIO. */
 export function if_indextoname(if_index: number): string {
-  if (typeof if_index !== 'number' || !Number.isInteger(if_index)) throw new TypeError('an integer is required');
+  if (typeof if_index !== 'number' || !Number.isInteger(if_index))
+    throw new TypeError('an integer is required');
   if (if_index < 0) throw new RangeError("can't convert negative value to unsigned int");
   if (if_index > 0xffffffff) throw new RangeError('index is too large');
   return native.if_indextoname(if_index);
@@ -361,7 +409,8 @@ export function CMSG_LEN(length: number): number {
 export function CMSG_SPACE(length: number): number {
   const n = toInt(length, 'length', -Infinity, Infinity);
   // As CPython: the bound leaves room for the padding of any non-empty item.
-  if (n < 0 || n > 0x7fffffff - native.CMSG_SPACE(1)) throw new RangeError('CMSG_SPACE() argument out of range');
+  if (n < 0 || n > 0x7fffffff - native.CMSG_SPACE(1))
+    throw new RangeError('CMSG_SPACE() argument out of range');
   return native.CMSG_SPACE(n);
 }
 
@@ -373,7 +422,8 @@ export function CMSG_SPACE(length: number): number {
  * while computing).
  */
 export function inet_checksum(data: ArrayBufferView): number {
-  if (!ArrayBuffer.isView(data)) throw new TypeError(`a bytes-like object is required, not '${typeName(data)}'`);
+  if (!ArrayBuffer.isView(data))
+    throw new TypeError(`a bytes-like object is required, not '${typeName(data)}'`);
   return native.inet_checksum(data);
 }
 
@@ -399,7 +449,12 @@ export function send_fds(
  * address], collecting the fds of every SCM_RIGHTS item (a partial trailing int is
  * dropped, as Python does).
  */
-export function recv_fds(sock: Socket, bufsize: number, maxfds: number, flags?: number): [Buffer, number[], number, unknown] {
+export function recv_fds(
+  sock: Socket,
+  bufsize: number,
+  maxfds: number,
+  flags?: number,
+): [Buffer, number[], number, unknown] {
   const max = toInt(maxfds, 'maxfds');
   if (max < 0) throw new RangeError('maxfds must not be negative');
   const [data, ancdata, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(max * 4), flags);

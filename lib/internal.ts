@@ -14,7 +14,8 @@ const HOST_LE = endianness() === 'LE';
 /** getaddrinfo's host argument as the C library takes it (IDNA for non-ASCII names). */
 export function gaiHost(host: unknown): string | null {
   if (host === null || host === undefined) return null;
-  if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
+  if (ArrayBuffer.isView(host))
+    return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
   if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
   return asciiHost(host);
 }
@@ -24,14 +25,16 @@ export function gaiPort(port: unknown): string | null {
   if (port === null || port === undefined) return null;
   if (typeof port === 'number' && Number.isInteger(port)) return String(port);
   if (typeof port === 'string') return port;
-  if (ArrayBuffer.isView(port)) return Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('utf8');
+  if (ArrayBuffer.isView(port))
+    return Buffer.from(port.buffer, port.byteOffset, port.byteLength).toString('utf8');
   throw new OSError('Int or String expected');
 }
 
 /** The numeric sockaddr and family for getnameinfo, as Python resolves it. */
 export function nameinfoArgs(sockaddr: unknown): [number, unknown] {
   if (!Array.isArray(sockaddr)) throw new TypeError('getnameinfo() argument 1 must be an array');
-  if (sockaddr.length < 2 || sockaddr.length > 4) throw new TypeError('getnameinfo(): illegal sockaddr argument');
+  if (sockaddr.length < 2 || sockaddr.length > 4)
+    throw new TypeError('getnameinfo(): illegal sockaddr argument');
   const [host, port, flowinfo = 0, scope_id = 0] = sockaddr;
   if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port)) {
     throw new TypeError('getnameinfo(): illegal sockaddr argument');
@@ -53,7 +56,11 @@ export function nameinfoArgs(sockaddr: unknown): [number, unknown] {
 
 /** fds as the bytes of a C int array, for SCM_RIGHTS. */
 export function fdsToBytes(fds: Iterable<number>): Buffer {
-  if (fds === null || typeof fds !== 'object' || typeof (fds as Iterable<number>)[Symbol.iterator] !== 'function') {
+  if (
+    fds === null ||
+    typeof fds !== 'object' ||
+    typeof (fds as Iterable<number>)[Symbol.iterator] !== 'function'
+  ) {
     throw new TypeError(`'${typeName(fds)}' object is not iterable`);
   }
   const list = Array.from(fds, (fd) => toInt(fd, 'fd', 0, 0x7fffffff));
@@ -65,7 +72,8 @@ export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
   const fds: number[] = [];
   for (const [level, type, data] of ancdata) {
     if (level !== SOL_SOCKET || type !== SCM_RIGHTS) continue;
-    for (let off = 0; off + 4 <= data.length; off += 4) fds.push(HOST_LE ? data.readInt32LE(off) : data.readInt32BE(off));
+    for (let off = 0; off + 4 <= data.length; off += 4)
+      fds.push(HOST_LE ? data.readInt32LE(off) : data.readInt32BE(off));
   }
   return fds;
 }

@@ -35,24 +35,84 @@ export interface Binding {
   listen(fd: number, backlog: number): void;
   getsockname(fd: number): NativeAddress;
   getpeername(fd: number): NativeAddress;
-  connect(fd: number, family: number, address: NativeAddress, timeout: number, ex: boolean): number | undefined;
+  connect(
+    fd: number,
+    family: number,
+    address: NativeAddress,
+    timeout: number,
+    ex: boolean,
+  ): number | undefined;
   accept(fd: number, timeout: number, nonblocking: boolean): [number, NativeAddress] | number;
   recv_into(fd: number, buffer: ArrayBufferView, nbytes: number, flags: number, timeout: number): number;
-  recvfrom_into(fd: number, buffer: ArrayBufferView, nbytes: number, flags: number, timeout: number): [number, NativeAddress] | number;
+  recvfrom_into(
+    fd: number,
+    buffer: ArrayBufferView,
+    nbytes: number,
+    flags: number,
+    timeout: number,
+  ): [number, NativeAddress] | number;
   send(fd: number, data: ArrayBufferView, flags: number, timeout: number): number;
-  sendto(fd: number, data: ArrayBufferView, flags: number, family: number, address: NativeAddress, timeout: number): number;
+  sendto(
+    fd: number,
+    data: ArrayBufferView,
+    flags: number,
+    family: number,
+    address: NativeAddress,
+    timeout: number,
+  ): number;
   sendall(fd: number, data: ArrayBufferView, flags: number, timeout: number): void;
   shutdown(fd: number, how: number): void;
   getsockopt(fd: number, level: number, optname: number, buflen: number): number | Buffer;
-  setsockopt(fd: number, level: number, optname: number, value: number | ArrayBufferView | null, optlen?: number): void;
+  setsockopt(
+    fd: number,
+    level: number,
+    optname: number,
+    value: number | ArrayBufferView | null,
+    optlen?: number,
+  ): void;
   wait(fd: number, writable: boolean, timeout: number): boolean;
   strerror(errno: number): string;
 
-  recvmsg(fd: number, buffers: ArrayBufferView[], ancbufsize: number, flags: number, timeout: number): [number, AncData[], number, NativeAddress] | number;
-  sendmsg(fd: number, buffers: ArrayBufferView[], ancdata: AncData[], flags: number, family: number, address: NativeAddress | null, timeout: number): number;
-  recvmmsg(fd: number, buffer: ArrayBufferView, vlen: number, bufsize: number, flags: number, timeout: number): [number, NativeAddress, number][] | number;
-  recvmmsg_into(fd: number, buffer: ArrayBufferView, bufsize: number, sizes: Int32Array | Uint32Array, flags: number, timeout: number): number;
-  sendmmsg(fd: number, buffers: ArrayBufferView[], addresses: NativeAddress[] | null, flags: number, family: number, timeout: number): number;
+  recvmsg(
+    fd: number,
+    buffers: ArrayBufferView[],
+    ancbufsize: number,
+    flags: number,
+    timeout: number,
+  ): [number, AncData[], number, NativeAddress] | number;
+  sendmsg(
+    fd: number,
+    buffers: ArrayBufferView[],
+    ancdata: AncData[],
+    flags: number,
+    family: number,
+    address: NativeAddress | null,
+    timeout: number,
+  ): number;
+  recvmmsg(
+    fd: number,
+    buffer: ArrayBufferView,
+    vlen: number,
+    bufsize: number,
+    flags: number,
+    timeout: number,
+  ): [number, NativeAddress, number][] | number;
+  recvmmsg_into(
+    fd: number,
+    buffer: ArrayBufferView,
+    bufsize: number,
+    sizes: Int32Array | Uint32Array,
+    flags: number,
+    timeout: number,
+  ): number;
+  sendmmsg(
+    fd: number,
+    buffers: ArrayBufferView[],
+    addresses: NativeAddress[] | null,
+    flags: number,
+    family: number,
+    timeout: number,
+  ): number;
   sendfile(outFd: number, inFd: number, offset: number, count: number, timeout: number): number;
 
   attach_filter(fd: number, program: [number, number, number, number][]): void;
@@ -66,8 +126,22 @@ export interface Binding {
   poll_close(id: number): void;
   release(fd: number): void;
 
-  getaddrinfo(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): [number, number, number, string, NativeAddress][];
-  getaddrinfo_async(host: string | null, port: string | null, family: number, type: number, proto: number, flags: number): Promise<[number, number, number, string, NativeAddress][]>;
+  getaddrinfo(
+    host: string | null,
+    port: string | null,
+    family: number,
+    type: number,
+    proto: number,
+    flags: number,
+  ): [number, number, number, string, NativeAddress][];
+  getaddrinfo_async(
+    host: string | null,
+    port: string | null,
+    family: number,
+    type: number,
+    proto: number,
+    flags: number,
+  ): Promise<[number, number, number, string, NativeAddress][]>;
   getnameinfo(family: number, address: NativeAddress, flags: number): [string, string];
   getnameinfo_async(family: number, address: NativeAddress, flags: number): Promise<[string, string]>;
   gethostbyname_ex(name: string): [string, string[], string[]];

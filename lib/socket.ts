@@ -13,7 +13,16 @@ import { inspect } from 'node:util';
 import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from './args';
 import { toSockAddr, type Address } from './address';
 import {
-  AF_INET, AF_PACKET, IPPROTO_ICMP, IPPROTO_ICMPV6, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW, SOCK_STREAM, SOMAXCONN,
+  AF_INET,
+  AF_PACKET,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_STREAM,
+  SOMAXCONN,
 } from './constants';
 import { BlockingIOError, OSError, PermissionError, fromErrno, strerror } from './errors';
 import { fdNonblocking, native, nonblockFlag, WOULD_BLOCK, type AncData } from './native';
@@ -158,7 +167,9 @@ function trim(buf: Buffer, n: number): Buffer {
 
 function checkWritable(buffer: unknown, caller: string): ArrayBufferView {
   if (!ArrayBuffer.isView(buffer)) {
-    throw new TypeError(`${caller}() argument 1 must be read-write bytes-like object, not ${typeName(buffer)}`);
+    throw new TypeError(
+      `${caller}() argument 1 must be read-write bytes-like object, not ${typeName(buffer)}`,
+    );
   }
   return buffer;
 }
@@ -209,7 +220,8 @@ export class Socket {
       this.#s = internalState;
       internalState = null;
     } else if (fileno === undefined || fileno === null) {
-      const fam = family === undefined || family === null || family === -1 ? AF_INET : toInt(family, 'family');
+      const fam =
+        family === undefined || family === null || family === -1 ? AF_INET : toInt(family, 'family');
       const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
       const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
       const bare = ty & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -225,7 +237,13 @@ export class Socket {
       const fd = toInt(fileno, 'fileno');
       if (fd < 0) throw new RangeError('negative file descriptor');
       const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeout));
-      const want = [family, type === undefined || type === null || type === -1 ? type : toInt(type, 'type') & ~(SOCK_NONBLOCK | SOCK_CLOEXEC), proto];
+      const want = [
+        family,
+        type === undefined || type === null || type === -1
+          ? type
+          : toInt(type, 'type') & ~(SOCK_NONBLOCK | SOCK_CLOEXEC),
+        proto,
+      ];
       const have = [fam, ty, pr];
       for (let i = 0; i < 3; i++) {
         const w = want[i];
@@ -233,7 +251,10 @@ export class Socket {
         // protocol" (fromfd(fd, AF_INET, SOCK_DGRAM) on a UDP socket whose proto is 17).
         if (w === undefined || w === null || w === -1 || (i === 2 && w === 0)) continue;
         if (toInt(w) !== have[i]) {
-          const err = new OSError(EINVAL, `${strerror(EINVAL)}: file descriptor ${fd} is a socket of family ${fam}, type ${ty}, proto ${pr}`);
+          const err = new OSError(
+            EINVAL,
+            `${strerror(EINVAL)}: file descriptor ${fd} is a socket of family ${fam}, type ${ty}, proto ${pr}`,
+          );
           err.syscall = 'socket';
           throw err;
         }
@@ -534,7 +555,11 @@ export class Socket {
    * Mirrors socket.recvmsg_into(buffers, ancbufsize = 0, flags = 0): scatters into
    * `buffers` and returns [nbytes, ancdata, msg_flags, address]. Calls recvmsg(2).
    */
-  recvmsg_into(buffers: Iterable<ArrayBufferView>, ancbufsize?: number, flags?: number): [number, AncData[], number, unknown] {
+  recvmsg_into(
+    buffers: Iterable<ArrayBufferView>,
+    ancbufsize?: number,
+    flags?: number,
+  ): [number, AncData[], number, unknown] {
     const bufs = checkBufferList(buffers, 'recvmsg_into', true);
     const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
     const r = native.recvmsg(this.#fd('recvmsg'), bufs, anc, fl, this.#s.timeout);
@@ -546,7 +571,12 @@ export class Socket {
    * Mirrors socket.sendmsg(buffers, ancdata = [], flags = 0, address = null): gathers
    * `buffers` and sends them with ancillary data [level, type, data][]. Calls sendmsg(2).
    */
-  sendmsg(buffers: Iterable<ArrayBufferView>, ancdata?: Iterable<[number, number, ArrayBufferView]>, flags?: number, address?: Address | null): number {
+  sendmsg(
+    buffers: Iterable<ArrayBufferView>,
+    ancdata?: Iterable<[number, number, ArrayBufferView]>,
+    flags?: number,
+    address?: Address | null,
+  ): number {
     const s = this.#s;
     const [bufs, anc, fl, addr] = checkSendmsgArgs(s.family, buffers, ancdata, flags, address);
     const r = native.sendmsg(this.#fd('sendmsg'), bufs, anc, fl, s.family, addr, s.timeout);
@@ -574,7 +604,12 @@ export class Socket {
    * queued. No addresses (use recvmmsg for those); a datagram longer than bufsize is cut,
    * and with MSG_TRUNC in flags sizes[i] is its full length.
    */
-  recvmmsg_into(buffer: ArrayBufferView, bufsize: number, sizes: Int32Array | Uint32Array, flags?: number): number {
+  recvmmsg_into(
+    buffer: ArrayBufferView,
+    bufsize: number,
+    sizes: Int32Array | Uint32Array,
+    flags?: number,
+  ): number {
     const [b, n, sz, fl] = checkMmsgIntoArgs(buffer, bufsize, sizes, flags);
     const r = native.recvmmsg_into(this.#fd('recvmmsg'), b, n, sz, fl, this.#s.timeout);
     if (r === WOULD_BLOCK) throw wouldBlock('recvmmsg');
@@ -649,7 +684,12 @@ export class Socket {
    * Mirrors socket.setsockopt(level, optname, value) with an integer (or boolean) or a
    * bytes-like value, and setsockopt(level, optname, null, optlen). Calls setsockopt(2).
    */
-  setsockopt(level: number, optname: number, value: number | boolean | ArrayBufferView | null, optlen?: number): void {
+  setsockopt(
+    level: number,
+    optname: number,
+    value: number | boolean | ArrayBufferView | null,
+    optlen?: number,
+  ): void {
     const lv = toInt(level, 'level');
     const opt = toInt(optname, 'optname');
     let v: number | ArrayBufferView | null;
@@ -665,7 +705,13 @@ export class Socket {
         throw new TypeError("invalid value for argument 'value': must be null when specifying optlen");
       }
       if (typeof value === 'boolean') v = value ? 1 : 0;
-      else if (typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff) v = value;
+      else if (
+        typeof value === 'number' &&
+        Number.isInteger(value) &&
+        value >= -0x80000000 &&
+        value <= 0x7fffffff
+      )
+        v = value;
       else v = toBytes(value);
     }
     native.setsockopt(this.#fd('setsockopt'), lv, opt, v, len);
@@ -705,7 +751,11 @@ function checkRecvmsgArgs(bufsize: unknown, ancbufsize: unknown, flags: unknown)
 }
 
 function checkBufferList(buffers: unknown, caller: string, writable: boolean): ArrayBufferView[] {
-  if (buffers === null || typeof buffers !== 'object' || typeof (buffers as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+  if (
+    buffers === null ||
+    typeof buffers !== 'object' ||
+    typeof (buffers as Iterable<unknown>)[Symbol.iterator] !== 'function'
+  ) {
     throw new TypeError(`${caller}() argument 1 must be an iterable`);
   }
   const out = Array.from(buffers as Iterable<unknown>, (b) => {
@@ -732,7 +782,10 @@ function checkSendmsgArgs(
   const bufs = checkBufferList(buffers, 'sendmsg', false);
   const anc: AncData[] = [];
   if (ancdata !== undefined && ancdata !== null) {
-    if (typeof ancdata !== 'object' || typeof (ancdata as Iterable<unknown>)[Symbol.iterator] !== 'function') {
+    if (
+      typeof ancdata !== 'object' ||
+      typeof (ancdata as Iterable<unknown>)[Symbol.iterator] !== 'function'
+    ) {
       throw new TypeError('sendmsg() argument 2 must be an iterable');
     }
     for (const item of ancdata as Iterable<unknown>) {
@@ -757,15 +810,24 @@ function checkMmsgArgs(vlen: unknown, bufsize: unknown, flags: unknown): [number
   return [v, n, toFlags(flags)];
 }
 
-function checkMmsgIntoArgs(buffer: unknown, bufsize: unknown, sizes: unknown, flags: unknown): [ArrayBufferView, number, Int32Array | Uint32Array, number] {
+function checkMmsgIntoArgs(
+  buffer: unknown,
+  bufsize: unknown,
+  sizes: unknown,
+  flags: unknown,
+): [ArrayBufferView, number, Int32Array | Uint32Array, number] {
   const b = checkWritable(buffer, 'recvmmsg_into');
   const n = toInt(bufsize, 'bufsize');
   if (n < 0) throw new RangeError('negative buffersize in recvmmsg_into');
   if (!(sizes instanceof Int32Array || sizes instanceof Uint32Array)) {
-    throw new TypeError(`recvmmsg_into() sizes must be an Int32Array or a Uint32Array, not ${typeName(sizes)}`);
+    throw new TypeError(
+      `recvmmsg_into() sizes must be an Int32Array or a Uint32Array, not ${typeName(sizes)}`,
+    );
   }
-  if (sizes.length < 1 || sizes.length > 1024) throw new RangeError('recvmmsg_into(): sizes must hold 1-1024 entries');
-  if (sizes.length * n > b.byteLength) throw new RangeError('recvmmsg_into(): buffer too small for sizes.length * bufsize');
+  if (sizes.length < 1 || sizes.length > 1024)
+    throw new RangeError('recvmmsg_into(): sizes must hold 1-1024 entries');
+  if (sizes.length * n > b.byteLength)
+    throw new RangeError('recvmmsg_into(): buffer too small for sizes.length * bufsize');
   return [b, n, sizes, toFlags(flags)];
 }
 
@@ -774,14 +836,16 @@ function mmsgResults(buf: Buffer, bufsize: number, r: [number, unknown, number][
 }
 
 function checkSendmmsgArgs(family: number, messages: unknown): [ArrayBufferView[], unknown[] | null] {
-  if (!Array.isArray(messages)) throw new TypeError(`sendmmsg() messages must be an array, not ${typeName(messages)}`);
+  if (!Array.isArray(messages))
+    throw new TypeError(`sendmmsg() messages must be an array, not ${typeName(messages)}`);
   if (messages.length > 1024) throw new RangeError('sendmmsg() takes at most 1024 messages per call');
   if (messages.length === 0) return [[], null];
   if (Array.isArray(messages[0])) {
     const bufs: ArrayBufferView[] = [];
     const addrs: unknown[] = [];
     for (const m of messages) {
-      if (!Array.isArray(m) || m.length !== 2) throw new TypeError('sendmmsg() messages must all be [data, address]');
+      if (!Array.isArray(m) || m.length !== 2)
+        throw new TypeError('sendmmsg() messages must all be [data, address]');
       bufs.push(toBytes(m[0]));
       addrs.push(toSockAddr(family, m[1], 'sendmmsg'));
     }
@@ -790,12 +854,18 @@ function checkSendmmsgArgs(family: number, messages: unknown): [ArrayBufferView[
   return [messages.map((m) => toBytes(m)), null];
 }
 
-function checkSendfileArgs(s: State, file: unknown, offset: unknown, count: unknown): [number, number, number] {
+function checkSendfileArgs(
+  s: State,
+  file: unknown,
+  offset: unknown,
+  count: unknown,
+): [number, number, number] {
   let inFd: number;
   if (typeof file === 'number') inFd = toInt(file, 'file');
   else if (file !== null && typeof file === 'object' && typeof (file as { fd?: unknown }).fd === 'number') {
     inFd = (file as { fd: number }).fd;
-  } else throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);
+  } else
+    throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);
   if (inFd < 0) throw new RangeError('sendfile() file is closed');
   if (s.type !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
   const off = toInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);

@@ -7,7 +7,8 @@
 namespace bsdsock {
 
 Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState()) {
-  noop = Napi::Persistent(Napi::Function::New(env, [](const Napi::CallbackInfo& info) { return info.Env().Undefined(); }));
+  noop = Napi::Persistent(
+      Napi::Function::New(env, [](const Napi::CallbackInfo &info) { return info.Env().Undefined(); }));
   DefineAddon(exports, {InstanceMethod("init", &Addon::SetErrorFactories)});
   InitConstants(env, exports);
   InitSyscalls(env, exports);
@@ -20,14 +21,14 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
 // init({ oserror, timeout, gaierror, herror }, isMainThread): called once by lib/native.ts
 // before any socket call, with the error factories of lib/errors.ts, on the thread of
 // this environment. isMainThread lets blocking calls sleep in the kernel (sock_call.h).
-Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo& info) {
+Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
     return ThrowType(env, "init() expects an object of error factories");
   }
   Napi::Object f = info[0].As<Napi::Object>();
-  const char* names[] = {"oserror", "timeout", "gaierror", "herror"};
-  Napi::FunctionReference* refs[] = {&oserror, &timeout, &gaierror, &herror};
+  const char *names[] = {"oserror", "timeout", "gaierror", "herror"};
+  Napi::FunctionReference *refs[] = {&oserror, &timeout, &gaierror, &herror};
   for (size_t i = 0; i < 4; i++) {
     Napi::Value v = f.Get(names[i]);
     if (env.IsExceptionPending()) return env.Undefined();
@@ -41,8 +42,9 @@ Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo& info) {
 }
 
 bool EnvStopping(napi_env env) {
-  Addon* addon = nullptr;
-  if (napi_get_instance_data(env, reinterpret_cast<void**>(&addon)) != napi_ok || !addon || addon->noop.IsEmpty())
+  Addon *addon = nullptr;
+  if (napi_get_instance_data(env, reinterpret_cast<void **>(&addon)) != napi_ok || !addon ||
+      addon->noop.IsEmpty())
     return false;
   napi_value global, result;
   if (napi_get_global(env, &global) != napi_ok) return true;

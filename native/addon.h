@@ -24,10 +24,10 @@ class Addon : public Napi::Addon<Addon> {
 
   // Watchers and owned fds of this environment (watcher.h). Heap-allocated and freed by
   // the teardown hook, which may finish after the Addon itself is gone.
-  WatcherState* watchers;
+  WatcherState *watchers;
 
  private:
-  Napi::Value SetErrorFactories(const Napi::CallbackInfo& info);
+  Napi::Value SetErrorFactories(const Napi::CallbackInfo &info);
 };
 
 // Registration hooks of the other translation units.

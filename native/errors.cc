@@ -16,8 +16,8 @@ namespace {
 // factory threw (the exception stays pending) or the environment is stopping (a worker
 // being terminated, where no JS may run). Raw N-API on purpose: node-addon-api treats a
 // failed call or throw as fatal when C++ exceptions are off.
-Napi::Value Build(Napi::Env env, Napi::FunctionReference& factory, std::initializer_list<napi_value> args,
-                  const char* fallback) {
+Napi::Value Build(Napi::Env env, Napi::FunctionReference &factory, std::initializer_list<napi_value> args,
+                  const char *fallback) {
   napi_value result = nullptr;
   if (factory.IsEmpty()) {
     napi_value msg;
@@ -28,7 +28,8 @@ Napi::Value Build(Napi::Env env, Napi::FunctionReference& factory, std::initiali
   }
   napi_value recv;
   if (napi_get_undefined(env, &recv) != napi_ok) return Napi::Value();
-  if (napi_call_function(env, recv, factory.Value(), args.size(), args.begin(), &result) != napi_ok) return Napi::Value();
+  if (napi_call_function(env, recv, factory.Value(), args.size(), args.begin(), &result) != napi_ok)
+    return Napi::Value();
   return Napi::Value(env, result);
 }
 
@@ -37,56 +38,60 @@ Napi::Value Throw(Napi::Env env, Napi::Value err) {
   return Napi::Value();
 }
 
-Napi::Value Optional(Napi::Env env, double n) { return n >= 0 ? Napi::Number::New(env, n) : env.Undefined(); }
+Napi::Value Optional(Napi::Env env, double n) {
+  return n >= 0 ? Napi::Number::New(env, n) : env.Undefined();
+}
 
 }  // namespace
 
-Napi::Value NewErrno(Napi::Env env, int err, const char* syscall, double bytesSent) {
+Napi::Value NewErrno(Napi::Env env, int err, const char *syscall, double bytesSent) {
   return Build(env, env.GetInstanceData<Addon>()->oserror,
                {Napi::Number::New(env, err), Napi::String::New(env, syscall), Optional(env, bytesSent)},
                strerror(err));
 }
 
-Napi::Value NewTimeout(Napi::Env env, const char* syscall, double bytesSent) {
-  return Build(env, env.GetInstanceData<Addon>()->timeout, {Napi::String::New(env, syscall), Optional(env, bytesSent)},
-               "timed out");
+Napi::Value NewTimeout(Napi::Env env, const char *syscall, double bytesSent) {
+  return Build(env, env.GetInstanceData<Addon>()->timeout,
+               {Napi::String::New(env, syscall), Optional(env, bytesSent)}, "timed out");
 }
 
-Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char* syscall) {
+Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char *syscall) {
   // EAI_SYSTEM means "look at errno": Python raises a plain OSError from it.
   if (code == EAI_SYSTEM) return NewErrno(env, savedErrno, syscall);
   return Build(env, env.GetInstanceData<Addon>()->gaierror,
-               {Napi::Number::New(env, code), Napi::String::New(env, gai_strerror(code)), Napi::String::New(env, syscall)},
+               {Napi::Number::New(env, code), Napi::String::New(env, gai_strerror(code)),
+                Napi::String::New(env, syscall)},
                gai_strerror(code));
 }
 
-Napi::Value ThrowErrno(Napi::Env env, int err, const char* syscall, double bytesSent) {
+Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, double bytesSent) {
   if (env.IsExceptionPending()) return Napi::Value();
   return Throw(env, NewErrno(env, err, syscall, bytesSent));
 }
 
-Napi::Value ThrowTimeout(Napi::Env env, const char* syscall, double bytesSent) {
+Napi::Value ThrowTimeout(Napi::Env env, const char *syscall, double bytesSent) {
   if (env.IsExceptionPending()) return Napi::Value();
   return Throw(env, NewTimeout(env, syscall, bytesSent));
 }
 
-Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno, const char* syscall) {
+Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno, const char *syscall) {
   if (env.IsExceptionPending()) return Napi::Value();
   return Throw(env, NewGaiError(env, code, savedErrno, syscall));
 }
 
 Napi::Value ThrowHError(Napi::Env env, int code) {
   if (env.IsExceptionPending()) return Napi::Value();
-  return Throw(env, Build(env, env.GetInstanceData<Addon>()->herror,
-                          {Napi::Number::New(env, code), Napi::String::New(env, hstrerror(code))}, hstrerror(code)));
+  return Throw(
+      env, Build(env, env.GetInstanceData<Addon>()->herror,
+                 {Napi::Number::New(env, code), Napi::String::New(env, hstrerror(code))}, hstrerror(code)));
 }
 
-Napi::Value ThrowType(Napi::Env env, const std::string& msg) {
+Napi::Value ThrowType(Napi::Env env, const std::string &msg) {
   if (!env.IsExceptionPending()) napi_throw_type_error(env, nullptr, msg.c_str());
   return Napi::Value();
 }
 
-Napi::Value ThrowRange(Napi::Env env, const std::string& msg) {
+Napi::Value ThrowRange(Napi::Env env, const std::string &msg) {
   if (!env.IsExceptionPending()) napi_throw_range_error(env, nullptr, msg.c_str());
   return Napi::Value();
 }

@@ -16,15 +16,15 @@ namespace bsdsock {
 constexpr int kWouldBlock = -11;  // -EAGAIN
 
 // New* build the error object without throwing (for promise rejections).
-Napi::Value NewErrno(Napi::Env env, int err, const char* syscall, double bytesSent = -1);
-Napi::Value NewTimeout(Napi::Env env, const char* syscall, double bytesSent = -1);
-Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char* syscall = "getaddrinfo");
+Napi::Value NewErrno(Napi::Env env, int err, const char *syscall, double bytesSent = -1);
+Napi::Value NewTimeout(Napi::Env env, const char *syscall, double bytesSent = -1);
+Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char *syscall = "getaddrinfo");
 
-Napi::Value ThrowErrno(Napi::Env env, int err, const char* syscall, double bytesSent = -1);
-Napi::Value ThrowTimeout(Napi::Env env, const char* syscall, double bytesSent = -1);
-Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno, const char* syscall = "getaddrinfo");
+Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, double bytesSent = -1);
+Napi::Value ThrowTimeout(Napi::Env env, const char *syscall, double bytesSent = -1);
+Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno, const char *syscall = "getaddrinfo");
 Napi::Value ThrowHError(Napi::Env env, int code);
-Napi::Value ThrowType(Napi::Env env, const std::string& msg);
-Napi::Value ThrowRange(Napi::Env env, const std::string& msg);
+Napi::Value ThrowType(Napi::Env env, const std::string &msg);
+Napi::Value ThrowRange(Napi::Env env, const std::string &msg);
 
 }  // namespace bsdsock

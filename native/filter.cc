@@ -19,24 +19,29 @@ namespace {
 // Every field is checked (code u16, jt/jf u8, k u32; 1..BPF_MAXINSNS instructions) before
 // a sock_fprog is built and given to setsockopt(SO_ATTACH_FILTER); the kernel then checks
 // the program itself (EINVAL if it is not a valid filter).
-Napi::Value AttachFilter(const Napi::CallbackInfo& info) {
+Napi::Value AttachFilter(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int64_t fd;
   if (!GetInt64(env, info[0], "file descriptor", 0, INT_MAX, fd)) return Napi::Value();
-  if (!info[1].IsArray()) return ThrowType(env, "attach_filter() program must be an array of [code, jt, jf, k]");
+  if (!info[1].IsArray())
+    return ThrowType(env, "attach_filter() program must be an array of [code, jt, jf, k]");
   Napi::Array prog = info[1].As<Napi::Array>();
   uint32_t n = prog.Length();
   if (n == 0 || n > BPF_MAXINSNS)
-    return ThrowRange(env, "attach_filter() program must have 1 to " + std::to_string(BPF_MAXINSNS) + " instructions");
+    return ThrowRange(
+        env, "attach_filter() program must have 1 to " + std::to_string(BPF_MAXINSNS) + " instructions");
   std::vector<sock_filter> insns(n);
   for (uint32_t i = 0; i < n; i++) {
     Napi::Value v = prog.Get(i);
     if (!v.IsArray() || v.As<Napi::Array>().Length() != 4)
-      return ThrowType(env, "attach_filter() instruction " + std::to_string(i) + " must be [code, jt, jf, k]");
+      return ThrowType(env,
+                       "attach_filter() instruction " + std::to_string(i) + " must be [code, jt, jf, k]");
     Napi::Array ins = v.As<Napi::Array>();
     int64_t code, jt, jf, k;
-    if (!GetInt64(env, ins.Get(0u), "BPF code", 0, 0xffff, code) || !GetInt64(env, ins.Get(1u), "BPF jt", 0, 0xff, jt) ||
-        !GetInt64(env, ins.Get(2u), "BPF jf", 0, 0xff, jf) || !GetInt64(env, ins.Get(3u), "BPF k", 0, UINT32_MAX, k))
+    if (!GetInt64(env, ins.Get(0u), "BPF code", 0, 0xffff, code) ||
+        !GetInt64(env, ins.Get(1u), "BPF jt", 0, 0xff, jt) ||
+        !GetInt64(env, ins.Get(2u), "BPF jf", 0, 0xff, jf) ||
+        !GetInt64(env, ins.Get(3u), "BPF k", 0, UINT32_MAX, k))
       return Napi::Value();
     insns[i].code = static_cast<uint16_t>(code);
     insns[i].jt = static_cast<uint8_t>(jt);
@@ -50,7 +55,7 @@ Napi::Value AttachFilter(const Napi::CallbackInfo& info) {
 }
 
 // detach_filter(fd): setsockopt(SO_DETACH_FILTER).
-Napi::Value DetachFilter(const Napi::CallbackInfo& info) {
+Napi::Value DetachFilter(const Napi::CallbackInfo &info) {
   int64_t fd;
   if (!GetInt64(info.Env(), info[0], "file descriptor", 0, INT_MAX, fd)) return Napi::Value();
   int dummy = 0;
@@ -61,8 +66,8 @@ Napi::Value DetachFilter(const Napi::CallbackInfo& info) {
 
 // inet_checksum(data) -> 0..0xffff: the one's complement of the one's complement sum of
 // the data as big-endian 16-bit words (RFC 1071), an odd last byte padded with zero.
-Napi::Value InetChecksum(const Napi::CallbackInfo& info) {
-  uint8_t* data;
+Napi::Value InetChecksum(const Napi::CallbackInfo &info) {
+  uint8_t *data;
   size_t len;
   if (!GetBytes(info.Env(), info[0], "data", data, len)) return Napi::Value();
   uint64_t sum = 0;

@@ -27,7 +27,7 @@ struct GaiRequest {
   bool hasHost = false, hasPort = false;
   std::string host, port;
   addrinfo hints{};
-  addrinfo* result = nullptr;
+  addrinfo *result = nullptr;
   int code = 0;
   int savedErrno = 0;
 
@@ -41,7 +41,7 @@ struct GaiRequest {
 };
 
 // Reads (host: string|null, port: string|null, family, type, proto, flags).
-bool ParseGai(const Napi::CallbackInfo& info, GaiRequest& req) {
+bool ParseGai(const Napi::CallbackInfo &info, GaiRequest &req) {
   Napi::Env env = info.Env();
   for (int i = 0; i < 2; i++) {
     Napi::Value v = info[i];
@@ -75,10 +75,10 @@ bool ParseGai(const Napi::CallbackInfo& info, GaiRequest& req) {
   return true;
 }
 
-Napi::Value GaiResult(Napi::Env env, const addrinfo* res) {
+Napi::Value GaiResult(Napi::Env env, const addrinfo *res) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t i = 0;
-  for (const addrinfo* ai = res; ai; ai = ai->ai_next) {
+  for (const addrinfo *ai = res; ai; ai = ai->ai_next) {
     Napi::Array e = Napi::Array::New(env, 5);
     e.Set(0u, Napi::Number::New(env, ai->ai_family));
     e.Set(1u, Napi::Number::New(env, ai->ai_socktype));
@@ -92,7 +92,7 @@ Napi::Value GaiResult(Napi::Env env, const addrinfo* res) {
 
 // getaddrinfo(host, port, family, type, proto, flags) -> [family, type, proto, canonname, sockaddr][].
 // Calls getaddrinfo(3) on this thread.
-Napi::Value GetAddrInfo(const Napi::CallbackInfo& info) {
+Napi::Value GetAddrInfo(const Napi::CallbackInfo &info) {
   GaiRequest req;
   if (!ParseGai(info, req)) return Napi::Value();
   req.Run();
@@ -103,8 +103,10 @@ Napi::Value GetAddrInfo(const Napi::CallbackInfo& info) {
 // getaddrinfo(3) on the libuv thread pool, settling a promise on the loop thread.
 class GaiWorker : public Napi::AsyncWorker {
  public:
-  GaiWorker(Napi::Env env, GaiRequest* req)
-      : Napi::AsyncWorker(env, "bsdsock:getaddrinfo"), req_(req), deferred_(Napi::Promise::Deferred::New(env)) {}
+  GaiWorker(Napi::Env env, GaiRequest *req)
+      : Napi::AsyncWorker(env, "bsdsock:getaddrinfo"),
+        req_(req),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
   ~GaiWorker() override { delete req_; }
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override { req_->Run(); }
@@ -127,17 +129,17 @@ class GaiWorker : public Napi::AsyncWorker {
       deferred_.Reject(err);
     }
   }
-  GaiRequest* req_;
+  GaiRequest *req_;
   Napi::Promise::Deferred deferred_;
 };
 
-Napi::Value GetAddrInfoAsync(const Napi::CallbackInfo& info) {
-  auto* req = new GaiRequest();
+Napi::Value GetAddrInfoAsync(const Napi::CallbackInfo &info) {
+  auto *req = new GaiRequest();
   if (!ParseGai(info, *req)) {
     delete req;
     return Napi::Value();
   }
-  auto* w = new GaiWorker(info.Env(), req);
+  auto *w = new GaiWorker(info.Env(), req);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
@@ -154,7 +156,8 @@ struct GniRequest {
   int savedErrno = 0;
   void Run() {
     host[0] = serv[0] = 0;
-    code = getnameinfo(reinterpret_cast<sockaddr*>(&sa.ss), sa.len, host, sizeof(host), serv, sizeof(serv), flags);
+    code = getnameinfo(reinterpret_cast<sockaddr *>(&sa.ss), sa.len, host, sizeof(host), serv, sizeof(serv),
+                       flags);
     savedErrno = errno;
   }
   Napi::Value Result(Napi::Env env) const {
@@ -165,7 +168,7 @@ struct GniRequest {
   }
 };
 
-bool ParseGni(const Napi::CallbackInfo& info, GniRequest& req) {
+bool ParseGni(const Napi::CallbackInfo &info, GniRequest &req) {
   int family;
   return GetInt(info.Env(), info[0], "family", family) &&
          ParseSockAddr(info.Env(), family, info[1], req.sa, "getnameinfo") &&
@@ -173,7 +176,7 @@ bool ParseGni(const Napi::CallbackInfo& info, GniRequest& req) {
 }
 
 // getnameinfo(family, sockaddr, flags) -> [host, service]. Calls getnameinfo(3).
-Napi::Value GetNameInfo(const Napi::CallbackInfo& info) {
+Napi::Value GetNameInfo(const Napi::CallbackInfo &info) {
   GniRequest req;
   if (!ParseGni(info, req)) return Napi::Value();
   req.Run();
@@ -183,8 +186,10 @@ Napi::Value GetNameInfo(const Napi::CallbackInfo& info) {
 
 class GniWorker : public Napi::AsyncWorker {
  public:
-  GniWorker(Napi::Env env, GniRequest* req)
-      : Napi::AsyncWorker(env, "bsdsock:getnameinfo"), req_(req), deferred_(Napi::Promise::Deferred::New(env)) {}
+  GniWorker(Napi::Env env, GniRequest *req)
+      : Napi::AsyncWorker(env, "bsdsock:getnameinfo"),
+        req_(req),
+        deferred_(Napi::Promise::Deferred::New(env)) {}
   ~GniWorker() override { delete req_; }
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override { req_->Run(); }
@@ -200,17 +205,17 @@ class GniWorker : public Napi::AsyncWorker {
   }
 
  private:
-  GniRequest* req_;
+  GniRequest *req_;
   Napi::Promise::Deferred deferred_;
 };
 
-Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info) {
-  auto* req = new GniRequest();
+Napi::Value GetNameInfoAsync(const Napi::CallbackInfo &info) {
+  auto *req = new GniRequest();
   if (!ParseGni(info, *req)) {
     delete req;
     return Napi::Value();
   }
-  auto* w = new GniWorker(info.Env(), req);
+  auto *w = new GniWorker(info.Env(), req);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
@@ -218,7 +223,7 @@ Napi::Value GetNameInfoAsync(const Napi::CallbackInfo& info) {
 
 // ---- netdb lookups ---------------------------------------------------------------
 
-bool ArgString(const Napi::CallbackInfo& info, size_t i, const char* what, std::string& out) {
+bool ArgString(const Napi::CallbackInfo &info, size_t i, const char *what, std::string &out) {
   if (!info[i].IsString()) {
     ThrowType(info.Env(), std::string(what) + " must be a string");
     return false;
@@ -232,18 +237,18 @@ bool ArgString(const Napi::CallbackInfo& info, size_t i, const char* what, std::
 }
 
 // An optional string argument (null/undefined = none).
-bool ArgOptString(const Napi::CallbackInfo& info, size_t i, const char* what, std::string& out, bool& has) {
+bool ArgOptString(const Napi::CallbackInfo &info, size_t i, const char *what, std::string &out, bool &has) {
   has = !(info[i].IsNull() || info[i].IsUndefined());
   return !has || ArgString(info, i, what, out);
 }
 
-Napi::Value HostEnt(Napi::Env env, const hostent* h) {
+Napi::Value HostEnt(Napi::Env env, const hostent *h) {
   Napi::Array aliases = Napi::Array::New(env);
   uint32_t n = 0;
-  for (char** p = h->h_aliases; p && *p; p++) aliases.Set(n++, Napi::String::New(env, *p));
+  for (char **p = h->h_aliases; p && *p; p++) aliases.Set(n++, Napi::String::New(env, *p));
   Napi::Array addrs = Napi::Array::New(env);
   n = 0;
-  for (char** p = h->h_addr_list; p && *p; p++) {
+  for (char **p = h->h_addr_list; p && *p; p++) {
     char buf[INET6_ADDRSTRLEN];
     if (inet_ntop(h->h_addrtype, *p, buf, sizeof(buf))) addrs.Set(n++, Napi::String::New(env, buf));
   }
@@ -255,7 +260,7 @@ Napi::Value HostEnt(Napi::Env env, const hostent* h) {
 }
 
 // gethostbyname_ex(name) -> [hostname, aliases, addresses] (IPv4). Calls gethostbyname_r(3).
-Napi::Value GetHostByNameEx(const Napi::CallbackInfo& info) {
+Napi::Value GetHostByNameEx(const Napi::CallbackInfo &info) {
   std::string name;
   if (!ArgString(info, 0, "hostname", name)) return Napi::Value();
   std::vector<char> buf(16384);
@@ -270,10 +275,11 @@ Napi::Value GetHostByNameEx(const Napi::CallbackInfo& info) {
 }
 
 // gethostbyaddr(numeric address, family) -> [hostname, aliases, addresses]. Calls gethostbyaddr_r(3).
-Napi::Value GetHostByAddr(const Napi::CallbackInfo& info) {
+Napi::Value GetHostByAddr(const Napi::CallbackInfo &info) {
   std::string addr;
   int family;
-  if (!ArgString(info, 0, "address", addr) || !GetInt(info.Env(), info[1], "family", family)) return Napi::Value();
+  if (!ArgString(info, 0, "address", addr) || !GetInt(info.Env(), info[1], "family", family))
+    return Napi::Value();
   unsigned char packed[sizeof(in6_addr)];
   if (inet_pton(family, addr.c_str(), packed) != 1) return ThrowHError(info.Env(), HOST_NOT_FOUND);
   socklen_t alen = family == AF_INET6 ? sizeof(in6_addr) : sizeof(in_addr);
@@ -289,7 +295,7 @@ Napi::Value GetHostByAddr(const Napi::CallbackInfo& info) {
 }
 
 // gethostname() -> string. Calls gethostname(2).
-Napi::Value GetHostName(const Napi::CallbackInfo& info) {
+Napi::Value GetHostName(const Napi::CallbackInfo &info) {
   char buf[HOST_NAME_MAX + 2];
   if (gethostname(buf, sizeof(buf) - 1) < 0) return ThrowErrno(info.Env(), errno, "gethostname");
   buf[sizeof(buf) - 1] = 0;
@@ -297,36 +303,38 @@ Napi::Value GetHostName(const Napi::CallbackInfo& info) {
 }
 
 // getservbyname(name, proto|null) -> port | null. Calls getservbyname_r(3).
-Napi::Value GetServByName(const Napi::CallbackInfo& info) {
+Napi::Value GetServByName(const Napi::CallbackInfo &info) {
   std::string name, proto;
   bool hasProto;
   if (!ArgString(info, 0, "servicename", name) || !ArgOptString(info, 1, "protocolname", proto, hasProto))
     return Napi::Value();
   servent se, *res = nullptr;
   char buf[4096];
-  if (getservbyname_r(name.c_str(), hasProto ? proto.c_str() : nullptr, &se, buf, sizeof(buf), &res) != 0 || !res)
+  if (getservbyname_r(name.c_str(), hasProto ? proto.c_str() : nullptr, &se, buf, sizeof(buf), &res) != 0 ||
+      !res)
     return info.Env().Null();
   return Napi::Number::New(info.Env(), ntohs(static_cast<uint16_t>(res->s_port)));
 }
 
 // getservbyport(port, proto|null) -> name | null. Calls getservbyport_r(3).
-Napi::Value GetServByPort(const Napi::CallbackInfo& info) {
+Napi::Value GetServByPort(const Napi::CallbackInfo &info) {
   int64_t port;
   std::string proto;
   bool hasProto;
-  if (!GetInt64(info.Env(), info[0], "port", 0, 65535, port) || !ArgOptString(info, 1, "protocolname", proto, hasProto))
+  if (!GetInt64(info.Env(), info[0], "port", 0, 65535, port) ||
+      !ArgOptString(info, 1, "protocolname", proto, hasProto))
     return Napi::Value();
   servent se, *res = nullptr;
   char buf[4096];
-  if (getservbyport_r(htons(static_cast<uint16_t>(port)), hasProto ? proto.c_str() : nullptr, &se, buf, sizeof(buf),
-                      &res) != 0 ||
+  if (getservbyport_r(htons(static_cast<uint16_t>(port)), hasProto ? proto.c_str() : nullptr, &se, buf,
+                      sizeof(buf), &res) != 0 ||
       !res)
     return info.Env().Null();
   return Napi::String::New(info.Env(), res->s_name);
 }
 
 // getprotobyname(name) -> number | null. Calls getprotobyname_r(3).
-Napi::Value GetProtoByName(const Napi::CallbackInfo& info) {
+Napi::Value GetProtoByName(const Napi::CallbackInfo &info) {
   std::string name;
   if (!ArgString(info, 0, "protocolname", name)) return Napi::Value();
   protoent pe, *res = nullptr;
@@ -338,7 +346,7 @@ Napi::Value GetProtoByName(const Napi::CallbackInfo& info) {
 // ---- text <-> packed addresses -----------------------------------------------------
 
 // inet_pton(family, text) -> Buffer | null (not an address). Unknown family: OSError EAFNOSUPPORT.
-Napi::Value InetPton(const Napi::CallbackInfo& info) {
+Napi::Value InetPton(const Napi::CallbackInfo &info) {
   int family;
   std::string text;
   if (!GetInt(info.Env(), info[0], "address_family", family) || !ArgString(info, 1, "ip_string", text))
@@ -351,11 +359,12 @@ Napi::Value InetPton(const Napi::CallbackInfo& info) {
 }
 
 // inet_ntop(family, packed) -> text. lib/ checks the family and length first.
-Napi::Value InetNtop(const Napi::CallbackInfo& info) {
+Napi::Value InetNtop(const Napi::CallbackInfo &info) {
   int family;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
-  if (!GetInt(info.Env(), info[0], "address_family", family) || !GetBytes(info.Env(), info[1], "packed_ip", data, len))
+  if (!GetInt(info.Env(), info[0], "address_family", family) ||
+      !GetBytes(info.Env(), info[1], "packed_ip", data, len))
     return Napi::Value();
   size_t want = family == AF_INET6 ? 16 : family == AF_INET ? 4 : 0;
   if (want == 0) return ThrowErrno(info.Env(), EAFNOSUPPORT, "inet_ntop");
@@ -366,23 +375,23 @@ Napi::Value InetNtop(const Napi::CallbackInfo& info) {
 }
 
 // inet_aton(text) -> 4-byte Buffer | null. Calls inet_aton(3) (BSD rules: '127.1', hex, ...).
-Napi::Value InetAton(const Napi::CallbackInfo& info) {
+Napi::Value InetAton(const Napi::CallbackInfo &info) {
   std::string text;
   if (!ArgString(info, 0, "ip_string", text)) return Napi::Value();
   in_addr a;
   if (inet_aton(text.c_str(), &a) == 0) return info.Env().Null();
-  return Napi::Buffer<uint8_t>::Copy(info.Env(), reinterpret_cast<uint8_t*>(&a), 4);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), reinterpret_cast<uint8_t *>(&a), 4);
 }
 
 // ---- interfaces ------------------------------------------------------------------
 
 // if_nameindex() -> [index, name][]. Calls if_nameindex(3).
-Napi::Value IfNameIndex(const Napi::CallbackInfo& info) {
-  struct if_nameindex* list = if_nameindex();
+Napi::Value IfNameIndex(const Napi::CallbackInfo &info) {
+  struct if_nameindex *list = if_nameindex();
   if (!list) return ThrowErrno(info.Env(), errno, "if_nameindex");
   Napi::Array out = Napi::Array::New(info.Env());
   uint32_t n = 0;
-  for (struct if_nameindex* p = list; p->if_index != 0 && p->if_name; p++) {
+  for (struct if_nameindex *p = list; p->if_index != 0 && p->if_name; p++) {
     Napi::Array e = Napi::Array::New(info.Env(), 2);
     e.Set(0u, Napi::Number::New(info.Env(), p->if_index));
     e.Set(1u, Napi::String::New(info.Env(), p->if_name));
@@ -393,30 +402,31 @@ Napi::Value IfNameIndex(const Napi::CallbackInfo& info) {
 }
 
 // if_nametoindex(name) -> index, 0 when there is no such interface.
-Napi::Value IfNameToIndex(const Napi::CallbackInfo& info) {
+Napi::Value IfNameToIndex(const Napi::CallbackInfo &info) {
   std::string name;
   if (!ArgString(info, 0, "if_name", name)) return Napi::Value();
   return Napi::Number::New(info.Env(), if_nametoindex(name.c_str()));
 }
 
 // if_indextoname(index) -> name. An unknown index is OSError ENXIO, as Python.
-Napi::Value IfIndexToName(const Napi::CallbackInfo& info) {
+Napi::Value IfIndexToName(const Napi::CallbackInfo &info) {
   int64_t idx;
   if (!GetInt64(info.Env(), info[0], "if_index", 0, UINT32_MAX, idx)) return Napi::Value();
   char buf[IF_NAMESIZE + 1];
-  if (!if_indextoname(static_cast<unsigned>(idx), buf)) return ThrowErrno(info.Env(), errno, "if_indextoname");
+  if (!if_indextoname(static_cast<unsigned>(idx), buf))
+    return ThrowErrno(info.Env(), errno, "if_indextoname");
   return Napi::String::New(info.Env(), buf);
 }
 
 // ---- CMSG sizes ------------------------------------------------------------------
 
-Napi::Value CmsgLen(const Napi::CallbackInfo& info) {
+Napi::Value CmsgLen(const Napi::CallbackInfo &info) {
   int64_t n;
   if (!GetInt64(info.Env(), info[0], "length", 0, INT32_MAX - CMSG_LEN(0), n)) return Napi::Value();
   return Napi::Number::New(info.Env(), static_cast<double>(CMSG_LEN(static_cast<size_t>(n))));
 }
 
-Napi::Value CmsgSpace(const Napi::CallbackInfo& info) {
+Napi::Value CmsgSpace(const Napi::CallbackInfo &info) {
   int64_t n;
   if (!GetInt64(info.Env(), info[0], "length", 0, INT32_MAX - CMSG_SPACE(0), n)) return Napi::Value();
   return Napi::Number::New(info.Env(), static_cast<double>(CMSG_SPACE(static_cast<size_t>(n))));
@@ -426,21 +436,30 @@ Napi::Value CmsgSpace(const Napi::CallbackInfo& info) {
 
 void InitFunctions(Napi::Env env, Napi::Object exports) {
   struct Fn {
-    const char* name;
+    const char *name;
     Napi::Function::Callback cb;
   };
   const Fn fns[] = {
-      {"getaddrinfo", GetAddrInfo},       {"getaddrinfo_async", GetAddrInfoAsync},
-      {"getnameinfo", GetNameInfo},       {"getnameinfo_async", GetNameInfoAsync},
-      {"gethostbyname_ex", GetHostByNameEx}, {"gethostbyaddr", GetHostByAddr},
-      {"gethostname", GetHostName},       {"getservbyname", GetServByName},
-      {"getservbyport", GetServByPort},   {"getprotobyname", GetProtoByName},
-      {"inet_pton", InetPton},            {"inet_ntop", InetNtop},
-      {"inet_aton", InetAton},            {"if_nameindex", IfNameIndex},
-      {"if_nametoindex", IfNameToIndex},  {"if_indextoname", IfIndexToName},
-      {"CMSG_LEN", CmsgLen},              {"CMSG_SPACE", CmsgSpace},
+      {"getaddrinfo", GetAddrInfo},
+      {"getaddrinfo_async", GetAddrInfoAsync},
+      {"getnameinfo", GetNameInfo},
+      {"getnameinfo_async", GetNameInfoAsync},
+      {"gethostbyname_ex", GetHostByNameEx},
+      {"gethostbyaddr", GetHostByAddr},
+      {"gethostname", GetHostName},
+      {"getservbyname", GetServByName},
+      {"getservbyport", GetServByPort},
+      {"getprotobyname", GetProtoByName},
+      {"inet_pton", InetPton},
+      {"inet_ntop", InetNtop},
+      {"inet_aton", InetAton},
+      {"if_nameindex", IfNameIndex},
+      {"if_nametoindex", IfNameToIndex},
+      {"if_indextoname", IfIndexToName},
+      {"CMSG_LEN", CmsgLen},
+      {"CMSG_SPACE", CmsgSpace},
   };
-  for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
+  for (const Fn &f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
 }
 
 }  // namespace bsdsock

@@ -22,16 +22,20 @@ namespace bsdsock {
 
 namespace {
 
-constexpr size_t kMaxIov = IOV_MAX;        // 1024 on Linux
-constexpr size_t kMaxVlen = 1024;          // UIO_MAXIOV: the kernel's cap for recvmmsg/sendmmsg
+constexpr size_t kMaxIov = IOV_MAX;  // 1024 on Linux
+constexpr size_t kMaxVlen = 1024;    // UIO_MAXIOV: the kernel's cap for recvmmsg/sendmmsg
 constexpr int64_t kMaxAncBuf = 0x7fffffff;
 
-bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) { return GetFd(info.Env(), info[i], fd); }
+bool ArgFd(const Napi::CallbackInfo &info, size_t i, int &fd) {
+  return GetFd(info.Env(), info[i], fd);
+}
 
-bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) { return GetTimeout(info.Env(), info[i], out); }
+bool ArgTimeout(const Napi::CallbackInfo &info, size_t i, double &out) {
+  return GetTimeout(info.Env(), info[i], out);
+}
 
 // An array of bytes-like objects as iovecs.
-bool ArgIovecs(Napi::Env env, Napi::Value v, const char* caller, std::vector<iovec>& iov) {
+bool ArgIovecs(Napi::Env env, Napi::Value v, const char *caller, std::vector<iovec> &iov) {
   if (!v.IsArray()) {
     ThrowType(env, std::string(caller) + "() argument 1 must be an array of bytes-like objects");
     return false;
@@ -44,7 +48,7 @@ bool ArgIovecs(Napi::Env env, Napi::Value v, const char* caller, std::vector<iov
   }
   iov.resize(n);
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t* data;
+    uint8_t *data;
     size_t len;
     if (!GetBytes(env, a.Get(i), "buffer", data, len)) return false;
     iov[i].iov_base = data;
@@ -54,13 +58,13 @@ bool ArgIovecs(Napi::Env env, Napi::Value v, const char* caller, std::vector<iov
 }
 
 // Closes every fd carried by SCM_RIGHTS messages in `msg` (after a failure).
-void CloseReceivedFds(msghdr& msg) {
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+void CloseReceivedFds(msghdr &msg) {
+  for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0)) continue;
     size_t bytes = c->cmsg_len - CMSG_LEN(0);
     // The cmsg may be cut by MSG_CTRUNC: only whole ints inside the buffer count.
-    size_t avail = msg.msg_controllen - (reinterpret_cast<uint8_t*>(CMSG_DATA(c)) -
-                                         static_cast<uint8_t*>(msg.msg_control));
+    size_t avail = msg.msg_controllen -
+                   (reinterpret_cast<uint8_t *>(CMSG_DATA(c)) - static_cast<uint8_t *>(msg.msg_control));
     if (bytes > avail) bytes = avail;
     for (size_t off = 0; off + sizeof(int) <= bytes; off += sizeof(int)) {
       int fd;
@@ -71,14 +75,14 @@ void CloseReceivedFds(msghdr& msg) {
 }
 
 // [level, type, data][] for the control messages the kernel returned.
-Napi::Value AncData(Napi::Env env, msghdr& msg) {
+Napi::Value AncData(Napi::Env env, msghdr &msg) {
   Napi::Array out = Napi::Array::New(env);
   uint32_t n = 0;
   if (msg.msg_controllen == 0) return out;
-  uint8_t* base = static_cast<uint8_t*>(msg.msg_control);
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+  uint8_t *base = static_cast<uint8_t *>(msg.msg_control);
+  for (cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
     if (c->cmsg_len < CMSG_LEN(0)) break;  // malformed: stop, as CPython does
-    size_t dataOff = reinterpret_cast<uint8_t*>(CMSG_DATA(c)) - base;
+    size_t dataOff = reinterpret_cast<uint8_t *>(CMSG_DATA(c)) - base;
     if (dataOff > msg.msg_controllen) break;
     size_t len = c->cmsg_len - CMSG_LEN(0);
     if (dataOff + len > msg.msg_controllen) len = msg.msg_controllen - dataOff;  // truncated (MSG_CTRUNC)
@@ -93,15 +97,15 @@ Napi::Value AncData(Napi::Env env, msghdr& msg) {
 
 // recvmsg(fd, buffers, ancbufsize, flags, timeout) -> [nbytes, ancdata, msg_flags, address] | WOULD_BLOCK.
 // Calls recvmsg(2) scattering into `buffers`.
-Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
+Napi::Value RecvMsg(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags;
   int64_t ancbufsize;
   double timeout;
   std::vector<iovec> iov;
   if (!ArgFd(info, 0, fd) || !ArgIovecs(env, info[1], "recvmsg_into", iov) ||
-      !GetInt64(env, info[2], "ancbufsize", 0, kMaxAncBuf, ancbufsize) || !GetInt(env, info[3], "flags", flags) ||
-      !ArgTimeout(info, 4, timeout))
+      !GetInt64(env, info[2], "ancbufsize", 0, kMaxAncBuf, ancbufsize) ||
+      !GetInt(env, info[3], "flags", flags) || !ArgTimeout(info, 4, timeout))
     return Napi::Value();
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   std::vector<uint8_t> control(static_cast<size_t>(ancbufsize));
@@ -126,16 +130,20 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
       },
       res, err);
   switch (st) {
-    case CallStatus::kOk: break;
-    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut: return ThrowTimeout(env, "recvmsg");
-    case CallStatus::kError: return ThrowErrno(env, err, "recvmsg");
+    case CallStatus::kOk:
+      break;
+    case CallStatus::kWouldBlock:
+      return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, "recvmsg");
+    case CallStatus::kError:
+      return ThrowErrno(env, err, "recvmsg");
   }
   Napi::Array out = Napi::Array::New(env, 4);
   out.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
   out.Set(1u, AncData(env, msg));
   out.Set(2u, Napi::Number::New(env, msg.msg_flags));
-  out.Set(3u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&ss), msg.msg_namelen));
+  out.Set(3u, MakeSockAddr(env, reinterpret_cast<sockaddr *>(&ss), msg.msg_namelen));
   if (env.IsExceptionPending()) {
     CloseReceivedFds(msg);
     return Napi::Value();
@@ -145,7 +153,7 @@ Napi::Value RecvMsg(const Napi::CallbackInfo& info) {
 
 // sendmsg(fd, buffers, ancdata, flags, family, address|null, timeout) -> count | WOULD_BLOCK.
 // Calls sendmsg(2) with MSG_NOSIGNAL, gathering `buffers`; ancdata is [level, type, data][].
-Napi::Value SendMsg(const Napi::CallbackInfo& info) {
+Napi::Value SendMsg(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags, family;
   double timeout;
@@ -164,7 +172,7 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   // Lay out the control buffer: every item at CMSG_SPACE, zero padding.
   struct Item {
     int level, type;
-    uint8_t* data;
+    uint8_t *data;
     size_t len;
   };
   std::vector<Item> items(anc.Length());
@@ -174,11 +182,12 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
     if (!v.IsArray() || v.As<Napi::Array>().Length() != 3)
       return ThrowType(env, "sendmsg() ancillary data items must be arrays [level, type, data]");
     Napi::Array t = v.As<Napi::Array>();
-    Item& it = items[i];
+    Item &it = items[i];
     if (!GetInt(env, t.Get(0u), "cmsg_level", it.level) || !GetInt(env, t.Get(1u), "cmsg_type", it.type) ||
         !GetBytes(env, t.Get(2u), "cmsg_data", it.data, it.len))
       return Napi::Value();
-    if (it.len > static_cast<size_t>(INT32_MAX) - CMSG_SPACE(0)) return ThrowRange(env, "ancillary data item too large");
+    if (it.len > static_cast<size_t>(INT32_MAX) - CMSG_SPACE(0))
+      return ThrowRange(env, "ancillary data item too large");
     total += CMSG_SPACE(it.len);
     if (total > static_cast<size_t>(INT32_MAX)) return ThrowRange(env, "too much ancillary data");
   }
@@ -188,8 +197,8 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   msg.msg_control = total ? control.data() : nullptr;
   msg.msg_controllen = total;
   if (total) {
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    for (const Item& it : items) {
+    cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    for (const Item &it : items) {
       c->cmsg_level = it.level;
       c->cmsg_type = it.type;
       c->cmsg_len = CMSG_LEN(it.len);
@@ -207,12 +216,17 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
   int err = 0;
   Deadline deadline(timeout, env);
   const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
-  CallStatus st = SockCall(fd, POLLOUT, deadline, [&] { return sendmsg(fd, &msg, f); }, res, err);
+  CallStatus st = SockCall(
+      fd, POLLOUT, deadline, [&] { return sendmsg(fd, &msg, f); }, res, err);
   switch (st) {
-    case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(res));
-    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut: return ThrowTimeout(env, "sendmsg");
-    case CallStatus::kError: break;
+    case CallStatus::kOk:
+      return Napi::Number::New(env, static_cast<double>(res));
+    case CallStatus::kWouldBlock:
+      return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, "sendmsg");
+    case CallStatus::kError:
+      break;
   }
   return ThrowErrno(env, err, "sendmsg");
 }
@@ -220,9 +234,9 @@ Napi::Value SendMsg(const Napi::CallbackInfo& info) {
 // One recvmmsg(2) of up to msgs.size() datagrams into `data`, datagram i at offset
 // i * bufsize, with each sender's address in names[i] when `names` is given. Waits (per
 // the timeout) until at least one datagram is queued, then takes every queued one.
-CallStatus RecvMmsgCall(napi_env env, int fd, uint8_t* data, size_t bufsize, int flags, double timeout,
-                        std::vector<mmsghdr>& msgs, std::vector<iovec>& iov, sockaddr_storage* names, ssize_t& res,
-                        int& err) {
+CallStatus RecvMmsgCall(napi_env env, int fd, uint8_t *data, size_t bufsize, int flags, double timeout,
+                        std::vector<mmsghdr> &msgs, std::vector<iovec> &iov, sockaddr_storage *names,
+                        ssize_t &res, int &err) {
   Deadline deadline(timeout, env);
   // A kernel wait returns once the first datagram is in (MSG_WAITFORONE), as the
   // poll-then-recvmmsg path does; without it a blocking recvmmsg waits for all vlen.
@@ -241,23 +255,25 @@ CallStatus RecvMmsgCall(napi_env env, int fd, uint8_t* data, size_t bufsize, int
             msgs[i].msg_hdr.msg_namelen = sizeof(sockaddr_storage);
           }
         }
-        return static_cast<ssize_t>(recvmmsg(fd, msgs.data(), static_cast<unsigned>(msgs.size()), f, nullptr));
+        return static_cast<ssize_t>(
+            recvmmsg(fd, msgs.data(), static_cast<unsigned>(msgs.size()), f, nullptr));
       },
       res, err);
 }
 
 // recvmmsg(fd, buffer, vlen, bufsize, flags, timeout) -> [length, address, msg_flags][] | WOULD_BLOCK.
 // One recvmmsg(2) into `buffer`, message i at offset i * bufsize (RecvMmsgCall).
-Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
+Napi::Value RecvMmsg(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags;
   int64_t vlen, bufsize;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "buffer", data, len) ||
-      !GetInt64(env, info[2], "vlen", 1, kMaxVlen, vlen) || !GetInt64(env, info[3], "bufsize", 0, INT32_MAX, bufsize) ||
-      !GetInt(env, info[4], "flags", flags) || !ArgTimeout(info, 5, timeout))
+      !GetInt64(env, info[2], "vlen", 1, kMaxVlen, vlen) ||
+      !GetInt64(env, info[3], "bufsize", 0, INT32_MAX, bufsize) || !GetInt(env, info[4], "flags", flags) ||
+      !ArgTimeout(info, 5, timeout))
     return Napi::Value();
   if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   if (static_cast<uint64_t>(vlen) * static_cast<uint64_t>(bufsize) > len)
@@ -267,13 +283,17 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
   std::vector<sockaddr_storage> names(static_cast<size_t>(vlen));
   ssize_t res = 0;
   int err = 0;
-  CallStatus st =
-      RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov, names.data(), res, err);
+  CallStatus st = RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov,
+                               names.data(), res, err);
   switch (st) {
-    case CallStatus::kOk: break;
-    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut: return ThrowTimeout(env, "recvmmsg");
-    case CallStatus::kError: return ThrowErrno(env, err, "recvmmsg");
+    case CallStatus::kOk:
+      break;
+    case CallStatus::kWouldBlock:
+      return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, "recvmmsg");
+    case CallStatus::kError:
+      return ThrowErrno(env, err, "recvmmsg");
   }
   Napi::Array out = Napi::Array::New(env, static_cast<size_t>(res));
   Napi::Value prevAddr;
@@ -285,7 +305,7 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
     if (i > 0 && nl == msgs[i - 1].msg_hdr.msg_namelen && memcmp(&names[i], &names[i - 1], nl) == 0) {
       m.Set(1u, prevAddr);
     } else {
-      prevAddr = MakeSockAddr(env, reinterpret_cast<sockaddr*>(&names[i]), nl);
+      prevAddr = MakeSockAddr(env, reinterpret_cast<sockaddr *>(&names[i]), nl);
       m.Set(1u, prevAddr);
     }
     m.Set(2u, Napi::Number::New(env, msgs[i].msg_hdr.msg_flags));
@@ -298,19 +318,19 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo& info) {
 // The allocation-free batch: one recvmmsg(2) of up to sizes.length datagrams into
 // `buffer` (datagram i at offset i * bufsize, no addresses), each one's length written to
 // sizes[i] (an Int32Array or Uint32Array; with MSG_TRUNC in flags, the full length).
-Napi::Value RecvMmsgInto(const Napi::CallbackInfo& info) {
+Napi::Value RecvMmsgInto(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags;
   int64_t bufsize;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "buffer", data, len) ||
       !GetInt64(env, info[2], "bufsize", 0, INT32_MAX, bufsize))
     return Napi::Value();
   napi_typedarray_type type;
   size_t vlen = 0;
-  void* sizesData = nullptr;
+  void *sizesData = nullptr;
   if (napi_get_typedarray_info(env, info[3], &type, &vlen, &sizesData, nullptr, nullptr) != napi_ok ||
       (type != napi_int32_array && type != napi_uint32_array))
     return ThrowType(env, "sizes must be an Int32Array or a Uint32Array");
@@ -326,19 +346,23 @@ Napi::Value RecvMmsgInto(const Napi::CallbackInfo& info) {
   CallStatus st =
       RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov, nullptr, res, err);
   switch (st) {
-    case CallStatus::kOk: break;
-    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut: return ThrowTimeout(env, "recvmmsg");
-    case CallStatus::kError: return ThrowErrno(env, err, "recvmmsg");
+    case CallStatus::kOk:
+      break;
+    case CallStatus::kWouldBlock:
+      return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, "recvmmsg");
+    case CallStatus::kError:
+      return ThrowErrno(env, err, "recvmmsg");
   }
-  uint32_t* sizes = static_cast<uint32_t*>(sizesData);
+  uint32_t *sizes = static_cast<uint32_t *>(sizesData);
   for (ssize_t i = 0; i < res; i++) sizes[i] = msgs[i].msg_len;
   return Napi::Number::New(env, static_cast<double>(res));
 }
 
 // sendmmsg(fd, buffers, addresses|null, flags, family, timeout) -> count | WOULD_BLOCK.
 // One sendmmsg(2) with MSG_NOSIGNAL; the count may be smaller than the batch.
-Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
+Napi::Value SendMmsg(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags, family;
   double timeout;
@@ -359,7 +383,7 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
   std::vector<iovec> iov(n);
   std::vector<SockAddr> addrs(hasAddrs ? n : 0);
   for (uint32_t i = 0; i < n; i++) {
-    uint8_t* data;
+    uint8_t *data;
     size_t len;
     if (!GetBytes(env, bufs.Get(i), "message", data, len)) return Napi::Value();
     iov[i].iov_base = data;
@@ -368,7 +392,8 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
     if (hasAddrs) {
-      if (!ParseSockAddr(env, family, info[2].As<Napi::Array>().Get(i), addrs[i], "sendmmsg")) return Napi::Value();
+      if (!ParseSockAddr(env, family, info[2].As<Napi::Array>().Get(i), addrs[i], "sendmmsg"))
+        return Napi::Value();
       msgs[i].msg_hdr.msg_name = &addrs[i].ss;
       msgs[i].msg_hdr.msg_namelen = addrs[i].len;
     }
@@ -380,10 +405,14 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
   CallStatus st = SockCall(
       fd, POLLOUT, deadline, [&] { return static_cast<ssize_t>(sendmmsg(fd, msgs.data(), n, f)); }, res, err);
   switch (st) {
-    case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(res));
-    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut: return ThrowTimeout(env, "sendmmsg");
-    case CallStatus::kError: break;
+    case CallStatus::kOk:
+      return Napi::Number::New(env, static_cast<double>(res));
+    case CallStatus::kWouldBlock:
+      return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, "sendmmsg");
+    case CallStatus::kError:
+      break;
   }
   return ThrowErrno(env, err, "sendmmsg");
 }
@@ -393,12 +422,13 @@ Napi::Value SendMmsg(const Napi::CallbackInfo& info) {
 // deadline. A failure throws with `bytes_sent`; a failure on the very first call throws
 // with bytes_sent 0 so lib/ can fall back to a read/send loop as Python does. With
 // timeout 0 (the async path) it returns what it sent before EAGAIN, or WOULD_BLOCK.
-Napi::Value SendFile(const Napi::CallbackInfo& info) {
+Napi::Value SendFile(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int out, in;
   int64_t offset, count;
   double timeout;
-  if (!ArgFd(info, 0, out) || !ArgFd(info, 1, in) || !GetInt64(env, info[2], "offset", 0, INT64_MAX / 2, offset) ||
+  if (!ArgFd(info, 0, out) || !ArgFd(info, 1, in) ||
+      !GetInt64(env, info[2], "offset", 0, INT64_MAX / 2, offset) ||
       !GetInt64(env, info[3], "count", 0, INT64_MAX / 2, count) || !ArgTimeout(info, 4, timeout))
     return Napi::Value();
   Deadline deadline(timeout, env);
@@ -413,7 +443,8 @@ Napi::Value SendFile(const Napi::CallbackInfo& info) {
     }
     ssize_t res = 0;
     int err = 0;
-    CallStatus st = SockCall(out, POLLOUT, deadline, [&] { return sendfile(out, in, &off, want); }, res, err);
+    CallStatus st = SockCall(
+        out, POLLOUT, deadline, [&] { return sendfile(out, in, &off, want); }, res, err);
     if (st == CallStatus::kOk) {
       if (res == 0) break;  // end of file
       sent += res;

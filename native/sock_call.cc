@@ -27,8 +27,12 @@ bool FdNonblocking(int fd) {
   return fl >= 0 && (fl & O_NONBLOCK);
 }
 
-bool OnMainThread() { return t_main_thread; }
-void SetMainThread(bool main) { t_main_thread = main; }
+bool OnMainThread() {
+  return t_main_thread;
+}
+void SetMainThread(bool main) {
+  t_main_thread = main;
+}
 
 Deadline::Deadline(double timeout, napi_env env)
     : timeout_(timeout),
@@ -48,7 +52,7 @@ int Deadline::RemainingMs() const {
 // How long one poll(2) may block before checking that the environment is still alive.
 constexpr int kSliceMs = 250;
 
-CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err) {
+CallStatus WaitFd(int fd, short events, const Deadline &deadline, int &err) {
   for (;;) {
     int ms = deadline.RemainingMs();
     // Timeout 0 polls once without waiting (is_readable); an expired deadline does not.

@@ -62,12 +62,12 @@ bool FdNonblocking(int fd);
 
 // Waits until `fd` is ready for `events` or the deadline passes.
 // Returns kOk, kTimedOut, or kError with `err` set. EINTR is retried.
-CallStatus WaitFd(int fd, short events, const Deadline& deadline, int& err);
+CallStatus WaitFd(int fd, short events, const Deadline &deadline, int &err);
 
 // Runs `fn` (a syscall returning -1 and errno on failure) under `deadline`.
 // On kOk `result` holds its return value; on kError `err` holds errno.
 template <typename F>
-CallStatus SockCall(int fd, short events, const Deadline& deadline, F&& fn, ssize_t& result, int& err) {
+CallStatus SockCall(int fd, short events, const Deadline &deadline, F &&fn, ssize_t &result, int &err) {
   for (;;) {
     ssize_t r = fn();
     if (r >= 0) {

@@ -23,7 +23,7 @@ namespace bsdsock {
 // The argument helpers are on every call's path, so each makes one N-API call when the
 // argument is valid (no napi_typeof first): napi_get_value_double fails with
 // napi_number_expected, without a pending exception, for anything but a number.
-bool GetInt64(Napi::Env env, Napi::Value v, const char* what, int64_t min, int64_t max, int64_t& out) {
+bool GetInt64(Napi::Env env, Napi::Value v, const char *what, int64_t min, int64_t max, int64_t &out) {
   double d;
   bool number = napi_get_value_double(env, v, &d) == napi_ok;
   // Fast path: in range (false for NaN) and below 2^63, so the cast is defined; integral
@@ -47,21 +47,21 @@ bool GetInt64(Napi::Env env, Napi::Value v, const char* what, int64_t min, int64
   return true;
 }
 
-bool GetInt(Napi::Env env, Napi::Value v, const char* what, int& out) {
+bool GetInt(Napi::Env env, Napi::Value v, const char *what, int &out) {
   int64_t x;
   if (!GetInt64(env, v, what, INT32_MIN, INT32_MAX, x)) return false;
   out = static_cast<int>(x);
   return true;
 }
 
-bool GetFd(Napi::Env env, Napi::Value v, int& fd) {
+bool GetFd(Napi::Env env, Napi::Value v, int &fd) {
   int64_t x;
   if (!GetInt64(env, v, "file descriptor", 0, INT_MAX, x)) return false;
   fd = static_cast<int>(x);
   return true;
 }
 
-bool GetTimeout(Napi::Env env, Napi::Value v, double& out) {
+bool GetTimeout(Napi::Env env, Napi::Value v, double &out) {
   if (napi_get_value_double(env, v, &out) != napi_ok) {
     if (v.IsUndefined() || v.IsNull()) {
       out = -1;
@@ -77,22 +77,34 @@ bool GetTimeout(Napi::Env env, Napi::Value v, double& out) {
   return true;
 }
 
-bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, size_t& len) {
+bool GetBytes(Napi::Env env, Napi::Value v, const char *what, uint8_t *&data, size_t &len) {
   napi_value raw = v;
   bool is;
   napi_typedarray_type type;
   size_t length;
-  void* ptr;
+  void *ptr;
   // A Buffer or other TypedArray, the usual case, in one call: napi_invalid_arg otherwise.
   if (napi_get_typedarray_info(env, raw, &type, &length, &ptr, nullptr, nullptr) == napi_ok) {
     size_t elem = 1;
     switch (type) {
-      case napi_int16_array: case napi_uint16_array: elem = 2; break;
-      case napi_int32_array: case napi_uint32_array: case napi_float32_array: elem = 4; break;
-      case napi_float64_array: case napi_bigint64_array: case napi_biguint64_array: elem = 8; break;
-      default: elem = 1;
+      case napi_int16_array:
+      case napi_uint16_array:
+        elem = 2;
+        break;
+      case napi_int32_array:
+      case napi_uint32_array:
+      case napi_float32_array:
+        elem = 4;
+        break;
+      case napi_float64_array:
+      case napi_bigint64_array:
+      case napi_biguint64_array:
+        elem = 8;
+        break;
+      default:
+        elem = 1;
     }
-    data = static_cast<uint8_t*>(ptr);
+    data = static_cast<uint8_t *>(ptr);
     len = length * elem;
     return true;
   }
@@ -100,13 +112,13 @@ bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, si
     napi_value ab;
     size_t offset;
     if (napi_get_dataview_info(env, raw, &length, &ptr, &ab, &offset) != napi_ok) return false;
-    data = static_cast<uint8_t*>(ptr);
+    data = static_cast<uint8_t *>(ptr);
     len = length;
     return true;
   }
   if (napi_is_arraybuffer(env, raw, &is) == napi_ok && is) {
     if (napi_get_arraybuffer_info(env, raw, &ptr, &length) != napi_ok) return false;
-    data = static_cast<uint8_t*>(ptr);
+    data = static_cast<uint8_t *>(ptr);
     len = length;
     return true;
   }
@@ -116,7 +128,8 @@ bool GetBytes(Napi::Env env, Napi::Value v, const char* what, uint8_t*& data, si
 
 namespace {
 
-bool GetTuple(Napi::Env env, Napi::Value v, uint32_t n, const char* caller, const char* fam, Napi::Array& out) {
+bool GetTuple(Napi::Env env, Napi::Value v, uint32_t n, const char *caller, const char *fam,
+              Napi::Array &out) {
   if (!v.IsArray() || v.As<Napi::Array>().Length() != n) {
     ThrowType(env, std::string(caller) + "(): " + fam + " address must be an array of " + std::to_string(n));
     return false;
@@ -125,7 +138,7 @@ bool GetTuple(Napi::Env env, Napi::Value v, uint32_t n, const char* caller, cons
   return true;
 }
 
-bool GetHost(Napi::Env env, Napi::Value v, std::string& out) {
+bool GetHost(Napi::Env env, Napi::Value v, std::string &out) {
   if (!v.IsString()) {
     ThrowType(env, "host must be a string");
     return false;
@@ -136,7 +149,7 @@ bool GetHost(Napi::Env env, Napi::Value v, std::string& out) {
 
 }  // namespace
 
-bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, const char* caller) {
+bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr &out, const char *caller) {
   memset(&out.ss, 0, sizeof(out.ss));
   switch (family) {
     case AF_INET: {
@@ -146,7 +159,7 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
       if (!GetTuple(env, value, 2, caller, "AF_INET", a) || !GetHost(env, a[0u], host) ||
           !GetInt64(env, a[1u], "port", 0, 65535, port))
         return false;
-      auto* sin = reinterpret_cast<sockaddr_in*>(&out.ss);
+      auto *sin = reinterpret_cast<sockaddr_in *>(&out.ss);
       sin->sin_family = AF_INET;
       sin->sin_port = htons(static_cast<uint16_t>(port));
       if (inet_pton(AF_INET, host.c_str(), &sin->sin_addr) != 1) {
@@ -165,7 +178,7 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
           !GetInt64(env, a[2u], "flowinfo", 0, 0xfffff, flow) ||
           !GetInt64(env, a[3u], "scope_id", 0, UINT32_MAX, scope))
         return false;
-      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&out.ss);
+      auto *sin6 = reinterpret_cast<sockaddr_in6 *>(&out.ss);
       sin6->sin6_family = AF_INET6;
       sin6->sin6_port = htons(static_cast<uint16_t>(port));
       sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(flow));
@@ -178,10 +191,10 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
       return true;
     }
     case AF_UNIX: {
-      uint8_t* data;
+      uint8_t *data;
       size_t len;
       if (!GetBytes(env, value, "AF_UNIX address", data, len)) return false;
-      auto* sun = reinterpret_cast<sockaddr_un*>(&out.ss);
+      auto *sun = reinterpret_cast<sockaddr_un *>(&out.ss);
       sun->sun_family = AF_UNIX;
       bool abstract = len > 0 && data[0] == 0;
       // A filesystem path needs room for its terminating NUL; an abstract name does not.
@@ -190,7 +203,8 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
         return false;
       }
       if (len) memcpy(sun->sun_path, data, len);
-      out.len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len + (abstract || len == 0 ? 0 : 1));
+      out.len =
+          static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + len + (abstract || len == 0 ? 0 : 1));
       return true;
     }
     case AF_PACKET: {
@@ -207,10 +221,10 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
           !GetInt64(env, a[2u], "pkttype", INT32_MIN, INT32_MAX, pkttype) ||
           !GetInt64(env, a[3u], "hatype", INT32_MIN, INT32_MAX, hatype))
         return false;
-      uint8_t* hw = nullptr;
+      uint8_t *hw = nullptr;
       size_t hwlen = 0;
       if (!GetBytes(env, a[4u], "hardware address", hw, hwlen)) return false;
-      auto* sll = reinterpret_cast<sockaddr_ll*>(&out.ss);
+      auto *sll = reinterpret_cast<sockaddr_ll *>(&out.ss);
       if (hwlen > sizeof(sll->sll_addr)) {
         ThrowRange(env, "Hardware address must be 8 bytes or less");
         return false;
@@ -239,7 +253,7 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
           !GetInt64(env, a[0u], "pid", 0, UINT32_MAX, pid) ||
           !GetInt64(env, a[1u], "groups", 0, UINT32_MAX, groups))
         return false;
-      auto* nl = reinterpret_cast<sockaddr_nl*>(&out.ss);
+      auto *nl = reinterpret_cast<sockaddr_nl *>(&out.ss);
       nl->nl_family = AF_NETLINK;
       nl->nl_pid = static_cast<uint32_t>(pid);
       nl->nl_groups = static_cast<uint32_t>(groups);
@@ -252,11 +266,11 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr& out, 
   }
 }
 
-Napi::Value MakeSockAddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
+Napi::Value MakeSockAddr(Napi::Env env, const sockaddr *sa, socklen_t len) {
   if (len == 0) return env.Null();
   switch (sa->sa_family) {
     case AF_INET: {
-      auto* sin = reinterpret_cast<const sockaddr_in*>(sa);
+      auto *sin = reinterpret_cast<const sockaddr_in *>(sa);
       char buf[INET_ADDRSTRLEN];
       inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
       Napi::Array a = Napi::Array::New(env, 2);
@@ -265,7 +279,7 @@ Napi::Value MakeSockAddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
       return a;
     }
     case AF_INET6: {
-      auto* sin6 = reinterpret_cast<const sockaddr_in6*>(sa);
+      auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(sa);
       char buf[INET6_ADDRSTRLEN];
       inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof(buf));
       Napi::Array a = Napi::Array::New(env, 4);
@@ -276,7 +290,7 @@ Napi::Value MakeSockAddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
       return a;
     }
     case AF_UNIX: {
-      auto* sun = reinterpret_cast<const sockaddr_un*>(sa);
+      auto *sun = reinterpret_cast<const sockaddr_un *>(sa);
       size_t off = offsetof(sockaddr_un, sun_path);
       size_t n = len > off ? len - off : 0;
       if (n > sizeof(sun->sun_path)) n = sizeof(sun->sun_path);
@@ -285,9 +299,10 @@ Napi::Value MakeSockAddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
       return Napi::String::New(env, sun->sun_path, strnlen(sun->sun_path, n));
     }
     case AF_PACKET: {
-      auto* sll = reinterpret_cast<const sockaddr_ll*>(sa);
+      auto *sll = reinterpret_cast<const sockaddr_ll *>(sa);
       char ifname[IF_NAMESIZE] = "";
-      if (sll->sll_ifindex > 0 && !if_indextoname(static_cast<unsigned>(sll->sll_ifindex), ifname)) ifname[0] = 0;
+      if (sll->sll_ifindex > 0 && !if_indextoname(static_cast<unsigned>(sll->sll_ifindex), ifname))
+        ifname[0] = 0;
       size_t halen = sll->sll_halen > sizeof(sll->sll_addr) ? sizeof(sll->sll_addr) : sll->sll_halen;
       Napi::Array a = Napi::Array::New(env, 5);
       a.Set(0u, Napi::String::New(env, ifname));
@@ -298,7 +313,7 @@ Napi::Value MakeSockAddr(Napi::Env env, const sockaddr* sa, socklen_t len) {
       return a;
     }
     case AF_NETLINK: {
-      auto* nl = reinterpret_cast<const sockaddr_nl*>(sa);
+      auto *nl = reinterpret_cast<const sockaddr_nl *>(sa);
       Napi::Array a = Napi::Array::New(env, 2);
       a.Set(0u, Napi::Number::New(env, nl->nl_pid));
       a.Set(1u, Napi::Number::New(env, nl->nl_groups));

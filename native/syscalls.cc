@@ -22,16 +22,20 @@ namespace {
 
 // ---- argument helpers -----------------------------------------------------------
 
-bool ArgFd(const Napi::CallbackInfo& info, size_t i, int& fd) { return GetFd(info.Env(), info[i], fd); }
+bool ArgFd(const Napi::CallbackInfo &info, size_t i, int &fd) {
+  return GetFd(info.Env(), info[i], fd);
+}
 
-bool ArgInt(const Napi::CallbackInfo& info, size_t i, const char* what, int& out) {
+bool ArgInt(const Napi::CallbackInfo &info, size_t i, const char *what, int &out) {
   return GetInt(info.Env(), info[i], what, out);
 }
 
-bool ArgTimeout(const Napi::CallbackInfo& info, size_t i, double& out) { return GetTimeout(info.Env(), info[i], out); }
+bool ArgTimeout(const Napi::CallbackInfo &info, size_t i, double &out) {
+  return GetTimeout(info.Env(), info[i], out);
+}
 
 // A writable byte range of at most `nbytes` (0 or missing = the whole view).
-bool ArgBuffer(const Napi::CallbackInfo& info, size_t i, size_t nbytesArg, uint8_t*& data, size_t& len) {
+bool ArgBuffer(const Napi::CallbackInfo &info, size_t i, size_t nbytesArg, uint8_t *&data, size_t &len) {
   if (!GetBytes(info.Env(), info[i], "buffer", data, len)) return false;
   Napi::Value nb = info[nbytesArg];
   double probe;
@@ -58,11 +62,13 @@ bool IsStream(int fd) {
 // arrived; keep receiving until `len` bytes, end of stream, or an error, as a blocking
 // fd's recv(MSG_WAITALL) would. An error after some data returns the data, as the kernel
 // does.
-CallStatus RecvAll(int fd, uint8_t* data, size_t len, int flags, const Deadline& deadline, ssize_t& result, int& err) {
+CallStatus RecvAll(int fd, uint8_t *data, size_t len, int flags, const Deadline &deadline, ssize_t &result,
+                   int &err) {
   size_t got = 0;
   while (got < len) {
     ssize_t r = 0;
-    CallStatus st = SockCall(fd, POLLIN, deadline, [&] { return recv(fd, data + got, len - got, flags); }, r, err);
+    CallStatus st = SockCall(
+        fd, POLLIN, deadline, [&] { return recv(fd, data + got, len - got, flags); }, r, err);
     if (st != CallStatus::kOk) {
       if (got == 0) return st;
       break;
@@ -74,12 +80,16 @@ CallStatus RecvAll(int fd, uint8_t* data, size_t len, int flags, const Deadline&
   return CallStatus::kOk;
 }
 
-Napi::Value Status(Napi::Env env, CallStatus st, int err, const char* syscall, ssize_t result) {
+Napi::Value Status(Napi::Env env, CallStatus st, int err, const char *syscall, ssize_t result) {
   switch (st) {
-    case CallStatus::kOk: return Napi::Number::New(env, static_cast<double>(result));
-    case CallStatus::kWouldBlock: return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut: return ThrowTimeout(env, syscall);
-    case CallStatus::kError: break;
+    case CallStatus::kOk:
+      return Napi::Number::New(env, static_cast<double>(result));
+    case CallStatus::kWouldBlock:
+      return Napi::Number::New(env, kWouldBlock);
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, syscall);
+    case CallStatus::kError:
+      break;
   }
   return ThrowErrno(env, err, syscall);
 }
@@ -97,9 +107,10 @@ bool SetNonblocking(int fd, bool nonblocking) {
 
 // socket(family, type, proto) -> fd. Calls socket(2); the fd is always CLOEXEC, and
 // O_NONBLOCK when lib/ puts SOCK_NONBLOCK in type (see fdNonblocking in lib/native.ts).
-Napi::Value Socket(const Napi::CallbackInfo& info) {
+Napi::Value Socket(const Napi::CallbackInfo &info) {
   int family, type, proto;
-  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) || !ArgInt(info, 2, "proto", proto))
+  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) ||
+      !ArgInt(info, 2, "proto", proto))
     return Napi::Value();
   int fd = socket(family, type | SOCK_CLOEXEC, proto);
   if (fd < 0) return ThrowErrno(info.Env(), errno, "socket");
@@ -108,9 +119,10 @@ Napi::Value Socket(const Napi::CallbackInfo& info) {
 }
 
 // socketpair(family, type, proto) -> [fd, fd]. Calls socketpair(2).
-Napi::Value SocketPair(const Napi::CallbackInfo& info) {
+Napi::Value SocketPair(const Napi::CallbackInfo &info) {
   int family, type, proto;
-  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) || !ArgInt(info, 2, "proto", proto))
+  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) ||
+      !ArgInt(info, 2, "proto", proto))
     return Napi::Value();
   int sv[2];
   if (socketpair(family, type | SOCK_CLOEXEC, proto, sv) < 0)
@@ -127,7 +139,7 @@ Napi::Value SocketPair(const Napi::CallbackInfo& info) {
 // reads SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and with `nonblocking` sets O_NONBLOCK on the
 // open file description. It never clears it, as CPython: the fd may be shared with an
 // event loop (a libuv handle) that needs it. Blocking calls still wait on such an fd.
-Napi::Value Adopt(const Napi::CallbackInfo& info) {
+Napi::Value Adopt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
@@ -149,7 +161,7 @@ Napi::Value Adopt(const Napi::CallbackInfo& info) {
 
 // close(fd). Calls close(2) once: EINTR is not retried (Linux has released the fd),
 // and ECONNRESET is ignored, as CPython does.
-Napi::Value Close(const Napi::CallbackInfo& info) {
+Napi::Value Close(const Napi::CallbackInfo &info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   UntrackFd(info.Env(), fd);
@@ -158,7 +170,7 @@ Napi::Value Close(const Napi::CallbackInfo& info) {
 }
 
 // dup(fd) -> fd. fcntl(F_DUPFD_CLOEXEC): the copy is non-inheritable, as Python's.
-Napi::Value Dup(const Napi::CallbackInfo& info) {
+Napi::Value Dup(const Napi::CallbackInfo &info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
@@ -168,7 +180,7 @@ Napi::Value Dup(const Napi::CallbackInfo& info) {
 }
 
 // set_blocking(fd, blocking): clears or sets O_NONBLOCK (settimeout/setblocking).
-Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
+Napi::Value SetBlocking(const Napi::CallbackInfo &info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   if (!SetNonblocking(fd, !info[1].ToBoolean())) return ThrowErrno(info.Env(), errno, "fcntl");
@@ -176,7 +188,7 @@ Napi::Value SetBlocking(const Napi::CallbackInfo& info) {
 }
 
 // get_inheritable(fd) -> boolean (FD_CLOEXEC clear).
-Napi::Value GetInheritable(const Napi::CallbackInfo& info) {
+Napi::Value GetInheritable(const Napi::CallbackInfo &info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   int fl = fcntl(fd, F_GETFD);
@@ -185,7 +197,7 @@ Napi::Value GetInheritable(const Napi::CallbackInfo& info) {
 }
 
 // set_inheritable(fd, inheritable).
-Napi::Value SetInheritable(const Napi::CallbackInfo& info) {
+Napi::Value SetInheritable(const Napi::CallbackInfo &info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   bool inh = info[1].ToBoolean();
@@ -199,61 +211,67 @@ Napi::Value SetInheritable(const Napi::CallbackInfo& info) {
 // ---- addresses -------------------------------------------------------------------
 
 // bind(fd, family, address). Calls bind(2).
-Napi::Value Bind(const Napi::CallbackInfo& info) {
+Napi::Value Bind(const Napi::CallbackInfo &info) {
   int fd, family;
   SockAddr sa;
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
       !ParseSockAddr(info.Env(), family, info[2], sa, "bind"))
     return Napi::Value();
-  if (bind(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) < 0) return ThrowErrno(info.Env(), errno, "bind");
+  if (bind(fd, reinterpret_cast<sockaddr *>(&sa.ss), sa.len) < 0)
+    return ThrowErrno(info.Env(), errno, "bind");
   return info.Env().Undefined();
 }
 
 // listen(fd, backlog). Calls listen(2).
-Napi::Value Listen(const Napi::CallbackInfo& info) {
+Napi::Value Listen(const Napi::CallbackInfo &info) {
   int fd, backlog;
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "backlog", backlog)) return Napi::Value();
   if (listen(fd, backlog < 0 ? 0 : backlog) < 0) return ThrowErrno(info.Env(), errno, "listen");
   return info.Env().Undefined();
 }
 
-Napi::Value NameCall(const Napi::CallbackInfo& info, bool peer) {
+Napi::Value NameCall(const Napi::CallbackInfo &info, bool peer) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   sockaddr_storage ss;
   memset(&ss, 0, sizeof(ss));
   socklen_t len = sizeof(ss);
-  int r = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len)
-               : getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  int r = peer ? getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len)
+               : getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
   if (r < 0) return ThrowErrno(info.Env(), errno, peer ? "getpeername" : "getsockname");
   if (len == 0) {
     // Some families report nothing for an unbound socket; show the family's empty form.
-    return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr*>(&ss), sizeof(sa_family_t));
+    return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr *>(&ss), sizeof(sa_family_t));
   }
-  return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr*>(&ss), len);
+  return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr *>(&ss), len);
 }
 
 // getsockname(fd) -> address. Calls getsockname(2).
-Napi::Value GetSockName(const Napi::CallbackInfo& info) { return NameCall(info, false); }
+Napi::Value GetSockName(const Napi::CallbackInfo &info) {
+  return NameCall(info, false);
+}
 // getpeername(fd) -> address. Calls getpeername(2).
-Napi::Value GetPeerName(const Napi::CallbackInfo& info) { return NameCall(info, true); }
+Napi::Value GetPeerName(const Napi::CallbackInfo &info) {
+  return NameCall(info, true);
+}
 
 // connect(fd, family, address, timeout, ex) -> undefined, or with ex = true an errno (0 = connected).
 // Calls connect(2); on EINPROGRESS waits for POLLOUT within the deadline and reads SO_ERROR,
 // as CPython's internal_connect. With ex, a timeout returns EWOULDBLOCK (as connect_ex does)
 // and a non-blocking connect returns EINPROGRESS.
-Napi::Value Connect(const Napi::CallbackInfo& info) {
+Napi::Value Connect(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, family;
   double timeout;
   SockAddr sa;
   bool ex = info[4].ToBoolean();
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
-      !ParseSockAddr(env, family, info[2], sa, ex ? "connect_ex" : "connect") || !ArgTimeout(info, 3, timeout))
+      !ParseSockAddr(env, family, info[2], sa, ex ? "connect_ex" : "connect") ||
+      !ArgTimeout(info, 3, timeout))
     return Napi::Value();
   Deadline deadline(timeout, env);
   int err = 0;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len) < 0) {
+  if (connect(fd, reinterpret_cast<sockaddr *>(&sa.ss), sa.len) < 0) {
     err = errno;
     if ((err == EINPROGRESS || err == EINTR) && !deadline.nonblocking()) {
       CallStatus st = WaitFd(fd, POLLOUT, deadline, err);
@@ -268,7 +286,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
         // Linux marks a non-blocking connect as done only at the next connect(2). In
         // blocking mode make that call now, so a second connect() says EISCONN as a
         // blocking socket's would (CPython's timeout mode keeps the kernel's quirk).
-        if (err == 0 && deadline.blocking()) connect(fd, reinterpret_cast<sockaddr*>(&sa.ss), sa.len);
+        if (err == 0 && deadline.blocking()) connect(fd, reinterpret_cast<sockaddr *>(&sa.ss), sa.len);
       }
     }
   }
@@ -281,7 +299,7 @@ Napi::Value Connect(const Napi::CallbackInfo& info) {
 
 // accept(fd, timeout, nonblocking) -> [fd, address] | WOULD_BLOCK. Calls accept4(2); the
 // new fd is CLOEXEC, and O_NONBLOCK when asked (the new socket's mode, not the listener's).
-Napi::Value Accept(const Napi::CallbackInfo& info) {
+Napi::Value Accept(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd;
   double timeout;
@@ -295,23 +313,23 @@ Napi::Value Accept(const Napi::CallbackInfo& info) {
       fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         len = sizeof(ss);
-        return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_CLOEXEC | nb));
+        return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr *>(&ss), &len, SOCK_CLOEXEC | nb));
       },
       res, err);
   if (st != CallStatus::kOk) return Status(env, st, err, "accept", res);
   TrackFd(env, static_cast<int>(res));
   Napi::Array a = Napi::Array::New(env, 2);
   a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
-  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&ss), len));
+  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr *>(&ss), len));
   return a;
 }
 
 // recv_into(fd, buffer, nbytes, flags, timeout) -> count | WOULD_BLOCK. Calls recv(2).
 // The count is the kernel's (with MSG_TRUNC it may exceed nbytes).
-Napi::Value RecvInto(const Napi::CallbackInfo& info) {
+Napi::Value RecvInto(const Napi::CallbackInfo &info) {
   int fd, flags;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
       !ArgTimeout(info, 4, timeout))
@@ -326,17 +344,18 @@ Napi::Value RecvInto(const Napi::CallbackInfo& info) {
     return Status(info.Env(), st, err, "recv", res);
   }
   const int f = flags | deadline.dontwait();
-  CallStatus st = SockCall(fd, POLLIN, deadline, [&] { return recv(fd, data, len, f); }, res, err);
+  CallStatus st = SockCall(
+      fd, POLLIN, deadline, [&] { return recv(fd, data, len, f); }, res, err);
   return Status(info.Env(), st, err, "recv", res);
 }
 
 // recvfrom_into(fd, buffer, nbytes, flags, timeout) -> [count, address] | WOULD_BLOCK.
 // Calls recvfrom(2). The address is null when the kernel gives none.
-Napi::Value RecvFromInto(const Napi::CallbackInfo& info) {
+Napi::Value RecvFromInto(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
       !ArgTimeout(info, 4, timeout))
@@ -352,21 +371,21 @@ Napi::Value RecvFromInto(const Napi::CallbackInfo& info) {
       fd, POLLIN, deadline,
       [&] {
         alen = sizeof(ss);
-        return recvfrom(fd, data, len, f, reinterpret_cast<sockaddr*>(&ss), &alen);
+        return recvfrom(fd, data, len, f, reinterpret_cast<sockaddr *>(&ss), &alen);
       },
       res, err);
   if (st != CallStatus::kOk) return Status(env, st, err, "recvfrom", res);
   Napi::Array a = Napi::Array::New(env, 2);
   a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
-  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr*>(&ss), alen));
+  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr *>(&ss), alen));
   return a;
 }
 
 // send(fd, data, flags, timeout) -> count | WOULD_BLOCK. Calls send(2) with MSG_NOSIGNAL.
-Napi::Value Send(const Napi::CallbackInfo& info) {
+Napi::Value Send(const Napi::CallbackInfo &info) {
   int fd, flags;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   if (!ArgFd(info, 0, fd) || !GetBytes(info.Env(), info[1], "data", data, len) ||
       !ArgInt(info, 2, "flags", flags) || !ArgTimeout(info, 3, timeout))
@@ -376,16 +395,17 @@ Napi::Value Send(const Napi::CallbackInfo& info) {
   int err = 0;
   Deadline deadline(timeout, info.Env());
   const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
-  CallStatus st = SockCall(fd, POLLOUT, deadline, [&] { return send(fd, data, len, f); }, res, err);
+  CallStatus st = SockCall(
+      fd, POLLOUT, deadline, [&] { return send(fd, data, len, f); }, res, err);
   return Status(info.Env(), st, err, "send", res);
 }
 
 // sendto(fd, data, flags, family, address, timeout) -> count | WOULD_BLOCK. Calls sendto(2).
-Napi::Value SendTo(const Napi::CallbackInfo& info) {
+Napi::Value SendTo(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags, family;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   SockAddr sa;
   if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
@@ -398,19 +418,19 @@ Napi::Value SendTo(const Napi::CallbackInfo& info) {
   Deadline deadline(timeout, env);
   const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
   CallStatus st = SockCall(
-      fd, POLLOUT, deadline, [&] { return sendto(fd, data, len, f, reinterpret_cast<sockaddr*>(&sa.ss), sa.len); }, res,
-      err);
+      fd, POLLOUT, deadline,
+      [&] { return sendto(fd, data, len, f, reinterpret_cast<sockaddr *>(&sa.ss), sa.len); }, res, err);
   return Status(env, st, err, "sendto", res);
 }
 
 // sendall(fd, data, flags, timeout) -> undefined. Loops send(2) under one deadline for the
 // whole call. A failure part-way throws with `bytes_sent` set to what did go out; in
 // non-blocking mode the first EAGAIN throws BlockingIOError the same way.
-Napi::Value SendAll(const Napi::CallbackInfo& info) {
+Napi::Value SendAll(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, flags;
   double timeout;
-  uint8_t* data;
+  uint8_t *data;
   size_t len;
   if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
       !ArgTimeout(info, 3, timeout))
@@ -422,19 +442,25 @@ Napi::Value SendAll(const Napi::CallbackInfo& info) {
   do {
     ssize_t res = 0;
     int err = 0;
-    CallStatus st = SockCall(fd, POLLOUT, deadline, [&] { return send(fd, data + sent, len - sent, f); }, res, err);
+    CallStatus st = SockCall(
+        fd, POLLOUT, deadline, [&] { return send(fd, data + sent, len - sent, f); }, res, err);
     switch (st) {
-      case CallStatus::kOk: sent += static_cast<size_t>(res); break;
-      case CallStatus::kWouldBlock: return ThrowErrno(env, EAGAIN, "send", static_cast<double>(sent));
-      case CallStatus::kTimedOut: return ThrowTimeout(env, "send", static_cast<double>(sent));
-      case CallStatus::kError: return ThrowErrno(env, err, "send", static_cast<double>(sent));
+      case CallStatus::kOk:
+        sent += static_cast<size_t>(res);
+        break;
+      case CallStatus::kWouldBlock:
+        return ThrowErrno(env, EAGAIN, "send", static_cast<double>(sent));
+      case CallStatus::kTimedOut:
+        return ThrowTimeout(env, "send", static_cast<double>(sent));
+      case CallStatus::kError:
+        return ThrowErrno(env, err, "send", static_cast<double>(sent));
     }
   } while (sent < len);
   return env.Undefined();
 }
 
 // shutdown(fd, how). Calls shutdown(2).
-Napi::Value Shutdown(const Napi::CallbackInfo& info) {
+Napi::Value Shutdown(const Napi::CallbackInfo &info) {
   int fd, how;
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "how", how)) return Napi::Value();
   if (shutdown(fd, how) < 0) return ThrowErrno(info.Env(), errno, "shutdown");
@@ -445,7 +471,7 @@ Napi::Value Shutdown(const Napi::CallbackInfo& info) {
 
 // getsockopt(fd, level, optname, buflen) -> number (buflen 0) | Buffer (1..1024 bytes,
 // cut to the length the kernel returns). Calls getsockopt(2).
-Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
+Napi::Value GetSockOpt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, level, opt;
   int64_t buflen = 0;
@@ -468,7 +494,7 @@ Napi::Value GetSockOpt(const Napi::CallbackInfo& info) {
 
 // setsockopt(fd, level, optname, value, optlen): value is an int32 number, a bytes-like,
 // or null (with optlen, passing a NULL pointer). Calls setsockopt(2).
-Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
+Napi::Value SetSockOpt(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd, level, opt;
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "level", level) || !ArgInt(info, 2, "optname", opt))
@@ -484,7 +510,7 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
     if (!GetInt64(env, info[4], "optlen", 0, UINT32_MAX, optlen)) return Napi::Value();
     r = setsockopt(fd, level, opt, nullptr, static_cast<socklen_t>(optlen));
   } else {
-    uint8_t* data;
+    uint8_t *data;
     size_t len;
     if (!GetBytes(env, value, "value", data, len)) return Napi::Value();
     if (len > UINT32_MAX) return ThrowRange(env, "setsockopt value too long");
@@ -497,7 +523,7 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo& info) {
 // ---- misc ------------------------------------------------------------------------
 
 // wait(fd, writable, timeout) -> true when ready, false on timeout. poll(2) with EINTR retried.
-Napi::Value Wait(const Napi::CallbackInfo& info) {
+Napi::Value Wait(const Napi::CallbackInfo &info) {
   int fd;
   double timeout;
   if (!ArgFd(info, 0, fd) || !ArgTimeout(info, 2, timeout)) return Napi::Value();
@@ -508,7 +534,7 @@ Napi::Value Wait(const Napi::CallbackInfo& info) {
 }
 
 // strerror(errno) -> the C library's message.
-Napi::Value StrError(const Napi::CallbackInfo& info) {
+Napi::Value StrError(const Napi::CallbackInfo &info) {
   int e;
   if (!ArgInt(info, 0, "errno", e)) return Napi::Value();
   return Napi::String::New(info.Env(), strerror(e));
@@ -518,22 +544,36 @@ Napi::Value StrError(const Napi::CallbackInfo& info) {
 
 void InitSyscalls(Napi::Env env, Napi::Object exports) {
   struct Fn {
-    const char* name;
+    const char *name;
     Napi::Function::Callback cb;
   };
   const Fn fns[] = {
-      {"socket", Socket},         {"socketpair", SocketPair},       {"adopt", Adopt},
+      {"socket", Socket},
+      {"socketpair", SocketPair},
+      {"adopt", Adopt},
       {"set_blocking", SetBlocking},
-      {"close", Close},           {"dup", Dup},                     {"get_inheritable", GetInheritable},
+      {"close", Close},
+      {"dup", Dup},
+      {"get_inheritable", GetInheritable},
       {"set_inheritable", SetInheritable},
-      {"bind", Bind},             {"listen", Listen},               {"getsockname", GetSockName},
-      {"getpeername", GetPeerName}, {"connect", Connect},           {"accept", Accept},
-      {"recv_into", RecvInto},    {"recvfrom_into", RecvFromInto},  {"send", Send},
-      {"sendto", SendTo},         {"sendall", SendAll},             {"shutdown", Shutdown},
-      {"getsockopt", GetSockOpt}, {"setsockopt", SetSockOpt},       {"wait", Wait},
+      {"bind", Bind},
+      {"listen", Listen},
+      {"getsockname", GetSockName},
+      {"getpeername", GetPeerName},
+      {"connect", Connect},
+      {"accept", Accept},
+      {"recv_into", RecvInto},
+      {"recvfrom_into", RecvFromInto},
+      {"send", Send},
+      {"sendto", SendTo},
+      {"sendall", SendAll},
+      {"shutdown", Shutdown},
+      {"getsockopt", GetSockOpt},
+      {"setsockopt", SetSockOpt},
+      {"wait", Wait},
       {"strerror", StrError},
   };
-  for (const Fn& f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
+  for (const Fn &f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
   exports.Set("WOULD_BLOCK", Napi::Number::New(env, kWouldBlock));
 }
 

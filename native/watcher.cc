@@ -18,38 +18,40 @@ namespace bsdsock {
 struct PollHandle {
   uv_poll_t poll;
   uint32_t id;
-  WatcherState* state;
+  WatcherState *state;
 };
 
 namespace {
 
-WatcherState& State(Napi::Env env) { return *env.GetInstanceData<Addon>()->watchers; }
+WatcherState &State(Napi::Env env) {
+  return *env.GetInstanceData<Addon>()->watchers;
+}
 
 // Ends teardown once the last handle is closed: the hook is removed and the state freed.
-void FinishTeardown(WatcherState* st) {
+void FinishTeardown(WatcherState *st) {
   napi_async_cleanup_hook_handle hook = st->cleanupHook;
   delete st;
   napi_remove_async_cleanup_hook(hook);
 }
 
-void OnClosed(uv_handle_t* h) {
-  auto* ph = static_cast<PollHandle*>(h->data);
-  WatcherState* st = ph->state;
+void OnClosed(uv_handle_t *h) {
+  auto *ph = static_cast<PollHandle *>(h->data);
+  WatcherState *st = ph->state;
   delete ph;
   if (st->closing > 0) st->closing--;
   if (st->tearingDown && st->closing == 0) FinishTeardown(st);
 }
 
-void CloseHandle(WatcherState& st, PollHandle* ph) {
+void CloseHandle(WatcherState &st, PollHandle *ph) {
   st.handles.erase(ph->id);
   uv_poll_stop(&ph->poll);
   st.closing++;
-  uv_close(reinterpret_cast<uv_handle_t*>(&ph->poll), OnClosed);
+  uv_close(reinterpret_cast<uv_handle_t *>(&ph->poll), OnClosed);
 }
 
-void OnPoll(uv_poll_t* h, int status, int events) {
-  auto* ph = static_cast<PollHandle*>(h->data);
-  WatcherState* st = ph->state;
+void OnPoll(uv_poll_t *h, int status, int events) {
+  auto *ph = static_cast<PollHandle *>(h->data);
+  WatcherState *st = ph->state;
   if (st->tearingDown || st->dispatch.IsEmpty() || !st->context) return;
   napi_env env = st->env;
   // Raw N-API throughout: once a worker is being terminated, calls into JS fail, and
@@ -74,8 +76,8 @@ void OnPoll(uv_poll_t* h, int status, int events) {
 
 // Called when the environment is being torn down (worker exit, process exit): stop
 // every watcher, close every fd still owned, and finish once the handles are closed.
-void Teardown(napi_async_cleanup_hook_handle hook, void* arg) {
-  auto* st = static_cast<WatcherState*>(arg);
+void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
+  auto *st = static_cast<WatcherState *>(arg);
   st->tearingDown = true;
   st->cleanupHook = hook;
   // JS values must be released while the environment still exists.
@@ -88,10 +90,10 @@ void Teardown(napi_async_cleanup_hook_handle hook, void* arg) {
   if (st->closing == 0) FinishTeardown(st);
 }
 
-bool ArgId(const Napi::CallbackInfo& info, PollHandle*& out) {
+bool ArgId(const Napi::CallbackInfo &info, PollHandle *&out) {
   int64_t id;
   if (!GetInt64(info.Env(), info[0], "watcher id", 0, UINT32_MAX, id)) return false;
-  WatcherState& st = State(info.Env());
+  WatcherState &st = State(info.Env());
   auto it = st.handles.find(static_cast<uint32_t>(id));
   if (it == st.handles.end()) {
     ThrowRange(info.Env(), "no such watcher (already closed)");
@@ -102,22 +104,22 @@ bool ArgId(const Napi::CallbackInfo& info, PollHandle*& out) {
 }
 
 // poll_init(dispatch): registers this environment's dispatcher and the teardown hook.
-Napi::Value PollInit(const Napi::CallbackInfo& info) {
+Napi::Value PollInit(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   if (!info[0].IsFunction()) return ThrowType(env, "poll_init() expects a function");
-  WatcherState& st = State(env);
+  WatcherState &st = State(env);
   st.dispatch = Napi::Persistent(info[0].As<Napi::Function>());
   return env.Undefined();
 }
 
 // poll_open(fd) -> id. uv_poll_init on this environment's loop.
-Napi::Value PollOpen(const Napi::CallbackInfo& info) {
+Napi::Value PollOpen(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int64_t fd;
   if (!GetInt64(env, info[0], "file descriptor", 0, INT32_MAX, fd)) return Napi::Value();
-  WatcherState& st = State(env);
+  WatcherState &st = State(env);
   if (st.tearingDown) return ThrowErrno(env, EBADF, "uv_poll_init");
-  auto* ph = new PollHandle();
+  auto *ph = new PollHandle();
   ph->state = &st;
   int r = uv_poll_init(st.loop, &ph->poll, static_cast<int>(fd));
   if (r < 0) {
@@ -134,9 +136,9 @@ Napi::Value PollOpen(const Napi::CallbackInfo& info) {
 
 // poll_start(id, events): watch UV_READABLE (1) | UV_WRITABLE (2); 0 stops watching, so
 // the handle no longer keeps the loop alive.
-Napi::Value PollStart(const Napi::CallbackInfo& info) {
+Napi::Value PollStart(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  PollHandle* ph;
+  PollHandle *ph;
   int events;
   if (!ArgId(info, ph) || !GetInt(env, info[1], "events", events)) return Napi::Value();
   int r = (events & (UV_READABLE | UV_WRITABLE)) == 0
@@ -147,15 +149,15 @@ Napi::Value PollStart(const Napi::CallbackInfo& info) {
 }
 
 // poll_close(id): stops and closes the handle. The fd may be closed right after.
-Napi::Value PollClose(const Napi::CallbackInfo& info) {
-  PollHandle* ph;
+Napi::Value PollClose(const Napi::CallbackInfo &info) {
+  PollHandle *ph;
   if (!ArgId(info, ph)) return Napi::Value();
   CloseHandle(State(info.Env()), ph);
   return info.Env().Undefined();
 }
 
 // release(fd): the fd leaves bsdsock's ownership (detach): teardown will not close it.
-Napi::Value Release(const Napi::CallbackInfo& info) {
+Napi::Value Release(const Napi::CallbackInfo &info) {
   int64_t fd;
   if (!GetInt64(info.Env(), info[0], "file descriptor", 0, INT32_MAX, fd)) return Napi::Value();
   UntrackFd(info.Env(), static_cast<int>(fd));
@@ -164,10 +166,14 @@ Napi::Value Release(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void TrackFd(Napi::Env env, int fd) { State(env).fds.insert(fd); }
-void UntrackFd(Napi::Env env, int fd) { State(env).fds.erase(fd); }
+void TrackFd(Napi::Env env, int fd) {
+  State(env).fds.insert(fd);
+}
+void UntrackFd(Napi::Env env, int fd) {
+  State(env).fds.erase(fd);
+}
 
-void InitWatchers(Napi::Env env, Napi::Object exports, WatcherState& st) {
+void InitWatchers(Napi::Env env, Napi::Object exports, WatcherState &st) {
   st.env = env;
   napi_get_uv_event_loop(env, &st.loop);
   st.context = new Napi::AsyncContext(env, "bsdsock:poll");

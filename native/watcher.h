@@ -20,10 +20,10 @@ struct PollHandle;
 // Per-environment state of the watchers and of the fds bsdsock owns.
 struct WatcherState {
   napi_env env = nullptr;
-  uv_loop_t* loop = nullptr;
+  uv_loop_t *loop = nullptr;
   Napi::FunctionReference dispatch;
-  Napi::AsyncContext* context = nullptr;
-  std::unordered_map<uint32_t, PollHandle*> handles;
+  Napi::AsyncContext *context = nullptr;
+  std::unordered_map<uint32_t, PollHandle *> handles;
   uint32_t nextId = 1;
   // Every fd created or adopted in this environment and not yet closed or released.
   // Closed by the cleanup hook when the environment (a worker) goes away.
@@ -33,7 +33,7 @@ struct WatcherState {
   bool tearingDown = false;
 };
 
-void InitWatchers(Napi::Env env, Napi::Object exports, WatcherState& state);
+void InitWatchers(Napi::Env env, Napi::Object exports, WatcherState &state);
 
 // Fd bookkeeping used by the syscall wrappers.
 void TrackFd(Napi::Env env, int fd);

@@ -38,10 +38,14 @@ interface Report {
 
 function runQuick(out: string, json: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bench', 'run.js'), '--quick', '--out', out, '--json', json], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(repoRoot, 'bench', 'run.js'), '--quick', '--out', out, '--json', json],
+      {
+        cwd: repoRoot,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('close', (code) => resolve({ code, stderr }));
@@ -66,7 +70,9 @@ describe.skipIf(sanitized)('benchmark suite (quick mode)', () => {
           expect(e, `${scenario}/${impl} missing`).toBeDefined();
           // Only a missing tool may skip: wrk for http-hello (not root, no apt), python3.
           if (e.skipped) {
-            const allowed = (scenario === 'http-hello' && /wrk/.test(e.skipped)) || (impl === 'python' && /python3/.test(e.skipped));
+            const allowed =
+              (scenario === 'http-hello' && /wrk/.test(e.skipped)) ||
+              (impl === 'python' && /python3/.test(e.skipped));
             expect(allowed, `${scenario}/${impl} skipped: ${e.skipped}`).toBe(true);
             continue;
           }

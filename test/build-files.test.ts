@@ -46,7 +46,9 @@ const cmake = read('CMakeLists.txt');
 const cmakeCode = stripCmakeComments(cmake);
 
 const gypSources = (target.sources ?? []).map((s) => path.posix.normalize(s));
-const cmakeSources = cmakeList(cmake, /set\(\s*BSDSOCK_SOURCES\b([\s\S]*?)\)/).map((s) => path.posix.normalize(s));
+const cmakeSources = cmakeList(cmake, /set\(\s*BSDSOCK_SOURCES\b([\s\S]*?)\)/).map((s) =>
+  path.posix.normalize(s),
+);
 const cmakeDefines = [
   ...cmakeList(cmake, /target_compile_definitions\(\s*\S+\s+(?:PRIVATE|PUBLIC|INTERFACE)\b([\s\S]*?)\)/),
   ...cmakeList(cmake, /add_compile_definitions\(([\s\S]*?)\)/),

@@ -115,7 +115,9 @@ async function serverPort(server: Started): Promise<number> {
   const first = await server.firstLine;
   if (!/^\d+$/.test(first)) {
     const r = await server.done;
-    throw new Error(`server printed no port: code ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
+    throw new Error(
+      `server printed no port: code ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
+    );
   }
   return Number(first);
 }
@@ -149,13 +151,17 @@ describe('examples/echo-server.ts + examples/echo-client.ts (TCP)', () => {
     expect((await server.done).code).toBe(0);
   });
 
-  it('client: a refused connection is a ConnectionRefusedError and a non-zero exit', { timeout: TIMEOUT }, async () => {
-    const port = await freePort();
-    const client = await start('echo-client.ts', ['127.0.0.1', String(port)]).done;
-    expect(client.code).not.toBe(0);
-    expect(client.stderr).toContain('ConnectionRefusedError');
-    expect(client.stderr).toContain('[Errno 111] Connection refused');
-  });
+  it(
+    'client: a refused connection is a ConnectionRefusedError and a non-zero exit',
+    { timeout: TIMEOUT },
+    async () => {
+      const port = await freePort();
+      const client = await start('echo-client.ts', ['127.0.0.1', String(port)]).done;
+      expect(client.code).not.toBe(0);
+      expect(client.stderr).toContain('ConnectionRefusedError');
+      expect(client.stderr).toContain('[Errno 111] Connection refused');
+    },
+  );
 });
 
 describe('examples/udp-server.ts + examples/udp-client.ts (UDP)', () => {

@@ -23,10 +23,16 @@ const platformDir = `${process.platform}-${process.arch}`;
 // (npm_config_local_prefix would point a child npm at the repo), Node's own headers.
 function childEnv(keepSanitizer = false): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  const keepNpm = new Set(['npm_config_cache', 'npm_config_userconfig', 'npm_config_globalconfig', 'npm_config_cafile']);
+  const keepNpm = new Set([
+    'npm_config_cache',
+    'npm_config_userconfig',
+    'npm_config_globalconfig',
+    'npm_config_cafile',
+  ]);
   for (const k of Object.keys(env)) {
     if ((k.startsWith('npm_') && !keepNpm.has(k)) || k === 'INIT_CWD' || k === 'NODE_OPTIONS') delete env[k];
-    if (!keepSanitizer && (k === 'LD_PRELOAD' || k === 'ASAN_OPTIONS' || k === 'UBSAN_OPTIONS')) delete env[k];
+    if (!keepSanitizer && (k === 'LD_PRELOAD' || k === 'ASAN_OPTIONS' || k === 'UBSAN_OPTIONS'))
+      delete env[k];
   }
   env.npm_config_nodedir = process.env.npm_config_nodedir || path.resolve(process.execPath, '..', '..');
   env.NO_COLOR = '1';
@@ -53,7 +59,9 @@ function run(cmd: string, args: string[], cwd: string, env = childEnv(), timeout
 
 // dist/ is what gets packed: (re)build it when it is missing or older than lib/.
 function ensureDist(): void {
-  const outputs = ['index.js', 'index.mjs', 'index.d.ts', 'aio.js', 'aio.mjs'].map((f) => path.join(repoRoot, 'dist', f));
+  const outputs = ['index.js', 'index.mjs', 'index.d.ts', 'aio.js', 'aio.mjs'].map((f) =>
+    path.join(repoRoot, 'dist', f),
+  );
   const libDir = path.join(repoRoot, 'lib');
   const newestLib = fs
     .readdirSync(libDir)
@@ -120,7 +128,9 @@ suite(title, () => {
       try {
         run('npm', [...common, '--prefer-offline'], app);
       } catch (err) {
-        throw new Error(`${(offlineErr as Error).message}\n\nand with --prefer-offline:\n${(err as Error).message}`);
+        throw new Error(
+          `${(offlineErr as Error).message}\n\nand with --prefer-offline:\n${(err as Error).message}`,
+        );
       }
     }
     installedDir = path.join(app, 'node_modules', pkg.name);
@@ -132,11 +142,24 @@ suite(title, () => {
 
   it('packs dist/ and the prebuild, not the build tree or sources for tests', () => {
     expect(packedFiles).toContain('package.json');
-    for (const f of ['index.js', 'index.mjs', 'index.d.ts', 'index.d.mts', 'aio.js', 'aio.mjs', 'aio.d.ts', 'aio.d.mts']) {
+    for (const f of [
+      'index.js',
+      'index.mjs',
+      'index.d.ts',
+      'index.d.mts',
+      'aio.js',
+      'aio.mjs',
+      'aio.d.ts',
+      'aio.d.mts',
+    ]) {
       expect(packedFiles).toContain(`dist/${f}`);
     }
     expect(packedFiles).toContain(`prebuilds/${platformDir}/${pkg.name}.node`);
-    expect(packedFiles.filter((f) => f.startsWith('build/') || f.startsWith('test/') || f.startsWith('node_modules/'))).toEqual([]);
+    expect(
+      packedFiles.filter(
+        (f) => f.startsWith('build/') || f.startsWith('test/') || f.startsWith('node_modules/'),
+      ),
+    ).toEqual([]);
   });
 
   it('installs without a build directory, and node-gyp-build picks the prebuild', () => {
@@ -144,15 +167,20 @@ suite(title, () => {
     expect(fs.existsSync(path.join(installedDir, 'build'))).toBe(false);
     const out = run(
       'node',
-      ['-p', `require('node-gyp-build').resolve(require('path').dirname(require.resolve('${pkg.name}/package.json')))`],
+      [
+        '-p',
+        `require('node-gyp-build').resolve(require('path').dirname(require.resolve('${pkg.name}/package.json')))`,
+      ],
       app,
     );
-    expect(out.trim()).toBe(fs.realpathSync(path.join(installedDir, 'prebuilds', platformDir, `${pkg.name}.node`)));
+    expect(out.trim()).toBe(
+      fs.realpathSync(path.join(installedDir, 'prebuilds', platformDir, `${pkg.name}.node`)),
+    );
   });
 
   // Creates a socket whether `socket` is Python-style factory function or a class.
   const makeSocket =
-    "const mk = (m) => /^class\\b/.test(Function.prototype.toString.call(m.socket)) ? new m.socket(m.AF_INET, m.SOCK_STREAM) : m.socket(m.AF_INET, m.SOCK_STREAM);";
+    'const mk = (m) => /^class\\b/.test(Function.prototype.toString.call(m.socket)) ? new m.socket(m.AF_INET, m.SOCK_STREAM) : m.socket(m.AF_INET, m.SOCK_STREAM);';
 
   it('works through require()', () => {
     const script = `${makeSocket}

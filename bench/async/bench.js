@@ -242,7 +242,16 @@ async function idleReader(conn) {
 
 async function idleMain() {
   const [ls, port] = await listener(4096);
-  const client = c.spawnCmd(c.idleClientPath(), ['idle-conns', 'client', '--port', String(port), '--count', String(o.count), '--batch', String(o.batch)]);
+  const client = c.spawnCmd(c.idleClientPath(), [
+    'idle-conns',
+    'client',
+    '--port',
+    String(port),
+    '--count',
+    String(o.count),
+    '--batch',
+    String(o.batch),
+  ]);
   const x = Buffer.from('x');
   const conns = [];
   await c.sleep(20);

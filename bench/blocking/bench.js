@@ -11,7 +11,17 @@ const c = require('../lib/common');
 
 // The compiled library (bench/run.js builds dist/ when lib/ is newer).
 const socket = require(path.join(__dirname, '..', '..', 'dist', 'index.js'));
-const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, SO_RCVTIMEO, IPPROTO_TCP, TCP_NODELAY, SHUT_WR } = socket;
+const {
+  AF_INET,
+  SOCK_STREAM,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+  SO_RCVBUF,
+  SO_RCVTIMEO,
+  IPPROTO_TCP,
+  TCP_NODELAY,
+  SHUT_WR,
+} = socket;
 
 const o = c.parseArgs();
 const HOST = '127.0.0.1';
@@ -233,7 +243,16 @@ async function acceptPeer() {
 
 async function idleMain() {
   const [ls, port] = listener(4096);
-  const client = c.spawnCmd(c.idleClientPath(), ['idle-conns', 'client', '--port', String(port), '--count', String(o.count), '--batch', String(o.batch)]);
+  const client = c.spawnCmd(c.idleClientPath(), [
+    'idle-conns',
+    'client',
+    '--port',
+    String(port),
+    '--count',
+    String(o.count),
+    '--batch',
+    String(o.batch),
+  ]);
   const x = Buffer.from('x');
   const conns = [];
   c.fullGc();

@@ -37,22 +37,32 @@
 typedef struct {
   const char *scenario;
   const char *role;
-  long long count;    // operations (round trips, datagrams, connections)
-  long long bytes;    // tcp-bulk total
-  long long chunk;    // tcp-bulk write size
-  long long size;     // message / datagram size
-  long long warmup;   // untimed operations first
-  long long batch;    // udp-batched: messages per call; idle-conns: connections per sync
-  long long conns;    // http-hello: wrk connections
-  long long rcvbuf;   // udp: SO_RCVBUF of the receiver
-  double seconds;     // time bound of the timed loop
-  double duration;    // http-hello: wrk -d
+  long long count;   // operations (round trips, datagrams, connections)
+  long long bytes;   // tcp-bulk total
+  long long chunk;   // tcp-bulk write size
+  long long size;    // message / datagram size
+  long long warmup;  // untimed operations first
+  long long batch;   // udp-batched: messages per call; idle-conns: connections per sync
+  long long conns;   // http-hello: wrk connections
+  long long rcvbuf;  // udp: SO_RCVBUF of the receiver
+  double seconds;    // time bound of the timed loop
+  double duration;   // http-hello: wrk -d
   int port;
   const char *variant;  // tcp-pingpong: "epoll" = both ends event-driven (the floor of an event loop)
 } opts_t;
 
-static opts_t O = {.count = 100000, .bytes = 1LL << 31, .chunk = 65536, .size = 64, .warmup = 0, .batch = 32,
-                   .conns = 16, .rcvbuf = 4 << 20, .seconds = 30, .duration = 3, .port = 0, .variant = ""};
+static opts_t O = {.count = 100000,
+                   .bytes = 1LL << 31,
+                   .chunk = 65536,
+                   .size = 64,
+                   .warmup = 0,
+                   .batch = 32,
+                   .conns = 16,
+                   .rcvbuf = 4 << 20,
+                   .seconds = 30,
+                   .duration = 3,
+                   .port = 0,
+                   .variant = ""};
 
 static char self_exe[4096];
 
@@ -76,18 +86,30 @@ static void parse_args(int argc, char **argv) {
     const char *v = argv[i + 1];
     if (strncmp(k, "--", 2) != 0) dief("bad argument");
     k += 2;
-    if (!strcmp(k, "count")) O.count = atoll(v);
-    else if (!strcmp(k, "bytes")) O.bytes = atoll(v);
-    else if (!strcmp(k, "chunk")) O.chunk = atoll(v);
-    else if (!strcmp(k, "size")) O.size = atoll(v);
-    else if (!strcmp(k, "warmup")) O.warmup = atoll(v);
-    else if (!strcmp(k, "batch")) O.batch = atoll(v);
-    else if (!strcmp(k, "conns")) O.conns = atoll(v);
-    else if (!strcmp(k, "rcvbuf")) O.rcvbuf = atoll(v);
-    else if (!strcmp(k, "seconds")) O.seconds = atof(v);
-    else if (!strcmp(k, "duration")) O.duration = atof(v);
-    else if (!strcmp(k, "port")) O.port = atoi(v);
-    else if (!strcmp(k, "variant")) O.variant = v;
+    if (!strcmp(k, "count"))
+      O.count = atoll(v);
+    else if (!strcmp(k, "bytes"))
+      O.bytes = atoll(v);
+    else if (!strcmp(k, "chunk"))
+      O.chunk = atoll(v);
+    else if (!strcmp(k, "size"))
+      O.size = atoll(v);
+    else if (!strcmp(k, "warmup"))
+      O.warmup = atoll(v);
+    else if (!strcmp(k, "batch"))
+      O.batch = atoll(v);
+    else if (!strcmp(k, "conns"))
+      O.conns = atoll(v);
+    else if (!strcmp(k, "rcvbuf"))
+      O.rcvbuf = atoll(v);
+    else if (!strcmp(k, "seconds"))
+      O.seconds = atof(v);
+    else if (!strcmp(k, "duration"))
+      O.duration = atof(v);
+    else if (!strcmp(k, "port"))
+      O.port = atoi(v);
+    else if (!strcmp(k, "variant"))
+      O.variant = v;
     // unknown keys are ignored: the runner passes the same set to every implementation
   }
 }
@@ -195,8 +217,10 @@ static pid_t spawn(char *const argv[], int stdout_fd) {
       CPU_SET(atoi(cpu), &set);
       sched_setaffinity(0, sizeof set, &set);
     }
-    if (stdout_fd >= 0) dup2(stdout_fd, 1);
-    else dup2(2, 1);  // a peer's chatter must not mix with main's JSON line
+    if (stdout_fd >= 0)
+      dup2(stdout_fd, 1);
+    else
+      dup2(2, 1);  // a peer's chatter must not mix with main's JSON line
     execv(argv[0], argv);
     fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
     _exit(127);
@@ -214,9 +238,28 @@ static pid_t spawn_self_peer(const char *extra_k, const char *extra_v) {
   snprintf(batch, sizeof batch, "%lld", O.batch);
   snprintf(seconds, sizeof seconds, "%g", O.seconds);
   snprintf(warm, sizeof warm, "%lld", O.warmup);
-  char *argv[] = {self_exe, (char *)O.scenario, "peer", "--port", port, "--count", count, "--size", size,
-                  "--bytes", bytes, "--chunk", chunk, "--batch", batch, "--seconds", seconds, "--warmup", warm,
-                  (char *)extra_k, (char *)extra_v, NULL};
+  char *argv[] = {self_exe,
+                  (char *)O.scenario,
+                  "peer",
+                  "--port",
+                  port,
+                  "--count",
+                  count,
+                  "--size",
+                  size,
+                  "--bytes",
+                  bytes,
+                  "--chunk",
+                  chunk,
+                  "--batch",
+                  batch,
+                  "--seconds",
+                  seconds,
+                  "--warmup",
+                  warm,
+                  (char *)extra_k,
+                  (char *)extra_v,
+                  NULL};
   return spawn(argv, -1);
 }
 
@@ -239,8 +282,10 @@ static int reap(pid_t pid, double grace) {
 }
 
 static void emit(double value, const char *unit, long long ops, double secs, const char *extra) {
-  printf("{\"impl\":\"c\",\"scenario\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"ops\":%lld,\"seconds\":%.6f%s%s}\n",
-         O.scenario, value, unit, ops, secs, extra && *extra ? "," : "", extra ? extra : "");
+  printf(
+      "{\"impl\":\"c\",\"scenario\":\"%s\",\"value\":%.6g,\"unit\":\"%s\",\"ops\":%lld,\"seconds\":%.6f%s%s}"
+      "\n",
+      O.scenario, value, unit, ops, secs, extra && *extra ? "," : "", extra ? extra : "");
   fflush(stdout);
 }
 
@@ -266,7 +311,9 @@ static ssize_t ep_recv(int fd, void *buf, size_t len) {
   }
 }
 
-static int epoll_variant(void) { return O.variant && !strcmp(O.variant, "epoll"); }
+static int epoll_variant(void) {
+  return O.variant && !strcmp(O.variant, "epoll");
+}
 
 static void pingpong_main(void) {
   int ls = tcp_listen(16, &O.port);
@@ -562,8 +609,18 @@ static void idle_main(void) {
   snprintf(count, sizeof count, "%lld", O.count);
   snprintf(batch, sizeof batch, "%lld", O.batch);
   const char *client = getenv("BENCH_IDLE_CLIENT");
-  char *argv[] = {client && *client ? (char *)client : self_exe, "idle-conns", "client", "--port", port,
-                  "--count", count, "--batch", batch, "--seconds", "60", NULL};
+  char *argv[] = {client && *client ? (char *)client : self_exe,
+                  "idle-conns",
+                  "client",
+                  "--port",
+                  port,
+                  "--count",
+                  count,
+                  "--batch",
+                  batch,
+                  "--seconds",
+                  "60",
+                  NULL};
   pid_t peer = spawn(argv, -1);
   long rss0 = vmrss_kb();
   int *fds = malloc(sizeof(int) * (size_t)O.count);
@@ -622,7 +679,8 @@ static pid_t spawn_wrk(int *out_fd) {
   snprintf(dur, sizeof dur, "-d%gs", O.duration);
   snprintf(url, sizeof url, "http://127.0.0.1:%d/", O.port);
   const char *wrk = getenv("BENCH_WRK");
-  char *argv[] = {(char *)(wrk && *wrk ? wrk : "/usr/bin/wrk"), threads, conns, dur, "--timeout", "5s", url, NULL};
+  char *argv[] = {
+      (char *)(wrk && *wrk ? wrk : "/usr/bin/wrk"), threads, conns, dur, "--timeout", "5s", url, NULL};
   pid_t pid = spawn(argv, p[1]);
   close(p[1]);
   *out_fd = p[0];
@@ -703,8 +761,10 @@ static void http_main(void) {
       }
       if (c == &wrk_tag) {
         ssize_t r = read(wrk_out, report + rlen, sizeof report - 1 - rlen);
-        if (r > 0) rlen += (size_t)r;
-        else if (r == 0 || (r < 0 && errno != EINTR)) done = 1;
+        if (r > 0)
+          rlen += (size_t)r;
+        else if (r == 0 || (r < 0 && errno != EINTR))
+          done = 1;
         continue;
       }
       ssize_t r = recv(c->fd, buf, sizeof buf, 0);
@@ -718,9 +778,12 @@ static void http_main(void) {
       for (ssize_t k = 0; k < r; k++) {
         char ch = buf[k];
         int st = c->state;
-        if (ch == '\r') st = (st == 0 || st == 2) ? st + 1 : 1;
-        else if (ch == '\n') st = (st == 1 || st == 3) ? st + 1 : 0;
-        else st = 0;
+        if (ch == '\r')
+          st = (st == 0 || st == 2) ? st + 1 : 1;
+        else if (ch == '\n')
+          st = (st == 1 || st == 3) ? st + 1 : 0;
+        else
+          st = 0;
         if (st == 4) {
           reqs++;
           st = 0;
@@ -729,7 +792,8 @@ static void http_main(void) {
       }
       while (reqs > 0) {  // answers (wrk does not pipeline: one at a time)
         int k = reqs > 64 ? 64 : reqs;
-        for (int j = 0; j < k; j++) memcpy(out + (size_t)j * (sizeof RESPONSE - 1), RESPONSE, sizeof RESPONSE - 1);
+        for (int j = 0; j < k; j++)
+          memcpy(out + (size_t)j * (sizeof RESPONSE - 1), RESPONSE, sizeof RESPONSE - 1);
         size_t len = (size_t)k * (sizeof RESPONSE - 1), off = 0;
         while (off < len) {
           ssize_t w = send(c->fd, out + off, len - off, MSG_NOSIGNAL);
@@ -764,13 +828,21 @@ int main(int argc, char **argv) {
   parse_args(argc, argv);
   const char *s = O.scenario;
   int peer = !strcmp(O.role, "peer");
-  if (!strcmp(s, "tcp-pingpong")) peer ? pingpong_peer() : pingpong_main();
-  else if (!strcmp(s, "tcp-bulk")) peer ? bulk_peer() : bulk_main();
-  else if (!strcmp(s, "udp-pps")) peer ? udp_peer(0) : udp_main(0);
-  else if (!strcmp(s, "udp-batched")) peer ? udp_peer(1) : udp_main(1);
-  else if (!strcmp(s, "tcp-accept")) peer ? accept_peer() : accept_main();
-  else if (!strcmp(s, "idle-conns")) !strcmp(O.role, "client") ? idle_client() : idle_main();
-  else if (!strcmp(s, "http-hello")) http_main();
-  else dief("unknown scenario");
+  if (!strcmp(s, "tcp-pingpong"))
+    peer ? pingpong_peer() : pingpong_main();
+  else if (!strcmp(s, "tcp-bulk"))
+    peer ? bulk_peer() : bulk_main();
+  else if (!strcmp(s, "udp-pps"))
+    peer ? udp_peer(0) : udp_main(0);
+  else if (!strcmp(s, "udp-batched"))
+    peer ? udp_peer(1) : udp_main(1);
+  else if (!strcmp(s, "tcp-accept"))
+    peer ? accept_peer() : accept_main();
+  else if (!strcmp(s, "idle-conns"))
+    !strcmp(O.role, "client") ? idle_client() : idle_main();
+  else if (!strcmp(s, "http-hello"))
+    http_main();
+  else
+    dief("unknown scenario");
   return 0;
 }

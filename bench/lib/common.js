@@ -88,7 +88,9 @@ async function reap(child, graceSeconds = 10) {
 
 /** Prints the result line. */
 function emit(impl, o, value, unit, ops, seconds, extra = {}) {
-  process.stdout.write(JSON.stringify({ impl, scenario: o.scenario, value, unit, ops, seconds, ...extra }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ impl, scenario: o.scenario, value, unit, ops, seconds, ...extra }) + '\n',
+  );
 }
 
 /** VmRSS of this process in kB, from /proc/self/status. */
@@ -147,7 +149,9 @@ function parseWrk(report) {
   };
 }
 
-const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!');
+const RESPONSE = Buffer.from(
+  'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!',
+);
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 /**

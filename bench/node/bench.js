@@ -178,7 +178,9 @@ async function udpPeer() {
   let go = null;
   const goP = new Promise((r) => (go = r));
   const ackP = new Promise((r) => (acked = r));
-  sock.on('message', (m) => (m.length === 1 && m[0] === 0x67 /* g */ ? go() : m[0] === 0x61 /* a */ ? acked() : 0));
+  sock.on('message', (m) =>
+    m.length === 1 && m[0] === 0x67 /* g */ ? go() : m[0] === 0x61 /* a */ ? acked() : 0,
+  );
   for (let tries = 0; ; tries++) {
     if (tries > 100) throw new Error('no go from the receiver');
     sock.send('h');
@@ -265,7 +267,16 @@ async function idleMain() {
     });
   });
   const port = await listen(server, 4096);
-  const client = c.spawnCmd(c.idleClientPath(), ['idle-conns', 'client', '--port', String(port), '--count', String(o.count), '--batch', String(o.batch)]);
+  const client = c.spawnCmd(c.idleClientPath(), [
+    'idle-conns',
+    'client',
+    '--port',
+    String(port),
+    '--count',
+    String(o.count),
+    '--batch',
+    String(o.batch),
+  ]);
   await c.sleep(20);
   c.fullGc();
   const rss0 = c.vmRssKb();

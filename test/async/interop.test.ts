@@ -236,7 +236,10 @@ describe('resolution and the connection helpers', () => {
     l.close();
     const e = await rejection(aio.create_connection(['127.0.0.1', port]), 10_000);
     expect(e).toBeInstanceOf(socket.ConnectionRefusedError);
-    const agg = await rejection(aio.create_connection(['127.0.0.1', port], undefined, undefined, { all_errors: true }), 10_000);
+    const agg = await rejection(
+      aio.create_connection(['127.0.0.1', port], undefined, undefined, { all_errors: true }),
+      10_000,
+    );
     expect(agg).toBeInstanceOf(AggregateError);
     expect(agg.errors[0]).toBeInstanceOf(socket.ConnectionRefusedError);
   });

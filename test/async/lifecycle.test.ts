@@ -146,13 +146,18 @@ describe('worker_threads', () => {
         parentPort.postMessage({ ok: true });
       })().catch((e) => parentPort.postMessage({ error: String(e && e.stack || e) }));
       `,
-      { eval: true, workerData: { fd, tsx: require.resolve('tsx/cjs/api'), lib: path.join(repoRoot, 'lib', 'index.ts') } },
+      {
+        eval: true,
+        workerData: { fd, tsx: require.resolve('tsx/cjs/api'), lib: path.join(repoRoot, 'lib', 'index.ts') },
+      },
     );
     track(() => void w.terminate());
     const done = message(w);
     await a.send(Buffer.from('ping'));
     expect((await within(a.recv(100), 20_000)).toString()).toBe('echo:ping');
     expect(await done).toEqual({ ok: true });
-    expect(await within(new Promise((r) => w.once('exit', r)), 20_000, 'the worker to exit by itself')).toBe(0);
+    expect(await within(new Promise((r) => w.once('exit', r)), 20_000, 'the worker to exit by itself')).toBe(
+      0,
+    );
   }, 45_000);
 });

@@ -13,7 +13,8 @@ const enoughFds = limit >= 2100;
 
 describe('1,000 concurrent loopback connections', () => {
   it.skipIf(!enoughFds)(
-    `echo over ${N} connections at once in one process` + (enoughFds ? '' : ` (skipped: RLIMIT_NOFILE is ${limit}, below 2100)`),
+    `echo over ${N} connections at once in one process` +
+      (enoughFds ? '' : ` (skipped: RLIMIT_NOFILE is ${limit}, below 2100)`),
     async () => {
       const fdsBefore = fdCount();
       const server = track(await aio.create_server(['127.0.0.1', 0], { backlog: 1024 }));

@@ -231,7 +231,10 @@ describe('AsyncSocket', () => {
       await listener.bind([host, 0]);
       listener.listen(20);
       const addr = (listener.getsockname() as unknown[]).slice(0, 2) as [string, number];
-      const [[server, clientAddr]] = await within(Promise.all([listener.accept(), client.connect(addr)]), 5000);
+      const [[server, clientAddr]] = await within(
+        Promise.all([listener.accept(), client.connect(addr)]),
+        5000,
+      );
       track(server);
       expect(server).toBeInstanceOf(aio.AsyncSocket);
       expect(clientAddr).toEqual(server.getpeername());
@@ -295,14 +298,20 @@ describe('AsyncSocket', () => {
     await t.bind(['::1', 0]);
     const port = (t.getsockname() as [string, number])[1];
     // 2-, 3- and 4-item IPv6 addresses all reach the same place.
-    for (const addr of [['::1', port], ['::1', port, 0], ['::1', port, 0, 0]]) {
+    for (const addr of [
+      ['::1', port],
+      ['::1', port, 0],
+      ['::1', port, 0, 0],
+    ]) {
       expect(await s6.sendto(Buffer.from('v6'), addr as any)).toBe(2);
       const [d, from] = await within(t.recvfrom(10), 5000);
       expect(d.toString()).toBe('v6');
       expect((from as unknown[]).length).toBe(4);
     }
     // A name in an IPv6 address is resolved too.
-    const r6 = await within(aio.getaddrinfo('localhost', port, aio.AF_INET6, aio.SOCK_DGRAM), 10_000).catch(() => []);
+    const r6 = await within(aio.getaddrinfo('localhost', port, aio.AF_INET6, aio.SOCK_DGRAM), 10_000).catch(
+      () => [],
+    );
     if (r6.length > 0) {
       expect(await s6.sendto(Buffer.from('n6'), ['localhost', port] as any)).toBe(2);
       expect((await within(t.recvfrom(10), 5000))[0].toString()).toBe('n6');
@@ -310,7 +319,9 @@ describe('AsyncSocket', () => {
     // Wrong shapes are argument errors, before any I/O.
     await expect(Promise.resolve().then(() => s4.bind('1.2.3.4' as any))).rejects.toThrow(TypeError);
     await expect(Promise.resolve().then(() => s4.bind(['1.2.3.4'] as any))).rejects.toThrow(TypeError);
-    await expect(Promise.resolve().then(() => s6.bind(['::1', 80, 0, 0, 0] as any))).rejects.toThrow(TypeError);
+    await expect(Promise.resolve().then(() => s6.bind(['::1', 80, 0, 0, 0] as any))).rejects.toThrow(
+      TypeError,
+    );
   });
 
   it('bind and connect resolve host names off the loop thread (test_SocketType_unresolved_names)', async () => {
@@ -325,7 +336,10 @@ describe('AsyncSocket', () => {
     track(conn);
     // A resolver failure propagates as gaierror.
     const s3 = track(aio.socket());
-    const e = await rejection(Promise.resolve().then(() => s3.bind(['no-such-host.invalid', 0])), 15_000);
+    const e = await rejection(
+      Promise.resolve().then(() => s3.bind(['no-such-host.invalid', 0])),
+      15_000,
+    );
     expect(e).toBeInstanceOf(socket.gaierror);
   });
 
@@ -428,7 +442,9 @@ describe('AsyncSocket', () => {
   it("a refused connect's error names the address (test_address_in_socket_error)", async () => {
     const s = track(aio.socket());
     const e = await rejection(s.connect(['127.0.0.1', 2]), 5000);
-    expect(e.message).toMatch(/^\[Errno 111\] Error connecting to \['127\.0\.0\.1', 2\]: Connection refused$/);
+    expect(e.message).toMatch(
+      /^\[Errno 111\] Error connecting to \['127\.0\.0\.1', 2\]: Connection refused$/,
+    );
   });
 
   it('an abort during name resolution in connect closes the socket (test_resolve_address_exception_in_connect_closes_socket)', async () => {
@@ -589,7 +605,9 @@ describe('AsyncSocket', () => {
     expect(await isPending(Promise.race(waits), 100)).toBe(true);
     ac.abort();
     const results = await within(Promise.allSettled(waits), 10_000, 'aborting every recv');
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as Error).name === 'AbortError')).toBe(true);
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as Error).name === 'AbortError')).toBe(
+      true,
+    );
     for (const s of socks) s.close();
   });
 });

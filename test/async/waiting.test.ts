@@ -122,7 +122,9 @@ describe('AbortSignal', () => {
     expectAbortError(await rejection(p));
     await a.send(Buffer.from('xy'));
     // flags still honoured once not aborted
-    expect(await within(b.recv(10, aio.MSG_PEEK, { signal: new AbortController().signal }), 5000)).toEqual(Buffer.from('xy'));
+    expect(await within(b.recv(10, aio.MSG_PEEK, { signal: new AbortController().signal }), 5000)).toEqual(
+      Buffer.from('xy'),
+    );
     expect(await b.recv(10)).toEqual(Buffer.from('xy'));
   });
 

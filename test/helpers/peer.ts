@@ -45,7 +45,11 @@ export interface WorkerPeer<T = unknown> {
  * require, workerData, ready(value), done(value), sleep(ms), and with `bsdsock: true`
  * also `socket` (lib/index.ts loaded through tsx in the worker).
  */
-export function workerPeer<T = unknown>(body: string, data: unknown = {}, opts: { bsdsock?: boolean } = {}): WorkerPeer<T> {
+export function workerPeer<T = unknown>(
+  body: string,
+  data: unknown = {},
+  opts: { bsdsock?: boolean } = {},
+): WorkerPeer<T> {
   const preamble = opts.bsdsock
     ? `require(${JSON.stringify(require.resolve('tsx/cjs/api'))}).register();
 const socket = require(${JSON.stringify(libPath + '.ts')});`
@@ -127,12 +131,14 @@ function wrapProcess(proc: ChildProcess): ProcPeer {
   });
   proc.stderr!.setEncoding('utf8');
   proc.stderr!.on('data', (c: string) => (stderr += c));
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) => {
-    proc.on('exit', (code, signal) => {
-      // Let the pipes drain before reporting stderr.
-      setImmediate(() => resolve({ code, signal, stderr }));
-    });
-  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>(
+    (resolve) => {
+      proc.on('exit', (code, signal) => {
+        // Let the pipes drain before reporting stderr.
+        setImmediate(() => resolve({ code, signal, stderr }));
+      });
+    },
+  );
   return {
     proc,
     exit,
@@ -144,7 +150,9 @@ function wrapProcess(proc: ChildProcess): ProcPeer {
         Promise.race([
           p,
           exit.then(({ code, signal, stderr: err }) => {
-            throw new Error(`process ended (code ${code}, signal ${signal}) before printing a line; stderr: ${err}`);
+            throw new Error(
+              `process ended (code ${code}, signal ${signal}) before printing a line; stderr: ${err}`,
+            );
           }),
         ]),
         timeoutMs,

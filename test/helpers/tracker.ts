@@ -49,7 +49,10 @@ export function pair(family?: number, type?: number, proto?: number): [Sock, Soc
 }
 
 /** A listening TCP socket on loopback, port chosen by the kernel. */
-export function listener(host = '127.0.0.1', backlog?: number): { srv: Sock; port: number; addr: [string, number] } {
+export function listener(
+  host = '127.0.0.1',
+  backlog?: number,
+): { srv: Sock; port: number; addr: [string, number] } {
   const family = host.includes(':') ? socket.AF_INET6 : socket.AF_INET;
   const srv = sock(family, socket.SOCK_STREAM);
   srv.bind([host, 0]);

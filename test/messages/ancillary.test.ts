@@ -32,10 +32,20 @@ const LO = socket.if_nametoindex('lo');
 const IP = socket.IPPROTO_IP;
 const IP6 = socket.IPPROTO_IPV6;
 
-async function doRecvmsg(method: Method, s: AnySock, bufsize: number, ...args: number[]): Promise<RecvResult> {
+async function doRecvmsg(
+  method: Method,
+  s: AnySock,
+  bufsize: number,
+  ...args: number[]
+): Promise<RecvResult> {
   if (method === 'recvmsg') return (await (s.recvmsg as any)(bufsize, ...args)) as RecvResult;
   const buf = Buffer.alloc(bufsize);
-  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [number, Anc, number, unknown];
+  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [
+    number,
+    Anc,
+    number,
+    unknown,
+  ];
   return [Buffer.from(buf.subarray(0, n)), anc, flags, addr];
 }
 
@@ -49,13 +59,20 @@ function udpPair(form: Form, family = socket.AF_INET) {
 /** The single item of `anc` with this level and type. */
 function item(anc: Anc, level: number, type: number): Buffer {
   const found = anc.filter(([l, t]) => l === level && t === type);
-  expect(found, `one [${level}, ${type}] item in ${JSON.stringify(anc.map(([l, t, d]) => [l, t, d.length]))}`).toHaveLength(1);
+  expect(
+    found,
+    `one [${level}, ${type}] item in ${JSON.stringify(anc.map(([l, t, d]) => [l, t, d.length]))}`,
+  ).toHaveLength(1);
   return found[0][2];
 }
 
 function inPktinfo(b: Buffer): { ifindex: number; spec_dst: string; addr: string } {
   expect(b.length).toBe(12);
-  return { ifindex: b.readInt32LE(0), spec_dst: socket.inet_ntoa(b.subarray(4, 8)), addr: socket.inet_ntoa(b.subarray(8, 12)) };
+  return {
+    ifindex: b.readInt32LE(0),
+    spec_dst: socket.inet_ntoa(b.subarray(4, 8)),
+    addr: socket.inet_ntoa(b.subarray(8, 12)),
+  };
 }
 
 function makeInPktinfo(ifindex: number, specDst: string, addr = '0.0.0.0'): Buffer {
@@ -91,7 +108,11 @@ for (const form of FORMS) {
       expect(from).toEqual(wAddr);
       expect(flags & socket.MSG_CTRUNC).toBe(0);
       expect(LO).toBeGreaterThan(0);
-      expect(inPktinfo(item(anc, IP, socket.IP_PKTINFO))).toEqual({ ifindex: LO, spec_dst: '127.0.0.1', addr: '127.0.0.1' });
+      expect(inPktinfo(item(anc, IP, socket.IP_PKTINFO))).toEqual({
+        ifindex: LO,
+        spec_dst: '127.0.0.1',
+        addr: '127.0.0.1',
+      });
     });
 
     it('sendmsg with an IP_PKTINFO cmsg chooses the source address (spec_dst 127.0.0.2)', async () => {
@@ -112,7 +133,9 @@ for (const form of FORMS) {
     it('sendmsg with an IP_PKTINFO cmsg naming the outgoing interface (ifindex of lo)', async () => {
       const { r, rAddr, w, wAddr } = udpPair(form);
       r.setsockopt(IP, socket.IP_PKTINFO, 1);
-      expect(await w.sendmsg([MSG], [[IP, socket.IP_PKTINFO, makeInPktinfo(LO, '0.0.0.0')]], 0, rAddr)).toBe(MSG.length);
+      expect(await w.sendmsg([MSG], [[IP, socket.IP_PKTINFO, makeInPktinfo(LO, '0.0.0.0')]], 0, rAddr)).toBe(
+        MSG.length,
+      );
       const [data, anc, , from] = await r.recvmsg(1024, 1024);
       expect(data).toEqual(MSG);
       expect(from).toEqual(wAddr);
@@ -133,13 +156,17 @@ for (const form of FORMS) {
     it('sendmsg with an IPV6_PKTINFO cmsg (source ::1 on lo)', async () => {
       const { r, rAddr, w, wAddr } = udpPair(form, socket.AF_INET6);
       r.setsockopt(IP6, socket.IPV6_RECVPKTINFO, 1);
-      expect(await w.sendmsg([MSG], [[IP6, socket.IPV6_PKTINFO, makeIn6Pktinfo('::1', LO)]], 0, rAddr)).toBe(MSG.length);
+      expect(await w.sendmsg([MSG], [[IP6, socket.IPV6_PKTINFO, makeIn6Pktinfo('::1', LO)]], 0, rAddr)).toBe(
+        MSG.length,
+      );
       const [data, anc, , from] = await r.recvmsg(1024, 1024);
       expect(data).toEqual(MSG);
       expect(from).toEqual(wAddr);
       expect(in6Pktinfo(item(anc, IP6, socket.IPV6_PKTINFO)).ifindex).toBe(LO);
       // A source address that is not local is refused by the kernel: an OSError, no crash.
-      const e = await errorOf(() => w.sendmsg([MSG], [[IP6, socket.IPV6_PKTINFO, makeIn6Pktinfo('2001:db8::1', 0)]], 0, rAddr));
+      const e = await errorOf(() =>
+        w.sendmsg([MSG], [[IP6, socket.IPV6_PKTINFO, makeIn6Pktinfo('2001:db8::1', 0)]], 0, rAddr),
+      );
       expect(e).toBeInstanceOf(socket.OSError);
     });
   });
@@ -236,7 +263,12 @@ for (const form of FORMS) {
         return m;
       }
 
-      async function checkHopLimit(e: ReturnType<typeof env>, ancbufsize: number, maxhop = 255, ignoreflags = 0) {
+      async function checkHopLimit(
+        e: ReturnType<typeof env>,
+        ancbufsize: number,
+        maxhop = 255,
+        ignoreflags = 0,
+      ) {
         const [msg, anc, flags, addr] = await recv(e.serv, MSG.length, ancbufsize);
         expect(msg).toEqual(MSG);
         expect(addr).toEqual(e.cliAddr);
@@ -252,7 +284,12 @@ for (const form of FORMS) {
         return hop;
       }
 
-      async function checkTrafficClassAndHopLimit(e: ReturnType<typeof env>, ancbufsize: number, maxhop = 255, ignoreflags = 0) {
+      async function checkTrafficClassAndHopLimit(
+        e: ReturnType<typeof env>,
+        ancbufsize: number,
+        maxhop = 255,
+        ignoreflags = 0,
+      ) {
         const [msg, anc, flags, addr] = await recv(e.serv, MSG.length, ancbufsize);
         expect(msg).toEqual(MSG);
         expect(addr).toEqual(e.cliAddr);
@@ -345,7 +382,11 @@ for (const form of FORMS) {
 
       // Truncated ancillary data.
 
-      async function checkHopLimitTruncatedHeader(e: ReturnType<typeof env>, ancbufsize: number | null, ignoreflags = 0) {
+      async function checkHopLimitTruncatedHeader(
+        e: ReturnType<typeof env>,
+        ancbufsize: number | null,
+        ignoreflags = 0,
+      ) {
         const args = ancbufsize === null ? [] : [ancbufsize];
         const [msg, anc, flags, addr] = await recv(e.serv, MSG.length, ...args);
         expect(msg).toEqual(MSG);
@@ -397,7 +438,11 @@ for (const form of FORMS) {
         }
       });
 
-      async function checkTruncatedSecondHeader(e: ReturnType<typeof env>, ancbufsize: number, ignoreflags = 0) {
+      async function checkTruncatedSecondHeader(
+        e: ReturnType<typeof env>,
+        ancbufsize: number,
+        ignoreflags = 0,
+      ) {
         const [msg, anc, flags, addr] = await recv(e.serv, MSG.length, ancbufsize);
         expect(msg).toEqual(MSG);
         expect(addr).toEqual(e.cliAddr);
@@ -429,7 +474,11 @@ for (const form of FORMS) {
         const e = env();
         recvBoth(e);
         await e.send();
-        const [msg, anc, flags, addr] = await recv(e.serv, MSG.length, socket.CMSG_SPACE(SIZEOF_INT) + socket.CMSG_LEN(SIZEOF_INT) - 1);
+        const [msg, anc, flags, addr] = await recv(
+          e.serv,
+          MSG.length,
+          socket.CMSG_SPACE(SIZEOF_INT) + socket.CMSG_LEN(SIZEOF_INT) - 1,
+        );
         expect(msg).toEqual(MSG);
         expect(addr).toEqual(e.cliAddr);
         checkFlags(flags, { set: socket.MSG_CTRUNC, unset: socket.MSG_TRUNC });
@@ -558,7 +607,8 @@ for (const form of FORMS) {
       try {
         w.setsockopt(socket.SOL_UDP, socket.UDP_SEGMENT, 1400);
       } catch (e: any) {
-        if (e?.errno === ENOPROTOOPT) ctx.skip('the kernel has no UDP GSO (setsockopt UDP_SEGMENT: ENOPROTOOPT)');
+        if (e?.errno === ENOPROTOOPT)
+          ctx.skip('the kernel has no UDP GSO (setsockopt UDP_SEGMENT: ENOPROTOOPT)');
         throw e;
       }
       expect(w.getsockopt(socket.SOL_UDP, socket.UDP_SEGMENT)).toBe(1400);
@@ -588,9 +638,15 @@ for (const form of FORMS) {
       const payload = crypto.randomBytes(4500);
       let n: number;
       try {
-        n = await w.sendmsg([payload.subarray(0, 2000), payload.subarray(2000)], [[socket.SOL_UDP, socket.UDP_SEGMENT, seg]], 0, rAddr);
+        n = await w.sendmsg(
+          [payload.subarray(0, 2000), payload.subarray(2000)],
+          [[socket.SOL_UDP, socket.UDP_SEGMENT, seg]],
+          0,
+          rAddr,
+        );
       } catch (e: any) {
-        if (e?.errno === ENOPROTOOPT || e?.errno === 22) ctx.skip(`the kernel refuses a UDP_SEGMENT cmsg (${e.message})`);
+        if (e?.errno === ENOPROTOOPT || e?.errno === 22)
+          ctx.skip(`the kernel refuses a UDP_SEGMENT cmsg (${e.message})`);
         throw e;
       }
       expect(n).toBe(payload.length);
@@ -637,4 +693,3 @@ for (const form of FORMS) {
     });
   });
 }
-

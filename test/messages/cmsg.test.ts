@@ -149,7 +149,11 @@ const CASES: Case[] = [
   // item members
   ['level a string', (a, _b, f) => a.sendmsg([MSG], [['1', RIGHTS, ints(f)] as any]), isType],
   ['type a float', (a, _b, f) => a.sendmsg([MSG], [[SR, 1.5, ints(f)] as any]), isType],
-  ['level beyond a C int', (a, _b, f) => a.sendmsg([MSG], [[2 ** 40, RIGHTS, ints(f)] as any]), (e) => expect(e).toBeInstanceOf(Error)],
+  [
+    'level beyond a C int',
+    (a, _b, f) => a.sendmsg([MSG], [[2 ** 40, RIGHTS, ints(f)] as any]),
+    (e) => expect(e).toBeInstanceOf(Error),
+  ],
   // non-buffer data
   ['data a string', (a) => a.sendmsg([MSG], [[SR, RIGHTS, 'fds' as any]]), isType],
   ['data a number', (a, _b, f) => a.sendmsg([MSG], [[SR, RIGHTS, f as any]]), isType],
@@ -157,10 +161,14 @@ const CASES: Case[] = [
   ['data null', (a) => a.sendmsg([MSG], [[SR, RIGHTS, null as any]]), isType],
   ['data an object', (a) => a.sendmsg([MSG], [[SR, RIGHTS, {} as any]]), isType],
   // buffers argument
-  ['buffers a number', (a) => a.sendmsg(7 as any), (e) => {
-    isType(e);
-    expect(e.message).toBe('sendmsg() argument 1 must be an iterable');
-  }],
+  [
+    'buffers a number',
+    (a) => a.sendmsg(7 as any),
+    (e) => {
+      isType(e);
+      expect(e.message).toBe('sendmsg() argument 1 must be an iterable');
+    },
+  ],
   ['buffers null', (a) => a.sendmsg(null as any), isType],
   ['buffers a string', (a) => a.sendmsg('text' as any), isType],
   ['buffers [string]', (a) => a.sendmsg(['text' as any]), isType],
@@ -168,28 +176,64 @@ const CASES: Case[] = [
   ['1025 buffers', (a) => a.sendmsg(Array.from({ length: 1025 }, () => Buffer.alloc(1))), isOS()],
   // kernel rejections
   ['SCM_RIGHTS with fd -1', (a) => a.sendmsg([MSG], [[SR, RIGHTS, ints(-1)]]), isOS(9)],
-  ['SCM_RIGHTS with a closed fd', (a, _b, f) => a.sendmsg([MSG], [[SR, RIGHTS, ints(f, 0x7ffffff0)]]), isOS(9)],
-  ['SCM_RIGHTS with 254 fds (over SCM_MAX_FD)', (a, _b, f) => a.sendmsg([MSG], [[SR, RIGHTS, ints(...new Array(254).fill(f))]]), isOS(22)],
+  [
+    'SCM_RIGHTS with a closed fd',
+    (a, _b, f) => a.sendmsg([MSG], [[SR, RIGHTS, ints(f, 0x7ffffff0)]]),
+    isOS(9),
+  ],
+  [
+    'SCM_RIGHTS with 254 fds (over SCM_MAX_FD)',
+    (a, _b, f) => a.sendmsg([MSG], [[SR, RIGHTS, ints(...new Array(254).fill(f))]]),
+    isOS(22),
+  ],
   ['unknown SOL_SOCKET cmsg type', (a) => a.sendmsg([MSG], [[SR, 999, ints(1)]]), isOS(22)],
-  ['SCM_CREDENTIALS of the wrong size', (a) => a.sendmsg([MSG], [[SR, socket.SCM_CREDENTIALS, ints(1)]]), isOS(22)],
+  [
+    'SCM_CREDENTIALS of the wrong size',
+    (a) => a.sendmsg([MSG], [[SR, socket.SCM_CREDENTIALS, ints(1)]]),
+    isOS(22),
+  ],
   ['huge ancillary item (1 MiB)', (a) => a.sendmsg([MSG], [[SR, RIGHTS, Buffer.alloc(1 << 20)]]), isOS()],
-  ['ancillary items adding up to more than optmem', (a, _b, f) => a.sendmsg([MSG], Array.from({ length: 2000 }, () => [SR, RIGHTS, ints(f)] as [number, number, Buffer])), isOS()],
+  [
+    'ancillary items adding up to more than optmem',
+    (a, _b, f) =>
+      a.sendmsg(
+        [MSG],
+        Array.from({ length: 2000 }, () => [SR, RIGHTS, ints(f)] as [number, number, Buffer]),
+      ),
+    isOS(),
+  ],
   // receive side
   ['recvmsg(-1)', (_a, b) => b.recvmsg(-1), isRange('negative buffer size in recvmsg()')],
   ['recvmsg(10, -1)', (_a, b) => b.recvmsg(10, -1), isRange('invalid ancillary data buffer length')],
   ['recvmsg(10, 2**31)', (_a, b) => b.recvmsg(10, 2 ** 31), isRange('invalid ancillary data buffer length')],
-  ['recvmsg(10, 2**53)', (_a, b) => b.recvmsg(10, Number.MAX_SAFE_INTEGER), isRange('invalid ancillary data buffer length')],
+  [
+    'recvmsg(10, 2**53)',
+    (_a, b) => b.recvmsg(10, Number.MAX_SAFE_INTEGER),
+    isRange('invalid ancillary data buffer length'),
+  ],
   ['recvmsg(10, NaN)', (_a, b) => b.recvmsg(10, NaN), isType],
   ['recvmsg(10, Infinity)', (_a, b) => b.recvmsg(10, Infinity), (e) => expect(e).toBeInstanceOf(Error)],
   ['recvmsg(2**53)', (_a, b) => b.recvmsg(Number.MAX_SAFE_INTEGER), (e) => expect(e).toBeInstanceOf(Error)],
   ['recvmsg("10")', (_a, b) => b.recvmsg('10' as any), isType],
-  ['recvmsg_into(5)', (_a, b) => b.recvmsg_into(5 as any), (e) => {
-    isType(e);
-    expect(e.message).toBe('recvmsg_into() argument 1 must be an iterable');
-  }],
-  ['recvmsg_into([buf], -1)', (_a, b) => b.recvmsg_into([Buffer.alloc(4)], -1), isRange('invalid ancillary data buffer length')],
+  [
+    'recvmsg_into(5)',
+    (_a, b) => b.recvmsg_into(5 as any),
+    (e) => {
+      isType(e);
+      expect(e.message).toBe('recvmsg_into() argument 1 must be an iterable');
+    },
+  ],
+  [
+    'recvmsg_into([buf], -1)',
+    (_a, b) => b.recvmsg_into([Buffer.alloc(4)], -1),
+    isRange('invalid ancillary data buffer length'),
+  ],
   ['recvmsg_into(["str"])', (_a, b) => b.recvmsg_into(['str' as any]), isType],
-  ['recvmsg_into 1025 buffers', (_a, b) => b.recvmsg_into(Array.from({ length: 1025 }, () => Buffer.alloc(1))), isOS()],
+  [
+    'recvmsg_into 1025 buffers',
+    (_a, b) => b.recvmsg_into(Array.from({ length: 1025 }, () => Buffer.alloc(1))),
+    isOS(),
+  ],
 ];
 
 describe('bad ancillary input: exceptions, no crash, no leaked fd', () => {

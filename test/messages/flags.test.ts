@@ -123,7 +123,10 @@ describe('MSG_DONTWAIT on a socket in blocking mode (timeout null)', () => {
   ] as [string, string][]) {
     it(`${what}(n, MSG_DONTWAIT) with nothing queued is BlockingIOError (errno 11)`, async () => {
       const run = await runTsFixture('dontwait-child.ts', [scenario], 8_000);
-      expect(run.killed, `the child blocked in ${what}(..., MSG_DONTWAIT) and was killed after 8 s; stderr: ${run.stderr}`).toBe(false);
+      expect(
+        run.killed,
+        `the child blocked in ${what}(..., MSG_DONTWAIT) and was killed after 8 s; stderr: ${run.stderr}`,
+      ).toBe(false);
       const out = JSON.parse(run.stdout.trim().split('\n').pop()!);
       expect(out.result).toMatchObject({ ok: false, name: 'BlockingIOError', errno: 11 });
       if (scenario === 'recv-tcp') expect(out.after).toEqual({ ok: true, value: 'x' });

@@ -70,7 +70,11 @@ for (const form of FORMS) {
       const w = udp();
       for (let i = 0; i < 5; i++) w.s.sendto(payload(i), r.addr);
       await sleep(20);
-      const got = await within(Promise.resolve(rs.recvmmsg(1024, 256)), 5000, 'recvmmsg with 5 of 1024 queued');
+      const got = await within(
+        Promise.resolve(rs.recvmmsg(1024, 256)),
+        5000,
+        'recvmmsg with 5 of 1024 queued',
+      );
       expect(got.map(([d]) => d.toString())).toEqual([0, 1, 2, 3, 4].map((i) => payload(i).toString()));
     });
 
@@ -143,7 +147,12 @@ for (const form of FORMS) {
         ['vlen 1025', () => rs.recvmmsg(1025, 100), RangeError, 'recvmmsg(): vlen must be 1-1024'],
         ['vlen -1', () => rs.recvmmsg(-1, 100), RangeError],
         ['bufsize -1', () => rs.recvmmsg(4, -1), RangeError, 'negative buffersize in recvmmsg'],
-        ['vlen * bufsize too large', () => rs.recvmmsg(1024, 0x7fffffff), RangeError, 'recvmmsg(): vlen * bufsize is too large'],
+        [
+          'vlen * bufsize too large',
+          () => rs.recvmmsg(1024, 0x7fffffff),
+          RangeError,
+          'recvmmsg(): vlen * bufsize is too large',
+        ],
         ['vlen string', () => rs.recvmmsg('4', 100), TypeError],
         ['bufsize float', () => rs.recvmmsg(4, 1.5), TypeError],
         ['flags string', () => rs.recvmmsg(4, 100, 'x'), TypeError],
@@ -225,7 +234,10 @@ for (const form of FORMS) {
       const r2 = udp();
       const w = udp();
       const ws = toForm(form, w.s);
-      const msgs: [Buffer, any][] = Array.from({ length: 10 }, (_, i) => [payload(i), i % 2 ? r2.addr : r1.addr]);
+      const msgs: [Buffer, any][] = Array.from({ length: 10 }, (_, i) => [
+        payload(i),
+        i % 2 ? r2.addr : r1.addr,
+      ]);
       expect(await ws.sendmmsg(msgs)).toBe(10);
       expect(r1.s.recvmmsg(64, 256).map(([d]) => d)).toEqual([0, 2, 4, 6, 8].map(payload));
       expect(r2.s.recvmmsg(64, 256).map(([d]) => d)).toEqual([1, 3, 5, 7, 9].map(payload));
@@ -234,7 +246,9 @@ for (const form of FORMS) {
     it('typed arrays are accepted; an empty batch sends nothing and returns 0', async () => {
       const [a, b] = pair(form, socket.AF_UNIX, socket.SOCK_DGRAM);
       expect(await a.sendmmsg([])).toBe(0);
-      expect(await a.sendmmsg([new Uint8Array([1, 2]), new DataView(new ArrayBuffer(3)), Buffer.alloc(0)])).toBe(3);
+      expect(
+        await a.sendmmsg([new Uint8Array([1, 2]), new DataView(new ArrayBuffer(3)), Buffer.alloc(0)]),
+      ).toBe(3);
       expect(await b.recv(10)).toEqual(Buffer.from([1, 2]));
       expect(await b.recv(10)).toEqual(Buffer.alloc(3));
       expect(await b.recv(10)).toEqual(Buffer.alloc(0));
@@ -257,8 +271,16 @@ for (const form of FORMS) {
         ['a Set', () => ws.sendmmsg(new Set([Buffer.from('x')])), TypeError],
         ['a string element', () => ws.sendmmsg(['text']), TypeError],
         ['a number element', () => ws.sendmmsg([1]), TypeError],
-        ['1025 messages', () => ws.sendmmsg(Array.from({ length: 1025 }, () => [Buffer.from('x'), r.addr])), RangeError],
-        ['pairs then a bare Buffer', () => ws.sendmmsg([[Buffer.from('x'), r.addr], Buffer.from('y')]), TypeError],
+        [
+          '1025 messages',
+          () => ws.sendmmsg(Array.from({ length: 1025 }, () => [Buffer.from('x'), r.addr])),
+          RangeError,
+        ],
+        [
+          'pairs then a bare Buffer',
+          () => ws.sendmmsg([[Buffer.from('x'), r.addr], Buffer.from('y')]),
+          TypeError,
+        ],
         ['a pair of 3', () => ws.sendmmsg([[Buffer.from('x'), r.addr, 0]]), TypeError],
         ['a bad address', () => ws.sendmmsg([[Buffer.from('x'), '127.0.0.1']]), TypeError],
         ['a bad port', () => ws.sendmmsg([[Buffer.from('x'), ['127.0.0.1', 70000]]]), RangeError],
@@ -274,7 +296,9 @@ for (const form of FORMS) {
       const [a, b] = pair(form, socket.AF_UNIX, socket.SOCK_DGRAM);
       a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
       a.settimeout(0);
-      const msgs = Array.from({ length: 64 }, (_, i) => Buffer.concat([Buffer.from(`${i}:`), Buffer.alloc(1000, i)]));
+      const msgs = Array.from({ length: 64 }, (_, i) =>
+        Buffer.concat([Buffer.from(`${i}:`), Buffer.alloc(1000, i)]),
+      );
       const n = await a.sendmmsg(msgs);
       expect(n).toBeGreaterThan(0);
       expect(n).toBeLessThan(64);
@@ -300,7 +324,11 @@ for (const form of FORMS) {
       const [a, b] = pair(form, socket.AF_UNIX, socket.SOCK_DGRAM);
       a.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096);
       const msgs = Array.from({ length: 64 }, () => Buffer.alloc(1000, 'p'));
-      const n = await within(Promise.resolve(a.sendmmsg(msgs)), 5000, 'sendmmsg on a socket with room for a few');
+      const n = await within(
+        Promise.resolve(a.sendmmsg(msgs)),
+        5000,
+        'sendmmsg on a socket with room for a few',
+      );
       expect(n).toBeGreaterThan(0);
       expect(n).toBeLessThan(64);
       b.settimeout(0);
@@ -417,6 +445,8 @@ describe('recvmmsg_into in non-blocking mode', () => {
     expect(() => r.s.recvmmsg_into(Buffer.alloc(64), 64, new Int32Array(1))).toThrow(socket.BlockingIOError);
     const a = toForm('async', udp().s);
     a.settimeout(0);
-    await expect(a.recvmmsg_into(Buffer.alloc(64), 64, new Int32Array(1))).rejects.toBeInstanceOf(socket.BlockingIOError);
+    await expect(a.recvmmsg_into(Buffer.alloc(64), 64, new Int32Array(1))).rejects.toBeInstanceOf(
+      socket.BlockingIOError,
+    );
   });
 });

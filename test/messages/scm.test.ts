@@ -64,10 +64,20 @@ function checkFDs(fds: number[]): void {
   fds.forEach((fd, i) => expect(readAll(fd).toString()).toBe(String(i)));
 }
 
-async function doRecvmsg(method: Method, s: AnySock, bufsize: number, ...args: number[]): Promise<RecvResult> {
+async function doRecvmsg(
+  method: Method,
+  s: AnySock,
+  bufsize: number,
+  ...args: number[]
+): Promise<RecvResult> {
   if (method === 'recvmsg') return (await (s.recvmsg as any)(bufsize, ...args)) as RecvResult;
   const buf = Buffer.alloc(bufsize);
-  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [number, Anc, number, unknown];
+  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [
+    number,
+    Anc,
+    number,
+    unknown,
+  ];
   return [Buffer.from(buf.subarray(0, n)), anc, flags, addr];
 }
 
@@ -91,7 +101,9 @@ for (const form of FORMS) {
         const recv = (bufsize: number, ...args: number[]) => doRecvmsg(method, serv, bufsize, ...args);
         const sendmsgToServer = (buffers: Buffer[], anc: Anc = []) => cli.sendmsg(buffers, anc);
         const createAndSendFDs = async (n: number) => {
-          expect(await sendmsgToServer([MSG], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(...newFDs(n))]])).toBe(MSG.length);
+          expect(
+            await sendmsgToServer([MSG], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(...newFDs(n))]]),
+          ).toBe(MSG.length);
         };
         const eorUnset = dgram ? socket.MSG_TRUNC : 0;
 
@@ -156,7 +168,9 @@ for (const form of FORMS) {
 
         it('passes one fd (testFDPassSimple)', async () => {
           setup();
-          expect(await sendmsgToServer([MSG], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(...newFDs(1))]])).toBe(MSG.length);
+          expect(
+            await sendmsgToServer([MSG], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(...newFDs(1))]]),
+          ).toBe(MSG.length);
           checkRecvmsgFDs(1, await recv(MSG.length, 10240));
         });
 
@@ -205,7 +219,12 @@ for (const form of FORMS) {
               ],
             ),
           ).toBe(MSG.length);
-          checkRecvmsgFDs(2, await recv(MSG.length, socket.CMSG_SPACE(SIZEOF_INT) + socket.CMSG_LEN(SIZEOF_INT * 2)), 2, socket.MSG_CTRUNC);
+          checkRecvmsgFDs(
+            2,
+            await recv(MSG.length, socket.CMSG_SPACE(SIZEOF_INT) + socket.CMSG_LEN(SIZEOF_INT * 2)),
+            2,
+            socket.MSG_CTRUNC,
+          );
         });
 
         it('an empty fd array (testFDPassEmpty)', async () => {
@@ -216,7 +235,9 @@ for (const form of FORMS) {
 
         it('a truncated fd array (3 bytes) (testFDPassPartialInt)', async () => {
           setup();
-          await sendAncillaryIfPossible(MSG, [[socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(-0x5555).subarray(0, 3)]]);
+          await sendAncillaryIfPossible(MSG, [
+            [socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(-0x5555).subarray(0, 3)],
+          ]);
           const [msg, ancdata, flags] = await recv(MSG.length, 10240);
           expect(msg).toEqual(MSG);
           checkFlags(flags, { unset: eorUnset, ignore: socket.MSG_CTRUNC });
@@ -431,7 +452,12 @@ describe('passing a file descriptor to a child process', () => {
     if (distIsFresh()) return;
     const env = { ...process.env };
     delete env.NODE_OPTIONS;
-    const r = spawnSync('npm', ['run', 'build:ts'], { cwd: repoRoot, env, encoding: 'utf8', timeout: 240_000 });
+    const r = spawnSync('npm', ['run', 'build:ts'], {
+      cwd: repoRoot,
+      env,
+      encoding: 'utf8',
+      timeout: 240_000,
+    });
     if (r.status !== 0) throw new Error(`npm run build:ts failed (${r.status}): ${r.stdout}\n${r.stderr}`);
   }, 300_000);
 
@@ -470,7 +496,10 @@ describe('passing a file descriptor to a child process', () => {
   }
 
   it('a node child (loading dist/ as the package) reads the files through the received fds', async () => {
-    const out = await passTo(process.execPath, (p) => [path.join(__dirname, 'fixtures', 'recv-fd-child.cjs'), p]);
+    const out = await passTo(process.execPath, (p) => [
+      path.join(__dirname, 'fixtures', 'recv-fd-child.cjs'),
+      p,
+    ]);
     expect(out.msg).toBe('here are your files');
     expect(out.flags).toBe(0);
     expect(out.contents).toEqual(['first file \u00e9', 'second file']);
@@ -515,7 +544,9 @@ describe('SCM_CREDENTIALS with SO_PASSCRED', () => {
         const [a, b] = pair(form, socket.AF_UNIX, kind);
         b.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1);
         const { pid, uid, gid } = me();
-        expect(await a.sendmsg([MSG], [[socket.SOL_SOCKET, socket.SCM_CREDENTIALS, ints(pid, uid, gid)]])).toBe(MSG.length);
+        expect(
+          await a.sendmsg([MSG], [[socket.SOL_SOCKET, socket.SCM_CREDENTIALS, ints(pid, uid, gid)]]),
+        ).toBe(MSG.length);
         const buf = Buffer.alloc(MSG.length);
         const [n, anc] = await b.recvmsg_into([buf], socket.CMSG_SPACE(12));
         expect(n).toBe(MSG.length);

@@ -49,8 +49,12 @@ beforeAll(() => {
 function expectPosition(fd: number, pos: number): void {
   const b = Buffer.alloc(16);
   const n = fs.readSync(fd, b, 0, 16, null);
-  expect(n, `bytes readable at the file position (expected position ${pos})`).toBe(Math.min(16, FILESIZE - pos));
-  expect(b.subarray(0, n).equals(FILEDATA.subarray(pos, pos + n)), `data at the file position ${pos}`).toBe(true);
+  expect(n, `bytes readable at the file position (expected position ${pos})`).toBe(
+    Math.min(16, FILESIZE - pos),
+  );
+  expect(b.subarray(0, n).equals(FILEDATA.subarray(pos, pos + n)), `data at the file position ${pos}`).toBe(
+    true,
+  );
 }
 
 async function expectHandlePosition(fh: fs.promises.FileHandle, pos: number): Promise<void> {

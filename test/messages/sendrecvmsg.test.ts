@@ -61,7 +61,10 @@ function dgramEnv(form: Form, family: number, connect: boolean): Env {
     dgram: true,
     connectionless: !connect,
     sendToServer: (d) => (connect ? cli.send(d) : cli.sendto(d, servAddr)),
-    sendmsgToServer: (b, a = [], f = 0) => (connect ? cli.sendmsg(b as any, a as any, f as any) : cli.sendmsg(b as any, a as any, f as any, servAddr)),
+    sendmsgToServer: (b, a = [], f = 0) =>
+      connect
+        ? cli.sendmsg(b as any, a as any, f as any)
+        : cli.sendmsg(b as any, a as any, f as any, servAddr),
   };
 }
 
@@ -128,7 +131,12 @@ const TRANSPORTS: Transport[] = [
 const COMMON_UNSET = socket.MSG_CTRUNC | socket.MSG_OOB;
 
 /** Python's checkFlags with the datagram/stream indicators of SendrecvmsgDgramFlagsBase. */
-function flagsOk(env: Env, flags: number, eor: boolean | null, opts: { set?: number; unset?: number; ignore?: number } = {}): void {
+function flagsOk(
+  env: Env,
+  flags: number,
+  eor: boolean | null,
+  opts: { set?: number; unset?: number; ignore?: number } = {},
+): void {
   let set = 0;
   let unset = COMMON_UNSET;
   if (env.dgram && eor === true) unset |= socket.MSG_TRUNC;
@@ -247,8 +255,12 @@ for (const form of FORMS) {
       it('rejects a bad item among several (testSendmsgBadMultiCmsg)', async () => {
         const env = tr.make(form);
         // A flat [level, type, data] instead of a list of them.
-        expect(await errorOf(() => env.sendmsgToServer([MSG], [0, 0, Buffer.alloc(0)]))).toBeInstanceOf(TypeError);
-        expect(await errorOf(() => env.sendmsgToServer([MSG], [[0, 0, Buffer.alloc(0)], {}]))).toBeInstanceOf(TypeError);
+        expect(await errorOf(() => env.sendmsgToServer([MSG], [0, 0, Buffer.alloc(0)]))).toBeInstanceOf(
+          TypeError,
+        );
+        expect(await errorOf(() => env.sendmsgToServer([MSG], [[0, 0, Buffer.alloc(0)], {}]))).toBeInstanceOf(
+          TypeError,
+        );
         await env.sendToServer(Buffer.from('done'));
         expect(await env.serv.recv(1000)).toEqual(Buffer.from('done'));
       });
@@ -290,7 +302,10 @@ for (const form of FORMS) {
           it('MSG_DONTWAIT makes sendmsg non-blocking on a blocking socket: BlockingIOError once full (testSendmsgDontWait)', async () => {
             const scenario = tr.name === 'TCP' ? 'sendmsg-tcp' : 'sendmsg-unix';
             const run = await runTsFixture('dontwait-child.ts', [scenario], 8_000);
-            expect(run.killed, `the child blocked in sendmsg(..., MSG_DONTWAIT) and was killed; stderr: ${run.stderr}`).toBe(false);
+            expect(
+              run.killed,
+              `the child blocked in sendmsg(..., MSG_DONTWAIT) and was killed; stderr: ${run.stderr}`,
+            ).toBe(false);
             const out = JSON.parse(run.stdout.trim().split('\n').pop()!);
             expect(out.result).toMatchObject({ ok: false, name: 'BlockingIOError', errno: 11 });
             expect(out.sent).toBeGreaterThan(0);
@@ -320,10 +335,20 @@ for (const form of FORMS) {
 type Method = 'recvmsg' | 'recvmsg_into';
 
 /** Python's doRecvmsg: recvmsg, or recvmsg_into one buffer of bufsize emulating it (RecvmsgIntoMixin). */
-async function doRecvmsg(method: Method, s: AnySock, bufsize: number, ...args: number[]): Promise<RecvResult> {
+async function doRecvmsg(
+  method: Method,
+  s: AnySock,
+  bufsize: number,
+  ...args: number[]
+): Promise<RecvResult> {
   if (method === 'recvmsg') return (await (s.recvmsg as any)(bufsize, ...args)) as RecvResult;
   const buf = Buffer.alloc(bufsize);
-  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [number, Anc, number, unknown];
+  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [
+    number,
+    Anc,
+    number,
+    unknown,
+  ];
   expect(n).toBeGreaterThanOrEqual(0);
   expect(n).toBeLessThanOrEqual(bufsize);
   return [Buffer.from(buf.subarray(0, n)), anc, flags, addr];
@@ -517,7 +542,9 @@ for (const form of FORMS) {
               ['flags string', () => s.recvmsg_into([buf], 0, 'x')],
             ];
             for (const [what, fn] of typeErrors) expect(await errorOf(fn), what).toBeInstanceOf(TypeError);
-            expect((await errorOf(() => s.recvmsg_into(MSG.length, 0, 0))).message).toBe('recvmsg_into() argument 1 must be an iterable');
+            expect((await errorOf(() => s.recvmsg_into(MSG.length, 0, 0))).message).toBe(
+              'recvmsg_into() argument 1 must be an iterable',
+            );
             expect((await errorOf(() => s.recvmsg_into([{}], 0, 0))).message).toBe(
               'recvmsg_into() argument 1 must be an iterable of single-segment read-write buffers',
             );

@@ -25,7 +25,10 @@ function pingSummary(out: string): { transmitted: number; received: number; loss
 
 /** The per-reply lines: [seq, ttl, rtt]. */
 function pingReplies(out: string, from: string): [number, number, number][] {
-  const re = new RegExp(`^64 bytes from ${from.replace(/\./g, '\\.')}: icmp_seq=(\\d+) ttl=(\\d+) time=([\\d.]+) ms$`, 'gm');
+  const re = new RegExp(
+    `^64 bytes from ${from.replace(/\./g, '\\.')}: icmp_seq=(\\d+) ttl=(\\d+) time=([\\d.]+) ms$`,
+    'gm',
+  );
   return [...out.matchAll(re)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
 }
 
@@ -46,73 +49,101 @@ function show(r: Run): string {
 // ---- without any privilege -----------------------------------------------------------------
 
 describe('example argument handling', () => {
-  it('each example exits with status 2 and a usage line when arguments are missing or wrong', async () => {
-    const runs = await Promise.all([
-      runExample('ping.ts', []),
-      runExample('ping.ts', ['-c', 'many', '127.0.0.1']),
-      runExample('traceroute.ts', ['--bogus', '127.0.0.1']),
-      runExample('sniffer.ts', ['-f', 'no-such-filter']),
-      runExample('arping.ts', ['127.0.0.1']), // no -I
-    ]);
-    for (const r of runs) {
-      expect(r.code, show(r)).toBe(2);
-      expect(r.stderr, show(r)).toMatch(/usage: \w+\.ts/);
-    }
-  }, CHILD_TEST_TIMEOUT);
+  it(
+    'each example exits with status 2 and a usage line when arguments are missing or wrong',
+    async () => {
+      const runs = await Promise.all([
+        runExample('ping.ts', []),
+        runExample('ping.ts', ['-c', 'many', '127.0.0.1']),
+        runExample('traceroute.ts', ['--bogus', '127.0.0.1']),
+        runExample('sniffer.ts', ['-f', 'no-such-filter']),
+        runExample('arping.ts', ['127.0.0.1']), // no -I
+      ]);
+      for (const r of runs) {
+        expect(r.code, show(r)).toBe(2);
+        expect(r.stderr, show(r)).toMatch(/usage: \w+\.ts/);
+      }
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 });
 
 // ---- loopback, host namespace ----------------------------------------------------------------
 
 describe('examples on loopback', () => {
-  it.skipIf(RAW.skip)(`ping.ts 127.0.0.1 and ping.ts -6 ::1 get every reply${RAW.why}`, async () => {
-    const [v4, v6] = await Promise.all([
-      runExample('ping.ts', ['-c', '3', '-i', '0.2', '127.0.0.1']),
-      runExample('ping.ts', ['-6', '-c', '2', '-i', '0.2', '::1']),
-    ]);
-    expect(v4.code, show(v4)).toBe(0);
-    expect(v4.stdout).toMatch(/^PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.$/m);
-    expect(pingReplies(v4.stdout, '127.0.0.1').map(([seq, ttl]) => [seq, ttl])).toEqual([[1, 64], [2, 64], [3, 64]]);
-    expect(pingSummary(v4.stdout)).toEqual({ transmitted: 3, received: 3, loss: 0 });
-    expect(v4.stdout).toMatch(/^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/m);
+  it.skipIf(RAW.skip)(
+    `ping.ts 127.0.0.1 and ping.ts -6 ::1 get every reply${RAW.why}`,
+    async () => {
+      const [v4, v6] = await Promise.all([
+        runExample('ping.ts', ['-c', '3', '-i', '0.2', '127.0.0.1']),
+        runExample('ping.ts', ['-6', '-c', '2', '-i', '0.2', '::1']),
+      ]);
+      expect(v4.code, show(v4)).toBe(0);
+      expect(v4.stdout).toMatch(/^PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.$/m);
+      expect(pingReplies(v4.stdout, '127.0.0.1').map(([seq, ttl]) => [seq, ttl])).toEqual([
+        [1, 64],
+        [2, 64],
+        [3, 64],
+      ]);
+      expect(pingSummary(v4.stdout)).toEqual({ transmitted: 3, received: 3, loss: 0 });
+      expect(v4.stdout).toMatch(/^rtt min\/avg\/max\/mdev = [\d.]+\/[\d.]+\/[\d.]+\/[\d.]+ ms$/m);
 
-    expect(v6.code, show(v6)).toBe(0);
-    expect(pingReplies(v6.stdout, '::1').map(([seq, ttl]) => [seq, ttl])).toEqual([[1, 64], [2, 64]]);
-    expect(pingSummary(v6.stdout)).toEqual({ transmitted: 2, received: 2, loss: 0 });
-  }, CHILD_TEST_TIMEOUT);
+      expect(v6.code, show(v6)).toBe(0);
+      expect(pingReplies(v6.stdout, '::1').map(([seq, ttl]) => [seq, ttl])).toEqual([
+        [1, 64],
+        [2, 64],
+      ]);
+      expect(pingSummary(v6.stdout)).toEqual({ transmitted: 2, received: 2, loss: 0 });
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it.skipIf(RAW.skip)(`traceroute.ts 127.0.0.1 (UDP and -I ICMP) reaches it at hop 1${RAW.why}`, async () => {
-    const [udp, icmp] = await Promise.all([
-      runExample('traceroute.ts', ['-q', '2', '-w', '1', '127.0.0.1']),
-      runExample('traceroute.ts', ['-I', '-q', '1', '-w', '1', '127.0.0.1']),
-    ]);
-    for (const r of [udp, icmp]) {
+  it.skipIf(RAW.skip)(
+    `traceroute.ts 127.0.0.1 (UDP and -I ICMP) reaches it at hop 1${RAW.why}`,
+    async () => {
+      const [udp, icmp] = await Promise.all([
+        runExample('traceroute.ts', ['-q', '2', '-w', '1', '127.0.0.1']),
+        runExample('traceroute.ts', ['-I', '-q', '1', '-w', '1', '127.0.0.1']),
+      ]);
+      for (const r of [udp, icmp]) {
+        expect(r.code, show(r)).toBe(0);
+        expect([...hops(r.stdout)]).toEqual([[1, '127.0.0.1']]);
+      }
+      expect(udp.stdout).toMatch(/^ 1 {2}127\.0\.0\.1 {2}[\d.]+ ms {2}[\d.]+ ms$/m);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
+
+  it.skipIf(RAW.skip)(
+    `sniffer.ts -i lo --bpf <tcpdump -dd output> shows only the matching datagrams${RAW.why}`,
+    async () => {
+      const sniffer = start(
+        process.execPath,
+        exampleArgv('sniffer.ts', ['-i', 'lo', '--bpf', BPF_FIXTURE, '-c', '2', '-W', '10']).slice(1),
+      );
+      await sniffer.waitFor(/listening on lo/);
+      const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+      try {
+        tx.bind(['127.0.0.1', 0]);
+        tx.sendto(Buffer.from('other'), ['127.0.0.1', 47914]);
+        tx.sendto(Buffer.from('first'), ['127.0.0.1', 47913]);
+        tx.sendto(Buffer.from('second!'), ['127.0.0.1', 47913]);
+      } finally {
+        tx.close();
+      }
+      const r = await sniffer.done;
       expect(r.code, show(r)).toBe(0);
-      expect([...hops(r.stdout)]).toEqual([[1, '127.0.0.1']]);
-    }
-    expect(udp.stdout).toMatch(/^ 1 {2}127\.0\.0\.1 {2}[\d.]+ ms {2}[\d.]+ ms$/m);
-  }, CHILD_TEST_TIMEOUT);
-
-  it.skipIf(RAW.skip)(`sniffer.ts -i lo --bpf <tcpdump -dd output> shows only the matching datagrams${RAW.why}`, async () => {
-    const sniffer = start(process.execPath, exampleArgv('sniffer.ts', ['-i', 'lo', '--bpf', BPF_FIXTURE, '-c', '2', '-W', '10']).slice(1));
-    await sniffer.waitFor(/listening on lo/);
-    const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-    try {
-      tx.bind(['127.0.0.1', 0]);
-      tx.sendto(Buffer.from('other'), ['127.0.0.1', 47914]);
-      tx.sendto(Buffer.from('first'), ['127.0.0.1', 47913]);
-      tx.sendto(Buffer.from('second!'), ['127.0.0.1', 47913]);
-    } finally {
-      tx.close();
-    }
-    const r = await sniffer.done;
-    expect(r.code, show(r)).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines, show(r)).toHaveLength(2);
-    // Each packet once (the outgoing copy on lo is skipped), with zero MACs on lo.
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{6} lo In {2}00:00:00:00:00:00 > 00:00:00:00:00:00, IP 127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.47913: UDP, length 5$/);
-    expect(lines[1]).toMatch(/> 127\.0\.0\.1\.47913: UDP, length 7$/);
-    expect(r.stderr).toContain('2 packets captured');
-  }, CHILD_TEST_TIMEOUT);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines, show(r)).toHaveLength(2);
+      // Each packet once (the outgoing copy on lo is skipped), with zero MACs on lo.
+      expect(lines[0]).toMatch(
+        /^\d\d:\d\d:\d\d\.\d{6} lo In {2}00:00:00:00:00:00 > 00:00:00:00:00:00, IP 127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.47913: UDP, length 5$/,
+      );
+      expect(lines[1]).toMatch(/> 127\.0\.0\.1\.47913: UDP, length 7$/);
+      expect(r.stderr).toContain('2 packets captured');
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 });
 
 // ---- across namespaces -----------------------------------------------------------------------
@@ -128,129 +159,206 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
     topo?.destroy();
   });
 
-  it.skipIf(NETNS.skip)(`ping.ts from A to B, IPv4 and IPv6: TTL 63 after the router hop${NETNS.why}`, async () => {
-    const [v4, v6] = await Promise.all([
-      topo.example(topo.a, 'ping.ts', ['-c', '2', '-i', '0.2', topo.ip.b4]),
-      topo.example(topo.a, 'ping.ts', ['-6', '-c', '2', '-i', '0.2', topo.ip.b6]),
-    ]);
-    expect(v4.code, show(v4)).toBe(0);
-    expect(pingReplies(v4.stdout, topo.ip.b4).map(([seq, ttl]) => [seq, ttl])).toEqual([[1, 63], [2, 63]]);
-    expect(v6.code, show(v6)).toBe(0);
-    expect(pingReplies(v6.stdout, topo.ip.b6).map(([seq, ttl]) => [seq, ttl])).toEqual([[1, 63], [2, 63]]);
-  }, CHILD_TEST_TIMEOUT);
+  it.skipIf(NETNS.skip)(
+    `ping.ts from A to B, IPv4 and IPv6: TTL 63 after the router hop${NETNS.why}`,
+    async () => {
+      const [v4, v6] = await Promise.all([
+        topo.example(topo.a, 'ping.ts', ['-c', '2', '-i', '0.2', topo.ip.b4]),
+        topo.example(topo.a, 'ping.ts', ['-6', '-c', '2', '-i', '0.2', topo.ip.b6]),
+      ]);
+      expect(v4.code, show(v4)).toBe(0);
+      expect(pingReplies(v4.stdout, topo.ip.b4).map(([seq, ttl]) => [seq, ttl])).toEqual([
+        [1, 63],
+        [2, 63],
+      ]);
+      expect(v6.code, show(v6)).toBe(0);
+      expect(pingReplies(v6.stdout, topo.ip.b6).map(([seq, ttl]) => [seq, ttl])).toEqual([
+        [1, 63],
+        [2, 63],
+      ]);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it.skipIf(NETNS.skip)(`ping.ts to an address nobody has: 100% loss, exit status 1${NETNS.why}`, async () => {
-    const r = await topo.example(topo.a, 'ping.ts', ['-c', '2', '-i', '0.1', '-W', '0.5', '10.200.1.99']);
-    expect(r.code, show(r)).toBe(1);
-    expect(pingSummary(r.stdout)).toEqual({ transmitted: 2, received: 0, loss: 100 });
-    expect(r.stdout).not.toContain('rtt min');
-  }, CHILD_TEST_TIMEOUT);
+  it.skipIf(NETNS.skip)(
+    `ping.ts to an address nobody has: 100% loss, exit status 1${NETNS.why}`,
+    async () => {
+      const r = await topo.example(topo.a, 'ping.ts', ['-c', '2', '-i', '0.1', '-W', '0.5', '10.200.1.99']);
+      expect(r.code, show(r)).toBe(1);
+      expect(pingSummary(r.stdout)).toEqual({ transmitted: 2, received: 0, loss: 100 });
+      expect(r.stdout).not.toContain('rtt min');
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it.skipIf(NETNS.skip)(`ping.ts --dgram works without CAP_NET_RAW where ping_group_range allows our gid${NETNS.why}`, async () => {
-    // Allow every group in A (the range is per network namespace); R keeps the default "1 0".
-    const set = await topo.exec(topo.a, ['sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']);
-    expect(set.code, show(set)).toBe(0);
-    const unprivileged = (ns: string, args: string[]) =>
-      topo.exec(ns, ['setpriv', '--inh-caps=-net_raw', '--bounding-set=-net_raw', '--', ...exampleArgv('ping.ts', args)]);
-    const [v4, v6, refused] = await Promise.all([
-      unprivileged(topo.a, ['--dgram', '-c', '2', '-i', '0.2', topo.ip.b4]),
-      unprivileged(topo.a, ['--dgram', '-6', '-c', '2', '-i', '0.2', topo.ip.b6]),
-      unprivileged(topo.r, ['--dgram', '-c', '1', topo.ip.b4]),
-    ]);
-    expect(v4.code, show(v4)).toBe(0);
-    expect(pingReplies(v4.stdout, topo.ip.b4).map(([seq, ttl]) => [seq, ttl])).toEqual([[1, 63], [2, 63]]);
-    expect(v6.code, show(v6)).toBe(0);
-    expect(pingReplies(v6.stdout, topo.ip.b6).map(([seq, ttl]) => [seq, ttl])).toEqual([[1, 63], [2, 63]]);
-    // Outside the range the kernel says EACCES, and the example explains why.
-    expect(refused.code, show(refused)).toBe(2);
-    expect(refused.stderr).toContain('[Errno 13] Permission denied');
-    expect(refused.stderr).toContain('ping_group_range');
-  }, CHILD_TEST_TIMEOUT);
+  it.skipIf(NETNS.skip)(
+    `ping.ts --dgram works without CAP_NET_RAW where ping_group_range allows our gid${NETNS.why}`,
+    async () => {
+      // Allow every group in A (the range is per network namespace); R keeps the default "1 0".
+      const set = await topo.exec(topo.a, ['sysctl', '-q', '-w', 'net.ipv4.ping_group_range=0 2147483647']);
+      expect(set.code, show(set)).toBe(0);
+      const unprivileged = (ns: string, args: string[]) =>
+        topo.exec(ns, [
+          'setpriv',
+          '--inh-caps=-net_raw',
+          '--bounding-set=-net_raw',
+          '--',
+          ...exampleArgv('ping.ts', args),
+        ]);
+      const [v4, v6, refused] = await Promise.all([
+        unprivileged(topo.a, ['--dgram', '-c', '2', '-i', '0.2', topo.ip.b4]),
+        unprivileged(topo.a, ['--dgram', '-6', '-c', '2', '-i', '0.2', topo.ip.b6]),
+        unprivileged(topo.r, ['--dgram', '-c', '1', topo.ip.b4]),
+      ]);
+      expect(v4.code, show(v4)).toBe(0);
+      expect(pingReplies(v4.stdout, topo.ip.b4).map(([seq, ttl]) => [seq, ttl])).toEqual([
+        [1, 63],
+        [2, 63],
+      ]);
+      expect(v6.code, show(v6)).toBe(0);
+      expect(pingReplies(v6.stdout, topo.ip.b6).map(([seq, ttl]) => [seq, ttl])).toEqual([
+        [1, 63],
+        [2, 63],
+      ]);
+      // Outside the range the kernel says EACCES, and the example explains why.
+      expect(refused.code, show(refused)).toBe(2);
+      expect(refused.stderr).toContain('[Errno 13] Permission denied');
+      expect(refused.stderr).toContain('ping_group_range');
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it.skipIf(NETNS.skip)(`traceroute.ts from A to B: hop 1 is the router, hop 2 is B (UDP, -I, -6)${NETNS.why}`, async () => {
-    const runs = await Promise.all([
-      topo.example(topo.a, 'traceroute.ts', ['-q', '2', '-w', '1', topo.ip.b4]),
-      topo.example(topo.a, 'traceroute.ts', ['-I', '-q', '1', '-w', '1', topo.ip.b4]),
-      topo.example(topo.a, 'traceroute.ts', ['-6', '-q', '1', '-w', '1', topo.ip.b6]),
-      topo.example(topo.a, 'traceroute.ts', ['-m', '1', '-q', '1', '-w', '1', topo.ip.b4]),
-    ]);
-    const [udp, icmp, v6, short] = runs;
-    for (const r of [udp, icmp]) {
-      expect(r.code, show(r)).toBe(0);
-      expect([...hops(r.stdout)], show(r)).toEqual([[1, topo.ip.ra4], [2, topo.ip.b4]]);
-    }
-    expect(udp.stdout).toMatch(new RegExp(`^ 1 {2}${topo.ip.ra4.replace(/\./g, '\\.')} {2}[\\d.]+ ms {2}[\\d.]+ ms$`, 'm'));
-    expect(v6.code, show(v6)).toBe(0);
-    expect([...hops(v6.stdout)], show(v6)).toEqual([[1, topo.ip.ra6], [2, topo.ip.b6]]);
-    // Not reached within -m 1: exit status 1, only the router shown.
-    expect(short.code, show(short)).toBe(1);
-    expect([...hops(short.stdout)]).toEqual([[1, topo.ip.ra4]]);
-  }, CHILD_TEST_TIMEOUT);
+  it.skipIf(NETNS.skip)(
+    `traceroute.ts from A to B: hop 1 is the router, hop 2 is B (UDP, -I, -6)${NETNS.why}`,
+    async () => {
+      const runs = await Promise.all([
+        topo.example(topo.a, 'traceroute.ts', ['-q', '2', '-w', '1', topo.ip.b4]),
+        topo.example(topo.a, 'traceroute.ts', ['-I', '-q', '1', '-w', '1', topo.ip.b4]),
+        topo.example(topo.a, 'traceroute.ts', ['-6', '-q', '1', '-w', '1', topo.ip.b6]),
+        topo.example(topo.a, 'traceroute.ts', ['-m', '1', '-q', '1', '-w', '1', topo.ip.b4]),
+      ]);
+      const [udp, icmp, v6, short] = runs;
+      for (const r of [udp, icmp]) {
+        expect(r.code, show(r)).toBe(0);
+        expect([...hops(r.stdout)], show(r)).toEqual([
+          [1, topo.ip.ra4],
+          [2, topo.ip.b4],
+        ]);
+      }
+      expect(udp.stdout).toMatch(
+        new RegExp(`^ 1 {2}${topo.ip.ra4.replace(/\./g, '\\.')} {2}[\\d.]+ ms {2}[\\d.]+ ms$`, 'm'),
+      );
+      expect(v6.code, show(v6)).toBe(0);
+      expect([...hops(v6.stdout)], show(v6)).toEqual([
+        [1, topo.ip.ra6],
+        [2, topo.ip.b6],
+      ]);
+      // Not reached within -m 1: exit status 1, only the router shown.
+      expect(short.code, show(short)).toBe(1);
+      expect([...hops(short.stdout)]).toEqual([[1, topo.ip.ra4]]);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it.skipIf(NETNS.skip)(`arping.ts across the veth gets the router's MAC (SOCK_DGRAM and --raw)${NETNS.why}`, async () => {
-    const routerMac = topo.mac(topo.r, 'veth-ra').toUpperCase();
-    const [dgram, raw, nobody] = await Promise.all([
-      topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '2', '-i', '0.2', topo.ip.ra4]),
-      topo.example(topo.a, 'arping.ts', ['--raw', '-I', 'veth-a', '-s', topo.ip.a4, '-c', '1', topo.ip.ra4]),
-      topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '1', '-i', '0.3', '10.200.1.99']),
-    ]);
-    for (const [r, n] of [[dgram, 2], [raw, 1]] as const) {
-      expect(r.code, show(r)).toBe(0);
-      expect(r.stdout).toContain(`ARPING ${topo.ip.ra4} from ${topo.ip.a4} veth-a`);
-      const replies = [...r.stdout.matchAll(/^Unicast reply from (\S+) \[([0-9A-F:]+)\] {2}[\d.]+ms$/gm)];
-      expect(replies.map((m) => [m[1], m[2]]), show(r)).toEqual(Array(n).fill([topo.ip.ra4, routerMac]));
-      expect(r.stdout).toContain(`Received ${n} response(s)`);
-    }
-    expect(nobody.code, show(nobody)).toBe(1);
-    expect(nobody.stdout).toContain('Received 0 response(s)');
-  }, CHILD_TEST_TIMEOUT);
+  it.skipIf(NETNS.skip)(
+    `arping.ts across the veth gets the router's MAC (SOCK_DGRAM and --raw)${NETNS.why}`,
+    async () => {
+      const routerMac = topo.mac(topo.r, 'veth-ra').toUpperCase();
+      const [dgram, raw, nobody] = await Promise.all([
+        topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '2', '-i', '0.2', topo.ip.ra4]),
+        topo.example(topo.a, 'arping.ts', [
+          '--raw',
+          '-I',
+          'veth-a',
+          '-s',
+          topo.ip.a4,
+          '-c',
+          '1',
+          topo.ip.ra4,
+        ]),
+        topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '1', '-i', '0.3', '10.200.1.99']),
+      ]);
+      for (const [r, n] of [
+        [dgram, 2],
+        [raw, 1],
+      ] as const) {
+        expect(r.code, show(r)).toBe(0);
+        expect(r.stdout).toContain(`ARPING ${topo.ip.ra4} from ${topo.ip.a4} veth-a`);
+        const replies = [...r.stdout.matchAll(/^Unicast reply from (\S+) \[([0-9A-F:]+)\] {2}[\d.]+ms$/gm)];
+        expect(
+          replies.map((m) => [m[1], m[2]]),
+          show(r),
+        ).toEqual(Array(n).fill([topo.ip.ra4, routerMac]));
+        expect(r.stdout).toContain(`Received ${n} response(s)`);
+      }
+      expect(nobody.code, show(nobody)).toBe(1);
+      expect(nobody.stdout).toContain('Received 0 response(s)');
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 
-  it.skipIf(NETNS.skip)(`sniffer.ts -f udp in B sees the UDP datagrams and not the pings sent at the same time${NETNS.why}`, async () => {
-    // Two sniffers on B's link: "udp" is the one under test; "icmp" proves the pings did cross it.
-    // Both run until they get SIGINT (Ctrl-C) once our traffic has been seen: the other tests
-    // send UDP probes (traceroute) and ICMPv6 neighbour discovery across this link too, so a
-    // packet count would be a guess.
-    const sniff = (filter: string) =>
-      topo.spawn(topo.b, exampleArgv('sniffer.ts', ['-i', 'veth-b', '-f', filter, '-c', '10000', '-W', '15']));
-    const udp = sniff('udp');
-    const icmp = sniff('icmp');
-    await Promise.all([udp.waitFor(/listening on veth-b/), icmp.waitFor(/listening on veth-b/)]);
-    const ping = topo.spawn(topo.a, exampleArgv('ping.ts', ['-c', '4', '-i', '0.2', topo.ip.b4]));
-    await ping.waitFor(/icmp_seq=1 /);
-    // Three datagrams from A to B port 5555 while the ping goes on (B answers "port unreachable",
-    // which is ICMP too).
-    const sender = `const s = require('dgram').createSocket('udp4'); let n = 0;
+  it.skipIf(NETNS.skip)(
+    `sniffer.ts -f udp in B sees the UDP datagrams and not the pings sent at the same time${NETNS.why}`,
+    async () => {
+      // Two sniffers on B's link: "udp" is the one under test; "icmp" proves the pings did cross it.
+      // Both run until they get SIGINT (Ctrl-C) once our traffic has been seen: the other tests
+      // send UDP probes (traceroute) and ICMPv6 neighbour discovery across this link too, so a
+      // packet count would be a guess.
+      const sniff = (filter: string) =>
+        topo.spawn(
+          topo.b,
+          exampleArgv('sniffer.ts', ['-i', 'veth-b', '-f', filter, '-c', '10000', '-W', '15']),
+        );
+      const udp = sniff('udp');
+      const icmp = sniff('icmp');
+      await Promise.all([udp.waitFor(/listening on veth-b/), icmp.waitFor(/listening on veth-b/)]);
+      const ping = topo.spawn(topo.a, exampleArgv('ping.ts', ['-c', '4', '-i', '0.2', topo.ip.b4]));
+      await ping.waitFor(/icmp_seq=1 /);
+      // Three datagrams from A to B port 5555 while the ping goes on (B answers "port unreachable",
+      // which is ICMP too).
+      const sender = `const s = require('dgram').createSocket('udp4'); let n = 0;
       const t = setInterval(() => { s.send('sniff-me', 5555, '${topo.ip.b4}'); if (++n === 3) { clearInterval(t); setTimeout(() => s.close(), 50); } }, 100);`;
-    const sent = await topo.exec(topo.a, [process.execPath, '-e', sender]);
-    expect(sent.code, show(sent)).toBe(0);
-    const p = await ping.done;
-    expect(p.code, show(p)).toBe(0);
-    // Stop each sniffer once it has printed what we sent (ping: -c 4, so seq 4 is ours).
-    await Promise.all([udp.waitFor(/(\.5555: UDP, length 8\n[\s\S]*){3}/), icmp.waitFor(/ICMP echo reply, id \d+, seq 4,/)]);
-    udp.child.kill('SIGINT');
-    icmp.child.kill('SIGINT');
-    const [u, i] = await Promise.all([udp.done, icmp.done]);
+      const sent = await topo.exec(topo.a, [process.execPath, '-e', sender]);
+      expect(sent.code, show(sent)).toBe(0);
+      const p = await ping.done;
+      expect(p.code, show(p)).toBe(0);
+      // Stop each sniffer once it has printed what we sent (ping: -c 4, so seq 4 is ours).
+      await Promise.all([
+        udp.waitFor(/(\.5555: UDP, length 8\n[\s\S]*){3}/),
+        icmp.waitFor(/ICMP echo reply, id \d+, seq 4,/),
+      ]);
+      udp.child.kill('SIGINT');
+      icmp.child.kill('SIGINT');
+      const [u, i] = await Promise.all([udp.done, icmp.done]);
 
-    expect(u.code, show(u)).toBe(0);
-    const lines = u.stdout.trim().split('\n');
-    for (const line of lines) expect(line, show(u)).toMatch(/^\S+ veth-b (In |Out) [0-9a-f:]{17} > [0-9a-f:]{17}, IP6? \S+ > \S+: UDP, length \d+$/);
-    const ours = lines.filter((l) => l.endsWith('.5555: UDP, length 8'));
-    expect(ours, show(u)).toHaveLength(3);
-    const from = `veth-b In  [0-9a-f:]{17} > [0-9a-f:]{17}, IP ${topo.ip.a4.replace(/\./g, '\\.')}\\.\\d+ > ${topo.ip.b4.replace(/\./g, '\\.')}\\.5555: UDP, length 8$`;
-    for (const line of ours) expect(line).toMatch(new RegExp(from));
-    expect(u.stdout).not.toContain('ICMP');
-    expect(u.stderr).toMatch(/\d+ packets captured/);
+      expect(u.code, show(u)).toBe(0);
+      const lines = u.stdout.trim().split('\n');
+      for (const line of lines)
+        expect(line, show(u)).toMatch(
+          /^\S+ veth-b (In |Out) [0-9a-f:]{17} > [0-9a-f:]{17}, IP6? \S+ > \S+: UDP, length \d+$/,
+        );
+      const ours = lines.filter((l) => l.endsWith('.5555: UDP, length 8'));
+      expect(ours, show(u)).toHaveLength(3);
+      const from = `veth-b In  [0-9a-f:]{17} > [0-9a-f:]{17}, IP ${topo.ip.a4.replace(/\./g, '\\.')}\\.\\d+ > ${topo.ip.b4.replace(/\./g, '\\.')}\\.5555: UDP, length 8$`;
+      for (const line of ours) expect(line).toMatch(new RegExp(from));
+      expect(u.stdout).not.toContain('ICMP');
+      expect(u.stderr).toMatch(/\d+ packets captured/);
 
-    expect(i.code, show(i)).toBe(0);
-    // Our ping's 4 requests in and 4 replies out, under one identifier (other tests ping B too).
-    const byId = new Map<string, string[]>();
-    for (const m of i.stdout.matchAll(/ICMP echo (request|reply), id (\d+), seq (\d+),/g)) {
-      byId.set(m[2], [...(byId.get(m[2]) ?? []), `${m[1]} ${m[3]}`]);
-    }
-    const want = [1, 2, 3, 4].flatMap((n) => [`request ${n}`, `reply ${n}`]).sort();
-    expect([...byId.values()].some((seen) => JSON.stringify([...seen].sort()) === JSON.stringify(want)), show(i)).toBe(true);
-    expect(i.stdout).toContain(`IP ${topo.ip.a4} > ${topo.ip.b4}: ICMP echo request, id `);
-    expect(i.stdout).not.toContain('UDP');
-    expect(i.stderr).toMatch(/\d+ packets captured/);
-  }, CHILD_TEST_TIMEOUT);
+      expect(i.code, show(i)).toBe(0);
+      // Our ping's 4 requests in and 4 replies out, under one identifier (other tests ping B too).
+      const byId = new Map<string, string[]>();
+      for (const m of i.stdout.matchAll(/ICMP echo (request|reply), id (\d+), seq (\d+),/g)) {
+        byId.set(m[2], [...(byId.get(m[2]) ?? []), `${m[1]} ${m[3]}`]);
+      }
+      const want = [1, 2, 3, 4].flatMap((n) => [`request ${n}`, `reply ${n}`]).sort();
+      expect(
+        [...byId.values()].some((seen) => JSON.stringify([...seen].sort()) === JSON.stringify(want)),
+        show(i),
+      ).toBe(true);
+      expect(i.stdout).toContain(`IP ${topo.ip.a4} > ${topo.ip.b4}: ICMP echo request, id `);
+      expect(i.stdout).not.toContain('UDP');
+      expect(i.stderr).toMatch(/\d+ packets captured/);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
 });

@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as socket from '../../lib/index';
 import { RAW, random16 } from './helpers/env';
-import { bigReceiveBuffer, closeTracked, echoRequest, receiveMatching, thrown, track } from './helpers/packets';
+import {
+  bigReceiveBuffer,
+  closeTracked,
+  echoRequest,
+  receiveMatching,
+  thrown,
+  track,
+} from './helpers/packets';
 
 afterEach(closeTracked);
 
@@ -74,7 +81,17 @@ describe('attach_filter argument checks', () => {
 
   it('negative fields and code > 0xffff, jt/jf > 0xff, k > 2^32-1 are RangeErrors', () => {
     const sock = s();
-    for (const bad of [[-1, 0, 0, 0], [6, -1, 0, 0], [6, 0, -1, 0], [6, 0, 0, -1], [0x10000, 0, 0, 0], [6, 0x100, 0, 0], [6, 0, 0x100, 0], [6, 0, 0, 2 ** 32], [6, 0, 0, Infinity]]) {
+    for (const bad of [
+      [-1, 0, 0, 0],
+      [6, -1, 0, 0],
+      [6, 0, -1, 0],
+      [6, 0, 0, -1],
+      [0x10000, 0, 0, 0],
+      [6, 0x100, 0, 0],
+      [6, 0, 0x100, 0],
+      [6, 0, 0, 2 ** 32],
+      [6, 0, 0, Infinity],
+    ]) {
       expect(() => sock.attach_filter([bad as Insn])).toThrow(RangeError);
     }
     // The largest values of each field pass the checks (this program is then the kernel's to judge).
@@ -101,9 +118,15 @@ describe('attach_filter argument checks', () => {
   it('a program the kernel rejects is OSError EINVAL (jump out of range, no final ret, unknown opcode)', () => {
     const sock = s();
     for (const prog of [
-      [[0x15, 5, 0, 0], [0x06, 0, 0, 0]], // jeq jumps past the end
+      [
+        [0x15, 5, 0, 0],
+        [0x06, 0, 0, 0],
+      ], // jeq jumps past the end
       [[0x28, 0, 0, 12]], // ldh without a ret after it
-      [[0xffff, 0, 0, 0], [0x06, 0, 0, 0]], // no such opcode
+      [
+        [0xffff, 0, 0, 0],
+        [0x06, 0, 0, 0],
+      ], // no such opcode
     ] as Insn[][]) {
       const err = thrown(() => sock.attach_filter(prog));
       expect(err).toBeInstanceOf(socket.OSError);
@@ -146,24 +169,27 @@ describe('filters at work', () => {
     expect(rx.recv(100).toString()).toBe('whole');
   });
 
-  it.skipIf(RAW.skip)(`on AF_PACKET, "only UDP" passes the UDP datagrams and not the ICMP echo sent first${RAW.why}`, () => {
-    const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)); // nothing arrives before bind
-    pkt.attach_filter(ONLY_UDP);
-    bigReceiveBuffer(pkt); // other UDP traffic on lo passes this filter too
-    pkt.bind(['lo', socket.ETH_P_ALL]);
-    const icmp = track(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP));
-    icmp.sendto(echoRequest(false, random16(), 1), ['127.0.0.1', 0]);
-    const [, tx, port] = udpPair();
-    tx.sendto(Buffer.from('udp passes'), ['127.0.0.1', port]);
-    const seen: number[] = [];
-    const r = receiveMatching(pkt, (frame) => {
-      const [proto, dport] = classify(frame);
-      seen.push(proto);
-      return dport === port ? frame : undefined;
-    });
-    expect(r.value.subarray(-10).toString()).toBe('udp passes');
-    expect(seen.every((p) => p === 17)).toBe(true); // no ICMP (1) or anything else got through
-  });
+  it.skipIf(RAW.skip)(
+    `on AF_PACKET, "only UDP" passes the UDP datagrams and not the ICMP echo sent first${RAW.why}`,
+    () => {
+      const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)); // nothing arrives before bind
+      pkt.attach_filter(ONLY_UDP);
+      bigReceiveBuffer(pkt); // other UDP traffic on lo passes this filter too
+      pkt.bind(['lo', socket.ETH_P_ALL]);
+      const icmp = track(socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP));
+      icmp.sendto(echoRequest(false, random16(), 1), ['127.0.0.1', 0]);
+      const [, tx, port] = udpPair();
+      tx.sendto(Buffer.from('udp passes'), ['127.0.0.1', port]);
+      const seen: number[] = [];
+      const r = receiveMatching(pkt, (frame) => {
+        const [proto, dport] = classify(frame);
+        seen.push(proto);
+        return dport === port ? frame : undefined;
+      });
+      expect(r.value.subarray(-10).toString()).toBe('udp passes');
+      expect(seen.every((p) => p === 17)).toBe(true); // no ICMP (1) or anything else got through
+    },
+  );
 
   it.skipIf(RAW.skip)(`on AF_PACKET, a filter that accepts nothing lets no frame through${RAW.why}`, () => {
     const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0));
@@ -177,24 +203,27 @@ describe('filters at work', () => {
     expect(thrown(() => pkt.recv(65600))).toBeInstanceOf(socket.TimeoutError);
   });
 
-  it.skipIf(RAW.skip)(`a program from \`tcpdump -dd 'udp port ${TCPDUMP_PORT}'\` works unchanged${RAW.why}`, () => {
-    const prog = tcpdumpProgram();
-    expect(prog).toHaveLength(20);
-    const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0));
-    pkt.attach_filter(prog);
-    pkt.bind(['lo', socket.ETH_P_ALL]);
-    const [, tx, port] = udpPair();
-    tx.sendto(Buffer.from('other port'), ['127.0.0.1', port]);
-    tx.sendto(Buffer.from('the port'), ['127.0.0.1', TCPDUMP_PORT]);
-    const ports: number[] = [];
-    const r = receiveMatching(pkt, (frame) => {
-      const [, dport] = classify(frame);
-      ports.push(dport);
-      return dport === TCPDUMP_PORT ? frame : undefined;
-    });
-    expect(r.value.subarray(-8).toString()).toBe('the port');
-    expect(ports.every((p) => p === TCPDUMP_PORT)).toBe(true);
-  });
+  it.skipIf(RAW.skip)(
+    `a program from \`tcpdump -dd 'udp port ${TCPDUMP_PORT}'\` works unchanged${RAW.why}`,
+    () => {
+      const prog = tcpdumpProgram();
+      expect(prog).toHaveLength(20);
+      const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0));
+      pkt.attach_filter(prog);
+      pkt.bind(['lo', socket.ETH_P_ALL]);
+      const [, tx, port] = udpPair();
+      tx.sendto(Buffer.from('other port'), ['127.0.0.1', port]);
+      tx.sendto(Buffer.from('the port'), ['127.0.0.1', TCPDUMP_PORT]);
+      const ports: number[] = [];
+      const r = receiveMatching(pkt, (frame) => {
+        const [, dport] = classify(frame);
+        ports.push(dport);
+        return dport === TCPDUMP_PORT ? frame : undefined;
+      });
+      expect(r.value.subarray(-8).toString()).toBe('the port');
+      expect(ports.every((p) => p === TCPDUMP_PORT)).toBe(true);
+    },
+  );
 });
 
 describe('SO_LOCK_FILTER', () => {

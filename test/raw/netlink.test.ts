@@ -50,7 +50,7 @@ function readLinks(s: socket.Socket, seq: number, ourPid: number): [number, stri
   for (let datagrams = 0; datagrams < 1000; datagrams++) {
     const [buf, from] = s.recvfrom(65536);
     expect(from).toEqual([0, 0]); // from the kernel: pid 0, no groups
-    for (let off = 0; off + NLMSG_HDRLEN <= buf.length; ) {
+    for (let off = 0; off + NLMSG_HDRLEN <= buf.length;) {
       const len = u32(buf, off);
       const type = u16(buf, off + 4);
       expect(len).toBeGreaterThanOrEqual(NLMSG_HDRLEN);
@@ -61,10 +61,11 @@ function readLinks(s: socket.Socket, seq: number, ourPid: number): [number, stri
       if (type === RTM_NEWLINK) {
         const index = i32(buf, off + NLMSG_HDRLEN + 4);
         // struct rtattr { u16 rta_len; u16 rta_type; } then the value, each padded to 4 bytes.
-        for (let a = off + NLMSG_HDRLEN + IFINFOMSG_LEN; a + 4 <= off + len; ) {
+        for (let a = off + NLMSG_HDRLEN + IFINFOMSG_LEN; a + 4 <= off + len;) {
           const alen = u16(buf, a);
           if (alen < 4) break;
-          if (u16(buf, a + 2) === IFLA_IFNAME) links.push([index, buf.toString('utf8', a + 4, a + alen).replace(/\0+$/, '')]);
+          if (u16(buf, a + 2) === IFLA_IFNAME)
+            links.push([index, buf.toString('utf8', a + 4, a + alen).replace(/\0+$/, '')]);
           a += align4(alen);
         }
       }

@@ -152,7 +152,7 @@ describe('sendto argument checks (PYTHON_REFERENCE 4.12)', () => {
     expect(catchError(() => (s as any).sendto()).message).toBe('sendto() takes 2 or 3 arguments (0 given)');
   });
 
-  it("sendto of a string is TypeError \"a bytes-like object is required, not 'string'\" (sendto data type)", () => {
+  it('sendto of a string is TypeError "a bytes-like object is required, not \'string\'" (sendto data type)', () => {
     const { s, addr } = udp();
     const e = catchError(() => s.sendto('\u2620' as any, addr));
     expect(e).toBeInstanceOf(TypeError);
@@ -161,7 +161,11 @@ describe('sendto argument checks (PYTHON_REFERENCE 4.12)', () => {
 
   it('send, sendall and sendto take no strings (bytes-like only)', () => {
     const { s, addr } = udp();
-    for (const fn of [() => s.send('abc' as any), () => s.sendall('abc' as any), () => s.sendto('abc' as any, 0, addr)]) {
+    for (const fn of [
+      () => s.send('abc' as any),
+      () => s.sendall('abc' as any),
+      () => s.sendto('abc' as any, 0, addr),
+    ]) {
       const e = catchError(fn);
       expect(e).toBeInstanceOf(TypeError);
       expect(e.message).toBe("a bytes-like object is required, not 'string'");

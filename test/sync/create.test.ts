@@ -59,7 +59,9 @@ describe('NetworkConnectionNoServer', () => {
 
   it('all_errors gives an AggregateError of one OSError per address (test_create_connection_all_errors)', () => {
     const port = unusedPort();
-    const e = catchError(() => socket.create_connection(['localhost', port], undefined, undefined, { all_errors: true }));
+    const e = catchError(() =>
+      socket.create_connection(['localhost', port], undefined, undefined, { all_errors: true }),
+    );
     expect(e).toBeInstanceOf(AggregateError);
     expect(e.message).toBe('create_connection failed');
     const addresses = socket.getaddrinfo('localhost', port, 0, socket.SOCK_STREAM);
@@ -248,7 +250,9 @@ describe('CreateServerTest', () => {
     const e = catchError(() => socket.create_server(['127.0.0.1', port]));
     expect(e).toBeInstanceOf(socket.OSError);
     expect(e.errno).toBe(98);
-    expect(e.message).toBe(`[Errno 98] Address already in use (while attempting to bind on address ['127.0.0.1', ${port}])`);
+    expect(e.message).toBe(
+      `[Errno 98] Address already in use (while attempting to bind on address ['127.0.0.1', ${port}])`,
+    );
     expect(fdCount()).toBe(before);
   });
 

@@ -87,7 +87,12 @@ describe('OSError and its subclasses', () => {
       expect(e.name).toBe(Cls.name);
       expect(e.message).toBe(`[Errno ${errno}] text`);
     }
-    for (const Cls of [socket.BrokenPipeError, socket.ConnectionAbortedError, socket.ConnectionRefusedError, socket.ConnectionResetError]) {
+    for (const Cls of [
+      socket.BrokenPipeError,
+      socket.ConnectionAbortedError,
+      socket.ConnectionRefusedError,
+      socket.ConnectionResetError,
+    ]) {
       expect(Cls.prototype).toBeInstanceOf(socket.ConnectionError);
     }
   });
@@ -125,7 +130,9 @@ describe('OSError and its subclasses', () => {
     expect(t.name).toBe('TimeoutError');
     expect(t.errno).toBeNull();
     expect(t.message).toBe('timed out');
-    expect(new socket.gaierror(-2, 'Name or service not known').message).toBe('[Errno -2] Name or service not known');
+    expect(new socket.gaierror(-2, 'Name or service not known').message).toBe(
+      '[Errno -2] Name or service not known',
+    );
     expect(new socket.herror(1, 'Unknown host').name).toBe('herror');
   });
 

@@ -73,7 +73,9 @@ describe('finalizer (test_dealloc_warn)', () => {
     const r = await run();
     expect(r.warnings).toHaveLength(1);
     expect(r.warnings[0].name).toBe('ResourceWarning');
-    expect(r.warnings[0].message.startsWith(`unclosed <socket.socket fd=${r.leakedFd}, family=2, type=1, proto=0`)).toBe(true);
+    expect(
+      r.warnings[0].message.startsWith(`unclosed <socket.socket fd=${r.leakedFd}, family=2, type=1, proto=0`),
+    ).toBe(true);
   });
 
   it('the collected socket fd is really closed (test_dealloc_warn, fd closed)', async () => {

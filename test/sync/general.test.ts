@@ -6,7 +6,18 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { inspect } from 'node:util';
 import * as socket from '../../lib/index';
-import { catchError, fdTarget, listener, pair, sock, tcpPair, track, udp, unixPath, useSockets } from '../helpers/tracker';
+import {
+  catchError,
+  fdTarget,
+  listener,
+  pair,
+  sock,
+  tcpPair,
+  track,
+  udp,
+  unixPath,
+  useSockets,
+} from '../helpers/tracker';
 
 useSockets();
 
@@ -37,11 +48,15 @@ describe('socket objects (GeneralModuleTests)', () => {
     track(s);
     const r0 = String(s);
     // An unbound AF_INET socket still has a (non-empty) local name, which Python shows.
-    expect(r0).toBe(`<socket.socket fd=${s.fileno()}, family=${socket.AF_INET}, type=${socket.SOCK_STREAM}, proto=0, laddr=['0.0.0.0', 0]>`);
+    expect(r0).toBe(
+      `<socket.socket fd=${s.fileno()}, family=${socket.AF_INET}, type=${socket.SOCK_STREAM}, proto=0, laddr=['0.0.0.0', 0]>`,
+    );
     expect(r0).not.toContain('raddr');
     s.bind(['127.0.0.1', 0]);
     const port = (s.getsockname() as [string, number])[1];
-    expect(s.toString()).toBe(`<socket.socket fd=${s.fileno()}, family=2, type=1, proto=0, laddr=['127.0.0.1', ${port}]>`);
+    expect(s.toString()).toBe(
+      `<socket.socket fd=${s.fileno()}, family=2, type=1, proto=0, laddr=['127.0.0.1', ${port}]>`,
+    );
     expect(inspect(s)).toBe(s.toString());
     expect(`${s}`).toBe(s.toString());
     s.close();
@@ -375,11 +390,15 @@ describe('socket(fileno=...) (GeneralModuleTests)', () => {
 
   it('fileno -1 is a RangeError "negative file descriptor" (test_socket_fileno_rejects_invalid_socket)', () => {
     expect(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, undefined, -1)).toThrow(RangeError);
-    expect(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, undefined, -1)).toThrow('negative file descriptor');
+    expect(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, undefined, -1)).toThrow(
+      'negative file descriptor',
+    );
   });
 
   it('fileno -42 is a RangeError too (test_socket_fileno_rejects_negative)', () => {
-    expect(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, undefined, -42)).toThrow('negative file descriptor');
+    expect(() => socket.socket(socket.AF_INET, socket.SOCK_STREAM, undefined, -42)).toThrow(
+      'negative file descriptor',
+    );
   });
 
   it('a closed fd number is OSError EBADF (test_socket_fileno_requires_valid_fd)', () => {
@@ -451,7 +470,8 @@ describe('name resolution (GeneralModuleTests)', () => {
   });
 
   it('gethostbyname returns a dotted quad unchanged; gethostbyaddr knows 127.0.0.1 (test_host_resolution)', () => {
-    for (const addr of ['127.0.0.1', '10.0.0.1', '255.255.255.255']) expect(socket.gethostbyname(addr)).toBe(addr);
+    for (const addr of ['127.0.0.1', '10.0.0.1', '255.255.255.255'])
+      expect(socket.gethostbyname(addr)).toBe(addr);
     expect(socket.gethostbyaddr('127.0.0.1')[2]).toContain('127.0.0.1');
     expect(socket.gethostbyname('')).toBe('0.0.0.0');
     expect(socket.gethostbyname('<broadcast>')).toBe('255.255.255.255');
@@ -550,7 +570,14 @@ describe('name resolution (GeneralModuleTests)', () => {
     const infos = socket.getaddrinfo('::1', 80, socket.AF_INET6, socket.SOCK_STREAM);
     expect(infos[0][0]).toBe(socket.AF_INET6);
     expect(infos[0][4]).toEqual(['::1', 80, 0, 0]);
-    const canon = socket.getaddrinfo('localhost', null, socket.AF_INET, socket.SOCK_STREAM, 0, socket.AI_CANONNAME);
+    const canon = socket.getaddrinfo(
+      'localhost',
+      null,
+      socket.AF_INET,
+      socket.SOCK_STREAM,
+      0,
+      socket.AI_CANONNAME,
+    );
     expect(canon[0][3]).toBe('localhost');
   });
 
@@ -568,7 +595,10 @@ describe('name resolution (GeneralModuleTests)', () => {
 
   it('getnameinfo only takes numeric hosts (test_getnameinfo)', () => {
     expect(() => socket.getnameinfo(['mail.python.org', 0], 0)).toThrow(socket.OSError);
-    expect(socket.getnameinfo(['127.0.0.1', 80], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual(['127.0.0.1', '80']);
+    expect(socket.getnameinfo(['127.0.0.1', 80], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual([
+      '127.0.0.1',
+      '80',
+    ]);
     expect(socket.getnameinfo(['127.0.0.1', 80], socket.NI_NUMERICHOST)).toEqual(['127.0.0.1', 'http']);
     const [host] = socket.getnameinfo(['127.0.0.1', 0], 0);
     expect(host).toBe('localhost');
@@ -704,7 +734,8 @@ describe('byte order and address conversions (GeneralModuleTests)', () => {
       socket.htonl(k);
     }
     for (const k of neg) {
-      for (const fn of [socket.ntohs, socket.htons, socket.ntohl, socket.htonl]) expect(() => fn(k), String(k)).toThrow(RangeError);
+      for (const fn of [socket.ntohs, socket.htons, socket.ntohl, socket.htonl])
+        expect(() => fn(k), String(k)).toThrow(RangeError);
     }
     for (const k of sBad) {
       expect(() => socket.ntohs(k)).toThrow(RangeError);
@@ -752,15 +783,33 @@ describe('byte order and address conversions (GeneralModuleTests)', () => {
     expect(f('::')).toEqual(Buffer.alloc(16));
     expect(f('0::0')).toEqual(Buffer.alloc(16));
     expect(f('1::')).toEqual(Buffer.concat([Buffer.from([0, 1]), Buffer.alloc(14)]));
-    expect(f('45ef:76cb:1a:56ef:afeb:bac:1924:aeae')).toEqual(Buffer.from('45ef76cb001a56efafeb0bac1924aeae', 'hex'));
+    expect(f('45ef:76cb:1a:56ef:afeb:bac:1924:aeae')).toEqual(
+      Buffer.from('45ef76cb001a56efafeb0bac1924aeae', 'hex'),
+    );
     expect(f('ad42:abc::127:0:254:2')).toEqual(Buffer.from('ad420abc000000000127000002540002', 'hex'));
     expect(f('12:a::')).toEqual(Buffer.concat([Buffer.from([0, 0x12, 0, 0x0a]), Buffer.alloc(12)]));
-    expect(f('::254.42.23.64')).toEqual(Buffer.concat([Buffer.alloc(12), Buffer.from([0xfe, 0x2a, 0x17, 0x40])]));
+    expect(f('::254.42.23.64')).toEqual(
+      Buffer.concat([Buffer.alloc(12), Buffer.from([0xfe, 0x2a, 0x17, 0x40])]),
+    );
     expect(f('42::a29b:254.42.23.64')).toEqual(Buffer.from('00420000000000000000a29bfe2a1740', 'hex'));
-    expect(f('42:a8b9:0:2:ffff:a29b:254.42.23.64')).toEqual(Buffer.from('0042a8b900000002ffffa29bfe2a1740', 'hex'));
+    expect(f('42:a8b9:0:2:ffff:a29b:254.42.23.64')).toEqual(
+      Buffer.from('0042a8b900000002ffffa29bfe2a1740', 'hex'),
+    );
     for (const bad of [
-      '0x20::', ':::', '::0::', '1::abc::', '1::abc::def', '1:2:3:4:5:6', '1:2:3:4:5:6:', '1:2:3:4:5:6:7:8:0',
-      '1:2:3:4:5:6:7:8:', '255.254.253.252', '1::260.2.3.0', '1::0.be.e.0', '1:2:3:4:5:6:7:1.2.3.4', '::1.2.3.4:0',
+      '0x20::',
+      ':::',
+      '::0::',
+      '1::abc::',
+      '1::abc::def',
+      '1:2:3:4:5:6',
+      '1:2:3:4:5:6:',
+      '1:2:3:4:5:6:7:8:0',
+      '1:2:3:4:5:6:7:8:',
+      '255.254.253.252',
+      '1::260.2.3.0',
+      '1::0.be.e.0',
+      '1:2:3:4:5:6:7:1.2.3.4',
+      '::1.2.3.4:0',
       '0.100.200.0:3:4:5:6:7:8',
     ]) {
       expect(() => f(bad), bad).toThrow(socket.OSError);
@@ -787,7 +836,9 @@ describe('byte order and address conversions (GeneralModuleTests)', () => {
     const f = (a: ArrayBufferView) => socket.inet_ntop(socket.AF_INET6, a);
     expect(f(Buffer.alloc(16))).toBe('::');
     expect(f(Buffer.concat([Buffer.alloc(15), Buffer.from([1])]))).toBe('::1');
-    expect(f(Buffer.from('0aef0b0105061001ffff999700550170', 'hex'))).toBe('aef:b01:506:1001:ffff:9997:55:170');
+    expect(f(Buffer.from('0aef0b0105061001ffff999700550170', 'hex'))).toBe(
+      'aef:b01:506:1001:ffff:9997:55:170',
+    );
     expect(f(new Uint8Array([...new Array(15).fill(0), 1]))).toBe('::1');
     expect(f(Buffer.from('00000000000000000000ffff7f000001', 'hex'))).toBe('::ffff:127.0.0.1');
     for (const n of [15, 17, 4]) expect(() => f(Buffer.alloc(n, 0x12))).toThrow(RangeError);

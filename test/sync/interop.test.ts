@@ -40,7 +40,9 @@ conn.close()`,
         if (b.length === 0) break;
         parts.push(b);
       }
-      expect(Buffer.concat(parts).toString()).toBe(`${data.length} ${createHash('sha256').update(data).digest('hex')}`);
+      expect(Buffer.concat(parts).toString()).toBe(
+        `${data.length} ${createHash('sha256').update(data).digest('hex')}`,
+      );
       expect((await py.exit).code).toBe(0);
     } finally {
       py.kill();

@@ -23,7 +23,11 @@ function linkLocal(): { addr: string; ifname: string; index: number } | null {
     if (scope === '20' && hex.startsWith('fe80')) {
       const groups = hex.match(/.{4}/g)!.map((g) => g.replace(/^0+(?=.)/, ''));
       const full = groups.join(':');
-      return { addr: socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, full)), ifname: name, index: parseInt(idx, 16) };
+      return {
+        addr: socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, full)),
+        ifname: name,
+        index: parseInt(idx, 16),
+      };
     }
   }
   return null;
@@ -31,7 +35,11 @@ function linkLocal(): { addr: string; ifname: string; index: number } | null {
 
 describe('IPv6 addresses', () => {
   it('getsockname always returns [host, port, flowinfo, scope_id] (AF_INET6 output)', () => {
-    for (const addr of [['::1', 0], ['::1', 0, 0], ['::1', 0, 0, 0]] as const) {
+    for (const addr of [
+      ['::1', 0],
+      ['::1', 0, 0],
+      ['::1', 0, 0, 0],
+    ] as const) {
       const s = sock(socket.AF_INET6, socket.SOCK_STREAM);
       s.bind(addr as any);
       const name = s.getsockname() as unknown[];
@@ -85,41 +93,65 @@ describe('IPv6 addresses', () => {
   });
 
   it('getaddrinfo lower-cases the host and returns 4 items (test_getaddrinfo_ipv6_basic)', () => {
-    const res = socket.getaddrinfo('ff02::1de:c0:face:8D', 1234, socket.AF_INET6, socket.SOCK_DGRAM, socket.IPPROTO_UDP);
+    const res = socket.getaddrinfo(
+      'ff02::1de:c0:face:8D',
+      1234,
+      socket.AF_INET6,
+      socket.SOCK_DGRAM,
+      socket.IPPROTO_UDP,
+    );
     expect(res).toHaveLength(1);
     expect(res[0][4]).toEqual(['ff02::1de:c0:face:8d', 1234, 0, 0]);
   });
 
   it('getaddrinfo moves a %ifname suffix into scope_id (test_getaddrinfo_ipv6_scopeid_symbolic)', () => {
     const [ifindex, name] = socket.if_nameindex()[0];
-    const res = socket.getaddrinfo(`ff02::1de:c0:face:8D%${name}`, 1234, socket.AF_INET6, socket.SOCK_DGRAM, socket.IPPROTO_UDP);
+    const res = socket.getaddrinfo(
+      `ff02::1de:c0:face:8D%${name}`,
+      1234,
+      socket.AF_INET6,
+      socket.SOCK_DGRAM,
+      socket.IPPROTO_UDP,
+    );
     expect(res).toHaveLength(1);
     expect(res[0][4]).toEqual(['ff02::1de:c0:face:8d', 1234, 0, ifindex]);
   });
 
   it('getnameinfo renders scope_id as %ifname (test_getnameinfo_ipv6_scopeid_symbolic)', () => {
     const [ifindex, name] = socket.if_nameindex()[0];
-    const info = socket.getnameinfo(['ff02::1de:c0:face:8D', 1234, 0, ifindex], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV);
+    const info = socket.getnameinfo(
+      ['ff02::1de:c0:face:8D', 1234, 0, ifindex],
+      socket.NI_NUMERICHOST | socket.NI_NUMERICSERV,
+    );
     expect(info).toEqual([`ff02::1de:c0:face:8d%${name}`, '1234']);
   });
 
   it('getnameinfo of ::1 (getnameinfo, IPv6)', () => {
-    expect(socket.getnameinfo(['::1', 80], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual(['::1', '80']);
-    expect(socket.getnameinfo(['::1', 80, 0, 0], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual(['::1', '80']);
+    expect(socket.getnameinfo(['::1', 80], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual([
+      '::1',
+      '80',
+    ]);
+    expect(socket.getnameinfo(['::1', 80, 0, 0], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual([
+      '::1',
+      '80',
+    ]);
   });
 
   const ll = linkLocal();
-  it.skipIf(!ll)('a link-local address binds with its scope_id, which getsockname reports (AF_INET6 scope_id)', () => {
-    const s = sock(socket.AF_INET6, socket.SOCK_DGRAM);
-    s.bind([ll!.addr, 0, 0, ll!.index]);
-    const name = s.getsockname() as [string, number, number, number];
-    expect(name[0]).toBe(ll!.addr);
-    expect(name[3]).toBe(ll!.index);
-    // The '%ifname' form works too when no scope_id is given.
-    const t = sock(socket.AF_INET6, socket.SOCK_DGRAM);
-    t.bind([`${ll!.addr}%${ll!.ifname}`, 0]);
-    expect((t.getsockname() as number[])[3]).toBe(ll!.index);
-  });
+  it.skipIf(!ll)(
+    'a link-local address binds with its scope_id, which getsockname reports (AF_INET6 scope_id)',
+    () => {
+      const s = sock(socket.AF_INET6, socket.SOCK_DGRAM);
+      s.bind([ll!.addr, 0, 0, ll!.index]);
+      const name = s.getsockname() as [string, number, number, number];
+      expect(name[0]).toBe(ll!.addr);
+      expect(name[3]).toBe(ll!.index);
+      // The '%ifname' form works too when no scope_id is given.
+      const t = sock(socket.AF_INET6, socket.SOCK_DGRAM);
+      t.bind([`${ll!.addr}%${ll!.ifname}`, 0]);
+      expect((t.getsockname() as number[])[3]).toBe(ll!.index);
+    },
+  );
 });
 
 describe('TCP and UDP over ::1', () => {

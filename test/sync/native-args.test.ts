@@ -20,7 +20,9 @@ describe('native argument checks', () => {
     const [a] = fds();
     const buf = Buffer.alloc(8);
     for (const bad of ['3', null, undefined, 1.5, NaN, 3n, {}]) {
-      expect(() => native.recv_into(bad as number, buf, 0, 0, 0)).toThrow(/file descriptor must be an integer/);
+      expect(() => native.recv_into(bad as number, buf, 0, 0, 0)).toThrow(
+        /file descriptor must be an integer/,
+      );
       expect(() => native.recv_into(a, buf, 0, bad as number, 0)).toThrow(TypeError);
     }
     for (const bad of [-1, 2 ** 31, Infinity, -Infinity]) {
@@ -46,7 +48,9 @@ describe('native argument checks', () => {
     const [a] = fds();
     const buf = Buffer.alloc(4);
     expect(native.recv_into(a, buf, 0, 0, 0)).toBe(WOULD_BLOCK);
-    expect(() => native.recv_into(a, buf, 0, 0, 'x' as unknown as number)).toThrow(/timeout must be a number/);
+    expect(() => native.recv_into(a, buf, 0, 0, 'x' as unknown as number)).toThrow(
+      /timeout must be a number/,
+    );
     expect(() => native.recv_into(a, buf, 0, 0, NaN)).toThrow(RangeError);
     expect(native.wait(a, true, undefined as unknown as number)).toBe(true); // writable at once, no wait
   });
@@ -67,7 +71,9 @@ describe('native argument checks', () => {
       expect(native.recv_into(a, rx, 0, 0, 0)).toBe(len);
     }
     for (const bad of ['abc', [1, 2], null, 5]) {
-      expect(() => native.send(b, bad as unknown as ArrayBufferView, 0, 0)).toThrow(/data must be a bytes-like object/);
+      expect(() => native.send(b, bad as unknown as ArrayBufferView, 0, 0)).toThrow(
+        /data must be a bytes-like object/,
+      );
     }
   });
 });

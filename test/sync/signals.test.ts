@@ -18,7 +18,11 @@ async function expectDiesBySigint(source: string): Promise<void> {
     await sleep(300);
     child.kill('SIGINT');
     const { code, signal, stderr } = await within(child.exit, 5_000, 'child exit after SIGINT');
-    expect({ code, signal, stderr: signal === 'SIGINT' ? '' : stderr }).toEqual({ code: null, signal: 'SIGINT', stderr: '' });
+    expect({ code, signal, stderr: signal === 'SIGINT' ? '' : stderr }).toEqual({
+      code: null,
+      signal: 'SIGINT',
+      stderr: '',
+    });
   } finally {
     child.kill('SIGKILL');
   }

@@ -15,7 +15,11 @@ const MSG = Buffer.from('socketpair payload \u00a7\n', 'utf8');
 function childSeesFd(fd: number): boolean {
   const r = spawnSync(
     'python3',
-    ['-c', 'import os, stat, sys\ntry:\n    print(stat.S_ISSOCK(os.fstat(int(sys.argv[1])).st_mode))\nexcept OSError:\n    print("closed")', String(fd)],
+    [
+      '-c',
+      'import os, stat, sys\ntry:\n    print(stat.S_ISSOCK(os.fstat(int(sys.argv[1])).st_mode))\nexcept OSError:\n    print("closed")',
+      String(fd),
+    ],
     { encoding: 'utf8', timeout: 10_000 },
   );
   const out = r.stdout.trim();

@@ -9,7 +9,17 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import * as socket from '../../lib/index';
-import { accept, catchError, hangGuard, listener, sock, tcpPair, timed, track, useSockets } from '../helpers/tracker';
+import {
+  accept,
+  catchError,
+  hangGuard,
+  listener,
+  sock,
+  tcpPair,
+  timed,
+  track,
+  useSockets,
+} from '../helpers/tracker';
 import { within, workerPeer } from '../helpers/peer';
 
 useSockets();

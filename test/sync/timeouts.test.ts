@@ -8,7 +8,17 @@
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
 import {
-  accept, catchError, hangGuard, listener, pair, sock, tcpPair, timed, track, udp, useSockets,
+  accept,
+  catchError,
+  hangGuard,
+  listener,
+  pair,
+  sock,
+  tcpPair,
+  timed,
+  track,
+  udp,
+  useSockets,
 } from '../helpers/tracker';
 import { pythonPeer, within, workerPeer } from '../helpers/peer';
 
@@ -405,7 +415,7 @@ describe('NonBlockingTCPTests', () => {
     const s = sock();
     s.setblocking(false);
     expect(s.gettimeout()).toBe(0);
-    s.setblocking(2 ** 32 as any);
+    s.setblocking((2 ** 32) as any);
     expect(s.gettimeout()).toBeNull();
     s.setblocking(0 as any);
     expect(s.gettimeout()).toBe(0);

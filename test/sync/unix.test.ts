@@ -55,7 +55,11 @@ describe('TestUnixDomain', () => {
 
   it('a path of 108 bytes or more is OSError "AF_UNIX path too long" without errno (bind, path too long)', () => {
     const s = sock(socket.AF_UNIX, socket.SOCK_STREAM);
-    for (const p of ['x'.repeat(UNIX_PATH_MAX), '/tmp/' + 'x'.repeat(200), Buffer.alloc(UNIX_PATH_MAX, 'y')]) {
+    for (const p of [
+      'x'.repeat(UNIX_PATH_MAX),
+      '/tmp/' + 'x'.repeat(200),
+      Buffer.alloc(UNIX_PATH_MAX, 'y'),
+    ]) {
       const e = catchError(() => s.bind(p));
       expect(e).toBeInstanceOf(socket.OSError);
       expect(e.message).toBe('AF_UNIX path too long');
@@ -198,7 +202,11 @@ describe('AF_UNIX datagrams', () => {
 
 describe('TestLinuxAbstractNamespace', () => {
   it('bind, connect and accept on an abstract name with NUL and 0xff inside (testLinuxAbstractNamespace)', () => {
-    const address = Buffer.concat([Buffer.from('\0bsdsock-abstract-'), Buffer.from(String(process.pid)), Buffer.from([0, 0xff])]);
+    const address = Buffer.concat([
+      Buffer.from('\0bsdsock-abstract-'),
+      Buffer.from(String(process.pid)),
+      Buffer.from([0, 0xff]),
+    ]);
     const s1 = sock(socket.AF_UNIX, socket.SOCK_STREAM);
     s1.bind(address);
     s1.listen();

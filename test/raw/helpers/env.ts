@@ -97,7 +97,12 @@ export function childEnv(): NodeJS.ProcessEnv {
 
 /** Starts `cmd args` in the repo root; it is killed (SIGKILL) after `timeoutMs`. */
 export function start(cmd: string, args: string[], timeoutMs = 20_000, options: SpawnOptions = {}): Started {
-  const child = spawn(cmd, args, { cwd: repoRoot, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  const child = spawn(cmd, args, {
+    cwd: repoRoot,
+    env: childEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
   let stdout = '';
   let stderr = '';
   const watchers: { re: RegExp; resolve: () => void }[] = [];
@@ -130,7 +135,10 @@ export function start(cmd: string, args: string[], timeoutMs = 20_000, options: 
   });
   const waitFor = (re: RegExp, ms = 15_000) =>
     new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`timed out waiting for ${re}; stdout: ${stdout}; stderr: ${stderr}`)), ms);
+      const t = setTimeout(
+        () => reject(new Error(`timed out waiting for ${re}; stdout: ${stdout}; stderr: ${stderr}`)),
+        ms,
+      );
       watchers.push({
         re,
         resolve: () => {
@@ -141,7 +149,9 @@ export function start(cmd: string, args: string[], timeoutMs = 20_000, options: 
       check();
       void done.then((r) => {
         clearTimeout(t);
-        reject(new Error(`process ended (code ${r.code}) before ${re}; stdout: ${r.stdout}; stderr: ${r.stderr}`));
+        reject(
+          new Error(`process ended (code ${r.code}) before ${re}; stdout: ${r.stdout}; stderr: ${r.stderr}`),
+        );
       });
     });
   return { child, waitFor, done };

@@ -155,7 +155,8 @@ export function createTopology(): Topology {
     exec: (ns, argv, timeoutMs) => run('ip', inNs(ns, argv), timeoutMs),
     spawn: (ns, argv, timeoutMs) => start('ip', inNs(ns, argv), timeoutMs),
     example: (ns, script, args = [], timeoutMs) => run('ip', inNs(ns, exampleArgv(script, args)), timeoutMs),
-    mac: (ns, ifname) => (JSON.parse(ip('-n', ns, '-j', 'link', 'show', 'dev', ifname)) as { address: string }[])[0].address,
+    mac: (ns, ifname) =>
+      (JSON.parse(ip('-n', ns, '-j', 'link', 'show', 'dev', ifname)) as { address: string }[])[0].address,
     destroy: () => deleteNamespaces([a, r, b]),
   };
 }

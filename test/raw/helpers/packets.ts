@@ -4,7 +4,12 @@
 import * as socket from '../../../lib/index';
 
 /** An ICMP (v6 = false) or ICMPv6 echo request; the ICMPv4 checksum is filled in. */
-export function echoRequest(v6: boolean, id: number, seq: number, payload = Buffer.from('bsdsock raw test')): Buffer {
+export function echoRequest(
+  v6: boolean,
+  id: number,
+  seq: number,
+  payload = Buffer.from('bsdsock raw test'),
+): Buffer {
   const msg = Buffer.concat([Buffer.alloc(8), payload]);
   msg[0] = v6 ? 128 : 8;
   msg.writeUInt16BE(id, 4);
@@ -35,7 +40,14 @@ export function udp4Checksum(src: string, dst: string, datagram: Buffer): number
 }
 
 /** An IPv4 header (20 bytes, no options) in front of `payload`, checksum included. */
-export function ipv4Packet(src: string, dst: string, proto: number, payload: Buffer, ttl = 64, id = 0x1234): Buffer {
+export function ipv4Packet(
+  src: string,
+  dst: string,
+  proto: number,
+  payload: Buffer,
+  ttl = 64,
+  id = 0x1234,
+): Buffer {
   const h = Buffer.alloc(20);
   h[0] = 0x45; // version 4, IHL 5 words
   h.writeUInt16BE(20 + payload.length, 2);
@@ -169,7 +181,10 @@ export function udpPortsFilter(port4: number, port6: number): Insn[] {
 }
 
 /** A larger receive buffer (SO_RCVBUFFORCE as root, else SO_RCVBUF), for busy loopbacks. */
-export function bigReceiveBuffer(sock: { setsockopt(level: number, opt: number, value: number): void }, bytes = 8 << 20): void {
+export function bigReceiveBuffer(
+  sock: { setsockopt(level: number, opt: number, value: number): void },
+  bytes = 8 << 20,
+): void {
   try {
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUFFORCE, bytes);
   } catch {

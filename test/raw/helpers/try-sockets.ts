@@ -7,12 +7,16 @@ import * as socket from '../../../lib/index';
 
 const attempts: Record<string, () => { close(): void }> = {
   'AF_INET SOCK_RAW IPPROTO_ICMP': () => socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP),
-  'AF_INET6 SOCK_RAW IPPROTO_ICMPV6': () => socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6),
+  'AF_INET6 SOCK_RAW IPPROTO_ICMPV6': () =>
+    socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6),
   'AF_INET SOCK_RAW IPPROTO_RAW': () => socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW),
-  'AF_PACKET SOCK_RAW': () => socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(socket.ETH_P_ALL)),
-  'AF_PACKET SOCK_DGRAM': () => socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(socket.ETH_P_IP)),
+  'AF_PACKET SOCK_RAW': () =>
+    socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(socket.ETH_P_ALL)),
+  'AF_PACKET SOCK_DGRAM': () =>
+    socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(socket.ETH_P_IP)),
   'aio AF_INET SOCK_RAW': () => socket.aio.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP),
-  'aio AF_PACKET SOCK_RAW': () => socket.aio.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(socket.ETH_P_ALL)),
+  'aio AF_PACKET SOCK_RAW': () =>
+    socket.aio.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(socket.ETH_P_ALL)),
   // Needs no capability: the control group.
   'AF_INET SOCK_DGRAM': () => socket.socket(socket.AF_INET, socket.SOCK_DGRAM),
 };
