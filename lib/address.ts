@@ -1,3 +1,4 @@
+// Socket addresses: Python's checks (getsockaddrarg) and host resolution (setipaddr) into native's numeric form.
 /**
  * Socket addresses: Python's validation (getsockaddrarg) and host resolution (setipaddr),
  * producing the numeric form native/sockaddr.cc takes.
@@ -8,7 +9,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { domainToASCII } from 'node:url';
 import { typeName } from './args';
 import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants';
-import { OSError } from './errors';
+import { OSError } from './oserror';
 import { native } from './native';
 
 /** Any address a caller may pass (see docs/api.md, "Addresses"). */

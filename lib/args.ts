@@ -1,3 +1,4 @@
+// Argument checks with Python's wording (TypeError/RangeError), shared by every module.
 /**
  * Argument checks with Python's wording, mapped to JavaScript's TypeError/RangeError
  * (Python's OverflowError and ValueError on arguments become RangeError).

@@ -1,3 +1,4 @@
+// The module functions of bsdsock: socketpair, fromfd, create_connection, resolution, conversions, fd passing.
 /**
  * Module-level functions of Python's socket module: creation helpers, resolution,
  * conversions, interfaces. Mirrors Lib/socket.py and Modules/socketmodule.c.
@@ -20,7 +21,7 @@ import {
   SOL_SOCKET,
   has_ipv6,
 } from './constants';
-import { OSError, fromErrno } from './errors';
+import { OSError, ebadf } from './oserror';
 import {
   connectionAddress,
   connectionFailure,
@@ -29,9 +30,11 @@ import {
   gaiHost,
   gaiPort,
   nameinfoArgs,
-} from './internal';
+} from './function-args';
 import { native, nonblockFlag } from './native';
-import { Socket, formatAddress, getdefaulttimeout } from './socket';
+import { formatAddress } from './finalizer';
+import { Socket } from './socket';
+import { getdefaulttimeout } from './state';
 
 // ---- creation ------------------------------------------------------------------------
 
@@ -466,7 +469,7 @@ export function recv_fds(
 /** An fd argument: an integer; a negative one is OSError EBADF, as the syscall would say. */
 function checkFd(fd: unknown, syscall: string): number {
   const n = toInt(fd, 'fd');
-  if (n < 0) throw fromErrno(9, syscall);
+  if (n < 0) throw ebadf(syscall);
   return n;
 }
 

@@ -1,3 +1,4 @@
+// bsdsock: the public surface of the package (Python's socket module names).
 /**
  * bsdsock: BSD sockets for Node.js with the API of Python's socket module.
  *
@@ -9,8 +10,9 @@ import { Socket } from './socket';
 
 export * from './constants';
 export * from './functions';
-export * from './exceptions';
-export { Socket, Socket as SocketType, getdefaulttimeout, setdefaulttimeout } from './socket';
+export * from './public-errors';
+export { Socket, Socket as SocketType } from './socket';
+export { getdefaulttimeout, setdefaulttimeout } from './state';
 export type { Address } from './address';
 export * as aio from './aio';
 

@@ -1,3 +1,4 @@
+// Loads the native binding, gives it the error factories, and types its surface.
 /**
  * Loads the native binding (build/Release or prebuilds/, via node-gyp-build), gives it
  * the error factories, and types its surface. Everything here is internal: the public
@@ -10,7 +11,7 @@
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import nodeGypBuild from 'node-gyp-build';
-import { nativeFactories, setStrerror } from './errors';
+import { nativeFactories, setStrerror } from './oserror';
 
 /** JS form of a socket address as native code takes and returns it (see native/sockaddr.h). */
 export type NativeAddress = unknown;

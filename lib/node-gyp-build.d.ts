@@ -1,4 +1,4 @@
-// node-gyp-build ships no types.
+// Types of node-gyp-build (which ships none): it loads the compiled binding.
 declare module 'node-gyp-build' {
   function load(dir: string): unknown;
   namespace load {

@@ -1,3 +1,4 @@
+// Socket: Python's blocking socket.socket, run by the blocking runner (one native crossing per call).
 /**
  * The blocking socket object, mirroring Python's socket.socket.
  *
@@ -8,10 +9,11 @@
  * in a worker_thread, or use the async twin (bsdsock/aio) on the main thread.
  */
 import type { Duplex } from 'node:stream';
-import { readSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from './args';
+import { parseTimeout, toBytes, toFlags, toInt } from './args';
 import { toSockAddr, type Address } from './address';
+import { cancelAll } from './aio/readiness';
+import { AsyncSocket } from './aio/socket';
 import {
   AF_INET,
   AF_PACKET,
@@ -24,33 +26,24 @@ import {
   SOCK_STREAM,
   SOMAXCONN,
 } from './constants';
-import { BlockingIOError, OSError, PermissionError, fromErrno, strerror } from './errors';
+import { EACCES, EBADF, EINVAL, EPERM } from './errno';
+import { registry, repr } from './finalizer';
+import {
+  checkBufferList,
+  checkMmsgArgs,
+  checkMmsgIntoArgs,
+  checkNbytes,
+  checkRecvmsgArgs,
+  checkSendmmsgArgs,
+  checkSendmsgArgs,
+  checkWritable,
+  mmsgResults,
+  trim,
+} from './io-args';
+import { OSError, PermissionError, ebadf, strerror, wouldBlock } from './oserror';
 import { fdNonblocking, native, nonblockFlag, WOULD_BLOCK, type AncData } from './native';
-
-const EBADF = 9;
-const EAGAIN = 11;
-const EINVAL = 22;
-const EPERM = 1;
-const EACCES = 13;
-
-/** Internal state of one socket. Shared with the finalizer, so it never refers to the Socket. */
-export interface State {
-  fd: number;
-  family: number;
-  type: number;
-  proto: number;
-  /** Seconds; -1 = blocking (None), 0 = non-blocking. */
-  timeout: number;
-  /** The readiness watcher of the async twin (native/watcher.h), or -1. */
-  pollId: number;
-}
-
-// aio.ts installs this: it rejects the waiters of a watcher and closes it.
-let pollCloser: (pollId: number) => void = (id) => native.poll_close(id);
-/** @internal */
-export function setPollCloser(fn: (pollId: number) => void): void {
-  pollCloser = fn;
-}
+import { checkSendfileArgs, sendfileFallback, sendfileFallsBack } from './sendfile';
+import { defaultTimeoutValue, newState, type State } from './state';
 
 /** Python's keyword arguments of makefile(). */
 export interface MakefileOptions {
@@ -60,127 +53,7 @@ export interface MakefileOptions {
   newline?: string | null;
 }
 
-type MakefileImpl = (sock: Socket, mode: string, options: MakefileOptions) => Duplex;
-// aio.ts installs the implementation (makefile runs on the async path).
-let makefileImpl: MakefileImpl | null = null;
-/** @internal */
-export function setMakefile(fn: MakefileImpl): void {
-  makefileImpl = fn;
-}
-
-/** Closes the watcher of `s`, if any, before its fd is closed or given away. */
-function closePoll(s: State): void {
-  const id = s.pollId;
-  if (id >= 0) {
-    s.pollId = -1;
-    pollCloser(id);
-  }
-}
-
-// ---- default timeout -----------------------------------------------------------------
-
-let defaultTimeout = -1;
-
-/** Python's socket.getdefaulttimeout(): seconds, or null (blocking). */
-export function getdefaulttimeout(): number | null {
-  return defaultTimeout < 0 ? null : defaultTimeout;
-}
-
-/** Python's socket.setdefaulttimeout(timeout): applies to sockets created afterwards. */
-export function setdefaulttimeout(timeout: number | null): void {
-  defaultTimeout = parseTimeout(timeout);
-}
-
-// ---- finalizer -------------------------------------------------------------------------
-
-function reprState(s: State): string {
-  return `fd=${s.fd}, family=${s.family}, type=${s.type}, proto=${s.proto}`;
-}
-
-/** Python's repr of a socket from its state (the same text for toString and the finalizer). */
-function repr(s: State): string {
-  if (s.fd < 0) return `<socket.socket [closed] ${reprState(s)}>`;
-  let out = `<socket.socket ${reprState(s)}`;
-  try {
-    const l = native.getsockname(s.fd);
-    if (l !== '' && l !== null) out += `, laddr=${formatAddress(l)}`;
-  } catch {
-    // No local address to show.
-  }
-  try {
-    const r = native.getpeername(s.fd);
-    if (r !== '' && r !== null) out += `, raddr=${formatAddress(r)}`;
-  } catch {
-    // Not connected.
-  }
-  return out + '>';
-}
-
-// A socket collected while open is closed here, with Python's ResourceWarning. Sockets
-// are registered without an unregister token (a token costs an identity hash and a
-// registry table entry per socket): close() and detach() set the state's fd to -1, so the
-// callback of a socket that was closed does nothing.
-const registry = new FinalizationRegistry<State>((s) => {
-  if (s.fd < 0) return;
-  const text = `unclosed ${repr(s)}`;
-  const fd = s.fd;
-  s.fd = -1;
-  try {
-    // No waiter can exist (it would keep the socket reachable), so just close the watcher.
-    if (s.pollId >= 0) native.poll_close(s.pollId);
-    native.close(fd);
-  } catch {
-    // Nothing to report to: the owner is gone.
-  }
-  process.emitWarning(text, 'ResourceWarning');
-});
-
-// ---- repr ------------------------------------------------------------------------------
-
-/** Formats an address the way API.md shows it: ['127.0.0.1', 8080]. */
-export function formatAddress(a: unknown): string {
-  if (Array.isArray(a)) return `[${a.map(formatAddress).join(', ')}]`;
-  if (typeof a === 'string') return `'${a.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (Buffer.isBuffer(a)) return inspect(a);
-  return String(a);
-}
-
-// ---- the socket class ------------------------------------------------------------------
-
 let internalState: State | null = null;
-
-function ebadf(syscall: string): OSError {
-  return fromErrno(EBADF, syscall);
-}
-
-function wouldBlock(syscall: string): BlockingIOError {
-  return fromErrno(EAGAIN, syscall) as BlockingIOError;
-}
-
-/** Returns `buf` cut to `n` bytes; copies when most of a large buffer would be wasted. */
-function trim(buf: Buffer, n: number): Buffer {
-  const len = buf.length;
-  if (n >= len) return buf;
-  if (len - n > 8192) return Buffer.from(buf.subarray(0, n));
-  return buf.subarray(0, n);
-}
-
-function checkWritable(buffer: unknown, caller: string): ArrayBufferView {
-  if (!ArrayBuffer.isView(buffer)) {
-    throw new TypeError(
-      `${caller}() argument 1 must be read-write bytes-like object, not ${typeName(buffer)}`,
-    );
-  }
-  return buffer;
-}
-
-/** nbytes as Python's recv_into: 0 or omitted = the whole buffer. */
-function checkNbytes(buffer: ArrayBufferView, nbytes: unknown, caller: string, tooBig: string): number {
-  const n = nbytes === undefined ? 0 : toInt(nbytes, 'nbytes');
-  if (n < 0) throw new RangeError(`negative buffersize in ${caller}`);
-  if (n > buffer.byteLength) throw new RangeError(tooBig);
-  return n === 0 ? buffer.byteLength : n;
-}
 
 function capabilityError(e: unknown, family: number, type: number, proto: number): unknown {
   if (!(e instanceof OSError) || (e.errno !== EPERM && e.errno !== EACCES)) return e;
@@ -225,18 +98,18 @@ export class Socket {
       const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
       const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
       const bare = ty & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-      const timeout = ty & SOCK_NONBLOCK ? 0 : defaultTimeout;
+      const timeout = ty & SOCK_NONBLOCK ? 0 : defaultTimeoutValue();
       let fd: number;
       try {
         fd = native.socket(fam, bare | nonblockFlag(timeout), pr);
       } catch (e) {
         throw capabilityError(e, fam, bare, pr);
       }
-      this.#s = { fd, family: fam, type: bare, proto: pr, timeout, pollId: -1 };
+      this.#s = newState(fd, fam, bare, pr, timeout);
     } else {
       const fd = toInt(fileno, 'fileno');
       if (fd < 0) throw new RangeError('negative file descriptor');
-      const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeout));
+      const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeoutValue()));
       const want = [
         family,
         type === undefined || type === null || type === -1
@@ -259,14 +132,14 @@ export class Socket {
           throw err;
         }
       }
-      this.#s = { fd, family: fam, type: ty, proto: pr, timeout: defaultTimeout, pollId: -1 };
+      this.#s = newState(fd, fam, ty, pr, defaultTimeoutValue());
     }
     registry.register(this, this.#s);
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
   static _wrap(fd: number, family: number, type: number, proto: number, timeout: number): Socket {
-    internalState = { fd, family, type, proto, timeout, pollId: -1 };
+    internalState = newState(fd, family, type, proto, timeout);
     return new Socket();
   }
 
@@ -304,7 +177,7 @@ export class Socket {
   close(): void {
     const fd = this.#s.fd;
     if (fd < 0) return;
-    closePoll(this.#s);
+    cancelAll(this.#s);
     this.#s.fd = -1;
     native.close(fd);
   }
@@ -313,7 +186,7 @@ export class Socket {
   detach(): number {
     const fd = this.#s.fd;
     if (fd < 0) return -1;
-    closePoll(this.#s);
+    cancelAll(this.#s);
     this.#s.fd = -1;
     native.release(fd);
     return fd;
@@ -406,10 +279,10 @@ export class Socket {
    */
   accept(): [Socket, unknown] {
     const s = this.#s;
-    const r = native.accept(this.#fd('accept'), s.timeout, fdNonblocking(defaultTimeout));
+    const r = native.accept(this.#fd('accept'), s.timeout, fdNonblocking(defaultTimeoutValue()));
     if (r === WOULD_BLOCK) throw wouldBlock('accept');
     const [fd, addr] = r as [number, unknown];
-    return [Socket._wrap(fd, s.family, s.type, s.proto, defaultTimeout), addr];
+    return [Socket._wrap(fd, s.family, s.type, s.proto, defaultTimeoutValue()), addr];
   }
 
   /**
@@ -724,8 +597,7 @@ export class Socket {
    */
   makefile(mode = 'r', options: MakefileOptions = {}): Duplex {
     this.#fd('makefile');
-    if (!makefileImpl) throw new Error('bsdsock/aio is not loaded');
-    return makefileImpl(this, mode, options);
+    return ((this.#twin as AsyncSocket | null) ?? new AsyncSocket(this, true)).makefile(mode, options);
   }
 
   // ---- repr ----------------------------------------------------------------------------
@@ -739,207 +611,3 @@ export class Socket {
     return this.toString();
   }
 }
-
-// ---- message argument checks (shared with bsdsock/aio) -----------------------------------
-
-function checkRecvmsgArgs(bufsize: unknown, ancbufsize: unknown, flags: unknown): [number, number, number] {
-  const n = toInt(bufsize, 'bufsize');
-  if (n < 0) throw new RangeError('negative buffer size in recvmsg()');
-  const anc = ancbufsize === undefined ? 0 : toInt(ancbufsize, 'ancbufsize', -Infinity, Infinity);
-  if (anc < 0 || anc > 0x7fffffff) throw new RangeError('invalid ancillary data buffer length');
-  return [n, anc, toFlags(flags)];
-}
-
-function checkBufferList(buffers: unknown, caller: string, writable: boolean): ArrayBufferView[] {
-  if (
-    buffers === null ||
-    typeof buffers !== 'object' ||
-    typeof (buffers as Iterable<unknown>)[Symbol.iterator] !== 'function'
-  ) {
-    throw new TypeError(`${caller}() argument 1 must be an iterable`);
-  }
-  const out = Array.from(buffers as Iterable<unknown>, (b) => {
-    if (!ArrayBuffer.isView(b)) {
-      throw new TypeError(
-        writable
-          ? `${caller}() argument 1 must be an iterable of single-segment read-write buffers`
-          : `a bytes-like object is required, not '${typeName(b)}'`,
-      );
-    }
-    return b;
-  });
-  if (out.length > 1024) throw new OSError(`${caller}() argument 1 is too long`);
-  return out;
-}
-
-function checkSendmsgArgs(
-  family: number,
-  buffers: unknown,
-  ancdata: unknown,
-  flags: unknown,
-  address: unknown,
-): [ArrayBufferView[], AncData[], number, unknown] {
-  const bufs = checkBufferList(buffers, 'sendmsg', false);
-  const anc: AncData[] = [];
-  if (ancdata !== undefined && ancdata !== null) {
-    if (
-      typeof ancdata !== 'object' ||
-      typeof (ancdata as Iterable<unknown>)[Symbol.iterator] !== 'function'
-    ) {
-      throw new TypeError('sendmsg() argument 2 must be an iterable');
-    }
-    for (const item of ancdata as Iterable<unknown>) {
-      if (!Array.isArray(item) || item.length !== 3) {
-        const len = Array.isArray(item) ? item.length : typeName(item);
-        throw new TypeError(`sendmsg() ancillary data items must be [level, type, data] arrays, not ${len}`);
-      }
-      anc.push([toInt(item[0], 'cmsg_level'), toInt(item[1], 'cmsg_type'), asBuffer(toBytes(item[2]))]);
-    }
-  }
-  const fl = toFlags(flags);
-  const addr = address === undefined || address === null ? null : toSockAddr(family, address, 'sendmsg');
-  return [bufs, anc, fl, addr];
-}
-
-function checkMmsgArgs(vlen: unknown, bufsize: unknown, flags: unknown): [number, number, number] {
-  const v = toInt(vlen, 'vlen');
-  if (v < 1 || v > 1024) throw new RangeError('recvmmsg(): vlen must be 1-1024');
-  const n = toInt(bufsize, 'bufsize');
-  if (n < 0) throw new RangeError('negative buffersize in recvmmsg');
-  if (v * n > 0x7fffffff) throw new RangeError('recvmmsg(): vlen * bufsize is too large');
-  return [v, n, toFlags(flags)];
-}
-
-function checkMmsgIntoArgs(
-  buffer: unknown,
-  bufsize: unknown,
-  sizes: unknown,
-  flags: unknown,
-): [ArrayBufferView, number, Int32Array | Uint32Array, number] {
-  const b = checkWritable(buffer, 'recvmmsg_into');
-  const n = toInt(bufsize, 'bufsize');
-  if (n < 0) throw new RangeError('negative buffersize in recvmmsg_into');
-  if (!(sizes instanceof Int32Array || sizes instanceof Uint32Array)) {
-    throw new TypeError(
-      `recvmmsg_into() sizes must be an Int32Array or a Uint32Array, not ${typeName(sizes)}`,
-    );
-  }
-  if (sizes.length < 1 || sizes.length > 1024)
-    throw new RangeError('recvmmsg_into(): sizes must hold 1-1024 entries');
-  if (sizes.length * n > b.byteLength)
-    throw new RangeError('recvmmsg_into(): buffer too small for sizes.length * bufsize');
-  return [b, n, sizes, toFlags(flags)];
-}
-
-function mmsgResults(buf: Buffer, bufsize: number, r: [number, unknown, number][]): [Buffer, unknown][] {
-  return r.map(([len, addr], i) => [buf.subarray(i * bufsize, i * bufsize + Math.min(len, bufsize)), addr]);
-}
-
-function checkSendmmsgArgs(family: number, messages: unknown): [ArrayBufferView[], unknown[] | null] {
-  if (!Array.isArray(messages))
-    throw new TypeError(`sendmmsg() messages must be an array, not ${typeName(messages)}`);
-  if (messages.length > 1024) throw new RangeError('sendmmsg() takes at most 1024 messages per call');
-  if (messages.length === 0) return [[], null];
-  if (Array.isArray(messages[0])) {
-    const bufs: ArrayBufferView[] = [];
-    const addrs: unknown[] = [];
-    for (const m of messages) {
-      if (!Array.isArray(m) || m.length !== 2)
-        throw new TypeError('sendmmsg() messages must all be [data, address]');
-      bufs.push(toBytes(m[0]));
-      addrs.push(toSockAddr(family, m[1], 'sendmmsg'));
-    }
-    return [bufs, addrs];
-  }
-  return [messages.map((m) => toBytes(m)), null];
-}
-
-function checkSendfileArgs(
-  s: State,
-  file: unknown,
-  offset: unknown,
-  count: unknown,
-): [number, number, number] {
-  let inFd: number;
-  if (typeof file === 'number') inFd = toInt(file, 'file');
-  else if (file !== null && typeof file === 'object' && typeof (file as { fd?: unknown }).fd === 'number') {
-    inFd = (file as { fd: number }).fd;
-  } else
-    throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);
-  if (inFd < 0) throw new RangeError('sendfile() file is closed');
-  if (s.type !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
-  const off = toInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
-  let cnt = 0;
-  if (count !== null && count !== undefined) {
-    if (typeof count !== 'number' || !Number.isInteger(count)) {
-      throw new TypeError(`count must be a positive integer (got ${formatAddress(count)})`);
-    }
-    if (count <= 0) throw new RangeError(`count must be a positive integer (got ${count})`);
-    cnt = count;
-  }
-  return [inFd, off, cnt];
-}
-
-/**
- * Python's sendfile fallback: reads the file in 8 KiB blocks and sends them. Like Python,
- * offset 0 reads from the current position (so pipes and sockets work); another offset
- * reads at that offset. A read error is an OSError; any error carries `bytes_sent`.
- */
-function sendfileFallback(inFd: number, off: number, cnt: number, sendall: (chunk: Buffer) => void): number {
-  const chunk = Buffer.allocUnsafe(8192);
-  let sent = 0;
-  for (;;) {
-    const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
-    if (want <= 0) break;
-    let got: number;
-    try {
-      got = readSync(inFd, chunk, 0, want, off === 0 ? null : off + sent);
-    } catch (e) {
-      throw fsError(e, sent);
-    }
-    if (got === 0) break;
-    try {
-      sendall(chunk.subarray(0, got));
-    } catch (e) {
-      if (e instanceof OSError) e.bytes_sent = sent + (e.bytes_sent ?? 0);
-      throw e;
-    }
-    sent += got;
-  }
-  return sent;
-}
-
-/** A Node fs error as Python's OSError (Node's errno is negative), with bytes_sent. */
-function fsError(e: unknown, sent: number): unknown {
-  const errno = (e as NodeJS.ErrnoException)?.errno;
-  if (typeof errno !== 'number') return e;
-  const err = fromErrno(Math.abs(errno), (e as NodeJS.ErrnoException).syscall ?? 'read', sent);
-  return err;
-}
-
-// Errors of sendfile(2) itself (nothing sent yet) after which Python falls back to read/send.
-const SENDFILE_FALLBACK = new Set([22 /* EINVAL */, 38 /* ENOSYS */, 95 /* EOPNOTSUPP */, 29 /* ESPIPE */]);
-function sendfileFallsBack(e: unknown): boolean {
-  return e instanceof OSError && e.errno !== null && SENDFILE_FALLBACK.has(e.errno) && !e.bytes_sent;
-}
-
-/** Helpers the module functions and bsdsock/aio share with the class. @internal */
-export const internals = {
-  wouldBlock,
-  trim,
-  asBuffer,
-  ebadf,
-  checkWritable,
-  checkNbytes,
-  capabilityError,
-  checkRecvmsgArgs,
-  checkBufferList,
-  checkSendmsgArgs,
-  checkMmsgArgs,
-  checkMmsgIntoArgs,
-  mmsgResults,
-  checkSendmmsgArgs,
-  checkSendfileArgs,
-  sendfileFallsBack,
-  fsError,
-};

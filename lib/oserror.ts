@@ -1,3 +1,4 @@
+// Python's OSError hierarchy: the subclass for an errno, socket timeouts, resolver errors, and the factories native throws through.
 /**
  * Python's exception hierarchy for sockets: OSError and its PEP 3151 subclasses chosen
  * by errno, TimeoutError (socket.timeout), gaierror and herror.
@@ -7,6 +8,7 @@
  */
 import { constants } from 'node:os';
 import { getSystemErrorName } from 'node:util';
+import * as E from './errno';
 
 // Names of errnos libuv has no name for (EINPROGRESS, ...), from Node's errno table.
 const ERRNO_NAMES = new Map<number, string>();
@@ -101,27 +103,26 @@ export class gaierror extends OSError {}
 /** Resolver errors from gethostbyname_ex/gethostbyaddr: errno is h_errno. */
 export class herror extends OSError {}
 
-// Linux errno values (asm-generic/errno*.h). These are ABI, identical on every Linux arch
-// bsdsock supports; PEP 3151's table.
+// PEP 3151's table: the OSError subclass for each errno.
 const ERRNO_CLASS: Record<number, typeof OSError> = {
-  11: BlockingIOError, // EAGAIN / EWOULDBLOCK
-  114: BlockingIOError, // EALREADY
-  115: BlockingIOError, // EINPROGRESS
-  10: ChildProcessError, // ECHILD
-  32: BrokenPipeError, // EPIPE
-  108: BrokenPipeError, // ESHUTDOWN
-  103: ConnectionAbortedError, // ECONNABORTED
-  111: ConnectionRefusedError, // ECONNREFUSED
-  104: ConnectionResetError, // ECONNRESET
-  17: FileExistsError, // EEXIST
-  2: FileNotFoundError, // ENOENT
-  4: InterruptedError, // EINTR
-  21: IsADirectoryError, // EISDIR
-  20: NotADirectoryError, // ENOTDIR
-  1: PermissionError, // EPERM
-  13: PermissionError, // EACCES
-  3: ProcessLookupError, // ESRCH
-  110: TimeoutError, // ETIMEDOUT
+  [E.EAGAIN]: BlockingIOError, // also EWOULDBLOCK
+  [E.EALREADY]: BlockingIOError,
+  [E.EINPROGRESS]: BlockingIOError,
+  [E.ECHILD]: ChildProcessError,
+  [E.EPIPE]: BrokenPipeError,
+  [E.ESHUTDOWN]: BrokenPipeError,
+  [E.ECONNABORTED]: ConnectionAbortedError,
+  [E.ECONNREFUSED]: ConnectionRefusedError,
+  [E.ECONNRESET]: ConnectionResetError,
+  [E.EEXIST]: FileExistsError,
+  [E.ENOENT]: FileNotFoundError,
+  [E.EINTR]: InterruptedError,
+  [E.EISDIR]: IsADirectoryError,
+  [E.ENOTDIR]: NotADirectoryError,
+  [E.EPERM]: PermissionError,
+  [E.EACCES]: PermissionError,
+  [E.ESRCH]: ProcessLookupError,
+  [E.ETIMEDOUT]: TimeoutError,
 };
 
 /** The class Python's OSError(errno, ...) constructor picks for `errno`. */
@@ -182,3 +183,13 @@ export const nativeFactories = {
   gaierror: makeGaiError,
   herror: makeHError,
 };
+
+/** OSError EBADF: the call was made on a closed socket. */
+export function ebadf(syscall: string): OSError {
+  return fromErrno(E.EBADF, syscall);
+}
+
+/** BlockingIOError EAGAIN: a call that may not wait would have had to. */
+export function wouldBlock(syscall: string): BlockingIOError {
+  return fromErrno(E.EAGAIN, syscall) as BlockingIOError;
+}

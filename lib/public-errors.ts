@@ -1,4 +1,4 @@
-/** The public exception classes, under Python's names (shared by index.ts and aio.ts). */
+// The public exception classes under Python's names (socket.error, socket.timeout...), for both entry points.
 export {
   OSError,
   OSError as error,
@@ -20,4 +20,4 @@ export {
   TimeoutError as timeout,
   gaierror,
   herror,
-} from './errors';
+} from './oserror';

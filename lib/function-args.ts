@@ -1,11 +1,8 @@
-/**
- * Helpers shared by the blocking module functions and bsdsock/aio. Not part of the
- * public API (index.ts does not export this module).
- */
+// Argument checks and result helpers of the module functions, shared by the blocking and async ones.
 import { toInt, toUInt, typeName } from './args';
 import { asciiHost } from './address';
 import { AF_INET, AF_UNSPEC, AI_NUMERICHOST, SCM_RIGHTS, SOCK_DGRAM, SOL_SOCKET } from './constants';
-import { OSError } from './errors';
+import { OSError } from './oserror';
 import { native } from './native';
 import { endianness } from 'node:os';
 

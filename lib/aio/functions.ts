@@ -1,0 +1,133 @@
+// The module functions of bsdsock/aio: creating AsyncSockets, async name resolution, create_connection/create_server.
+import { toInt, typeName } from '../args';
+import { toSockAddrAsync, type Address } from '../address';
+import { AF_INET, SOCK_NONBLOCK, SOCK_STREAM } from '../constants';
+import {
+  create_server as syncCreateServer,
+  fromfd as syncFromfd,
+  socketpair as syncSocketpair,
+  type AddrInfo,
+  type CreateConnectionOptions,
+  type CreateServerOptions,
+} from '../functions';
+import { connectionAddress, connectionFailure, gaiHost, gaiPort, nameinfoArgs } from '../function-args';
+import { native } from '../native';
+import { OSError } from '../oserror';
+import { Socket } from '../socket';
+import { AsyncSocket } from './socket';
+import type { WaitOptions } from './runner';
+
+/** `type` with SOCK_NONBLOCK, so the fd is created non-blocking (anything invalid is left for Socket to reject). */
+function nonblockingType(type: number | null | undefined): number | null | undefined {
+  if (type === undefined || type === null || type === -1) return SOCK_STREAM | SOCK_NONBLOCK;
+  return Number.isInteger(type) ? type | SOCK_NONBLOCK : type;
+}
+
+/** Like socket.socket(), returning an AsyncSocket (synchronous, as in trio). */
+export function socket(
+  family?: number | null,
+  type?: number | null,
+  proto?: number | null,
+  fileno?: number | null,
+): AsyncSocket {
+  const ty = fileno === undefined || fileno === null ? nonblockingType(type) : type;
+  return new AsyncSocket(new Socket(family, ty, proto, fileno));
+}
+
+/** Like socket.socketpair(), returning two AsyncSockets. */
+export function socketpair(
+  family?: number | null,
+  type?: number,
+  proto?: number,
+): [AsyncSocket, AsyncSocket] {
+  const [a, b] = syncSocketpair(family, nonblockingType(type) ?? undefined, proto);
+  return [new AsyncSocket(a), new AsyncSocket(b)];
+}
+
+/** Like socket.fromfd(), returning an AsyncSocket on a dup() of `fd`. */
+export function fromfd(fd: number, family: number, type: number, proto?: number): AsyncSocket {
+  return new AsyncSocket(syncFromfd(fd, family, type, proto));
+}
+
+/**
+ * trio's from_stdlib_socket(sock): the AsyncSocket over a blocking Socket (made
+ * non-blocking). The same Socket always gives the same AsyncSocket.
+ */
+export function from_stdlib_socket(sock: Socket): AsyncSocket {
+  if (!(sock instanceof Socket))
+    throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
+  return (sock._twin() as AsyncSocket | null) ?? new AsyncSocket(sock);
+}
+
+/** Like socket.getaddrinfo(), but async: getaddrinfo(3) runs on the libuv thread pool. */
+export async function getaddrinfo(
+  host: string | null,
+  port: string | number | null,
+  family = 0,
+  type = 0,
+  proto = 0,
+  flags = 0,
+): Promise<AddrInfo[]> {
+  return native.getaddrinfo_async(
+    gaiHost(host),
+    gaiPort(port),
+    toInt(family, 'family'),
+    toInt(type, 'type'),
+    toInt(proto, 'proto'),
+    toInt(flags, 'flags'),
+  );
+}
+
+/** Like socket.getnameinfo(), but async (getnameinfo(3) on the libuv thread pool). */
+export async function getnameinfo(
+  sockaddr: [string, number, number?, number?],
+  flags: number,
+): Promise<[string, string]> {
+  const fl = toInt(flags, 'flags');
+  const [family, sa] = nameinfoArgs(sockaddr);
+  return native.getnameinfo_async(family, sa, fl);
+}
+
+/** create_connection options of the async twin: Python's keyword arguments plus `signal`. */
+export interface AsyncCreateConnectionOptions extends CreateConnectionOptions, WaitOptions {}
+
+/**
+ * Like socket.create_connection(), but async: tries each getaddrinfo result in turn.
+ * `timeout` bounds each attempt's waiting calls (and stays set on the returned socket).
+ */
+export async function create_connection(
+  address: [string, number],
+  timeout?: number | null,
+  source_address?: Address | null,
+  options: AsyncCreateConnectionOptions = {},
+): Promise<AsyncSocket> {
+  const [host, port] = connectionAddress(address);
+  const errors: unknown[] = [];
+  for (const [af, socktype, proto, , sa] of await getaddrinfo(host, port, 0, SOCK_STREAM)) {
+    let sock: AsyncSocket | null = null;
+    try {
+      sock = socket(af, socktype, proto);
+      if (timeout !== undefined) sock.settimeout(timeout);
+      if (source_address) await sock.bind(source_address);
+      await sock.connect(sa as Address, { signal: options.signal });
+      return sock;
+    } catch (e) {
+      sock?.close();
+      if (!(e instanceof OSError)) throw e;
+      errors.push(e);
+    }
+  }
+  connectionFailure(errors, options.all_errors);
+}
+
+/** Like socket.create_server(), but async (a host name is resolved off-thread); resolves to an AsyncSocket. */
+export async function create_server(
+  address: Address,
+  options: CreateServerOptions = {},
+): Promise<AsyncSocket> {
+  const family = options.family ?? AF_INET;
+  const numeric = await toSockAddrAsync(family, address, 'bind');
+  // The AF_UNIX form is bytes; create_server takes the original there.
+  const addr = Array.isArray(numeric) ? (numeric as Address) : address;
+  return new AsyncSocket(syncCreateServer(addr, options));
+}

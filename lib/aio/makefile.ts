@@ -1,0 +1,57 @@
+// makefile(): a Node stream.Duplex over an AsyncSocket (Python returns a file object).
+import { Duplex, type DuplexOptions } from 'node:stream';
+import { SHUT_WR, SOCK_STREAM } from '../constants';
+import type { MakefileOptions } from '../socket';
+import type { AsyncSocket } from './socket';
+import { AbortError } from './runner';
+
+/**
+ * Like socket.makefile(mode = 'r', { encoding }): a Node stream.Duplex over the socket,
+ * driven by this async path. 'r' makes it readable, 'w' writable; without 'b' the
+ * readable side decodes text (`encoding`, default 'utf8'). Backpressure is respected,
+ * end of stream ends the readable side, ending the writable side shuts down writing
+ * (stream sockets), and errors destroy the stream. Destroying the stream aborts its
+ * pending read but leaves the socket open: close the socket yourself, as in Python.
+ */
+export function makefile(sock: AsyncSocket, mode: string, options: MakefileOptions): Duplex {
+  if (typeof mode !== 'string' || !/^[rwb]+$/.test(mode)) {
+    throw new RangeError(`invalid mode '${String(mode)}' (only r, w, b allowed)`);
+  }
+  const binary = mode.includes('b');
+  if (options.buffering === 0 && !binary) throw new RangeError('unbuffered streams must be binary');
+  const readChunk = options.buffering && options.buffering > 0 ? options.buffering : 64 * 1024;
+  const ac = new AbortController();
+  // `readable`/`writable` are Duplex options since Node 11 (missing from @types/node 20).
+  const stream = new Duplex({
+    readable: mode.includes('r'),
+    writable: mode.includes('w'),
+    allowHalfOpen: true,
+    read() {
+      sock.recv(readChunk, { signal: ac.signal }).then(
+        (data) => {
+          this.push(data.length === 0 ? null : data);
+        },
+        (err: unknown) => {
+          if (!(err instanceof AbortError)) this.destroy(err as Error);
+        },
+      );
+    },
+    write(chunk: Buffer, _encoding, callback) {
+      sock.sendall(chunk, { signal: ac.signal }).then(() => callback(), callback);
+    },
+    final(callback) {
+      try {
+        if (sock.type === SOCK_STREAM && sock.fileno() >= 0) sock.shutdown(SHUT_WR);
+        callback();
+      } catch (e) {
+        callback(e as Error);
+      }
+    },
+    destroy(err, callback) {
+      ac.abort();
+      callback(err);
+    },
+  } as DuplexOptions);
+  if (!binary && mode.includes('r')) stream.setEncoding((options.encoding ?? 'utf8') as BufferEncoding);
+  return stream;
+}

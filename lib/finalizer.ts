@@ -1,0 +1,55 @@
+// Python's repr of a socket, and the finalizer that closes (with a ResourceWarning) a socket collected while open.
+import { inspect } from 'node:util';
+import { cancelAll } from './aio/readiness';
+import { native } from './native';
+import type { State } from './state';
+
+function reprState(s: State): string {
+  return `fd=${s.fd}, family=${s.family}, type=${s.type}, proto=${s.proto}`;
+}
+
+/** Python's repr of a socket from its state (the same text for toString and the finalizer). */
+export function repr(s: State): string {
+  if (s.fd < 0) return `<socket.socket [closed] ${reprState(s)}>`;
+  let out = `<socket.socket ${reprState(s)}`;
+  try {
+    const l = native.getsockname(s.fd);
+    if (l !== '' && l !== null) out += `, laddr=${formatAddress(l)}`;
+  } catch {
+    // No local address to show.
+  }
+  try {
+    const r = native.getpeername(s.fd);
+    if (r !== '' && r !== null) out += `, raddr=${formatAddress(r)}`;
+  } catch {
+    // Not connected.
+  }
+  return out + '>';
+}
+
+// A socket collected while open is closed here, with Python's ResourceWarning. Sockets
+// are registered without an unregister token (a token costs an identity hash and a
+// registry table entry per socket): close() and detach() set the state's fd to -1, so the
+// callback of a socket that was closed does nothing.
+export const registry = new FinalizationRegistry<State>((s) => {
+  if (s.fd < 0) return;
+  const text = `unclosed ${repr(s)}`;
+  const fd = s.fd;
+  s.fd = -1;
+  try {
+    // No waiter can exist (it keeps its socket reachable), so this only closes the watcher.
+    cancelAll(s);
+    native.close(fd);
+  } catch {
+    // Nothing to report to: the owner is gone.
+  }
+  process.emitWarning(text, 'ResourceWarning');
+});
+
+/** Formats an address the way API.md shows it: ['127.0.0.1', 8080]. */
+export function formatAddress(a: unknown): string {
+  if (Array.isArray(a)) return `[${a.map(formatAddress).join(', ')}]`;
+  if (typeof a === 'string') return `'${a.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  if (Buffer.isBuffer(a)) return inspect(a);
+  return String(a);
+}
