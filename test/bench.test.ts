@@ -2,12 +2,11 @@
 // for every implementation and the report is written where asked. Speed is NOT checked
 // here (bench/results.md and docs/performance.md are about speed).
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-
-const repoRoot = path.resolve(__dirname, '..');
+import { run, type Run } from './helpers/children';
+import { repoRoot } from './helpers/paths';
 
 // The matrix bench/run.js must cover (udp-batched: Node and Python have no recvmmsg).
 const ALL = ['c', 'blocking', 'async', 'node', 'python'];
@@ -36,20 +35,17 @@ interface Report {
   notes: string[];
 }
 
-function runQuick(out: string, json: string): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(repoRoot, 'bench', 'run.js'), '--quick', '--out', out, '--json', json],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+/** Runs bench/run.js --quick (killed after 290 s, inside the test's own timeout). */
+function runQuick(out: string, json: string): Promise<Run> {
+  // The runner gets this process's environment unchanged (as its children do).
+  return run(
+    process.execPath,
+    [path.join(repoRoot, 'bench', 'run.js'), '--quick', '--out', out, '--json', json],
+    290_000,
+    {
+      env: process.env,
+    },
+  );
 }
 
 describe.skipIf(sanitized)('benchmark suite (quick mode)', () => {

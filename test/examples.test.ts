@@ -7,14 +7,14 @@
 // sources instead, through a tsconfig "paths" entry handed to tsx (TSX_TSCONFIG_PATH), so
 // this file never tests stale output and never rebuilds dist/ under other test files.
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const repoRoot = path.resolve(__dirname, '..');
-const tsxCli = require.resolve('tsx/cli');
+import { childEnv as baseEnv, start as startChild, tsxCli, type Child } from './helpers/children';
+import { repoRoot } from './helpers/paths';
+
 const TIMEOUT = 30_000;
 
 function distIsFresh(): boolean {
@@ -32,8 +32,7 @@ function distIsFresh(): boolean {
 let tmpDir: string | undefined;
 
 function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  delete env.NODE_OPTIONS;
+  const env = baseEnv();
   if (!distIsFresh()) {
     tmpDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-examples-'));
     const tsconfig = path.join(tmpDir, 'tsconfig.json');
@@ -55,47 +54,11 @@ afterAll(() => {
   if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Started {
-  child: ChildProcess;
-  /** The first stdout line (servers print their port there). */
-  firstLine: Promise<string>;
-  done: Promise<Run>;
-}
-
 /** Runs `npx tsx examples/<script> ...args` in a child process, killed after TIMEOUT. */
-function start(script: string, args: string[] = []): Started {
-  const child = spawn(process.execPath, [tsxCli, path.join('examples', script), ...args], {
-    cwd: repoRoot,
+function start(script: string, args: string[] = []): Child {
+  return startChild(process.execPath, [tsxCli, path.join('examples', script), ...args], TIMEOUT - 2_000, {
     env: childEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  let gotLine: (line: string) => void;
-  const firstLine = new Promise<string>((resolve) => (gotLine = resolve));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk;
-    const nl = stdout.indexOf('\n');
-    if (nl >= 0) gotLine(stdout.slice(0, nl));
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const killer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT - 2_000);
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(killer);
-      gotLine('');
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  return { child, firstLine, done };
 }
 
 function lines(s: string): string[] {
@@ -111,10 +74,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function serverPort(server: Started): Promise<number> {
-  const first = await server.firstLine;
+async function serverPort(server: Child): Promise<number> {
+  // The first stdout line ('' when the server ended without one).
+  const first = await server.line(TIMEOUT).catch(() => '');
   if (!/^\d+$/.test(first)) {
-    const r = await server.done;
+    const r = await server.exit;
     throw new Error(
       `server printed no port: code ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
     );
@@ -128,12 +92,12 @@ describe('examples/echo-server.ts + examples/echo-client.ts (TCP)', () => {
     const port = await serverPort(server);
     expect(port).toBeGreaterThan(0);
 
-    const client = await start('echo-client.ts', ['127.0.0.1', String(port)]).done;
+    const client = await start('echo-client.ts', ['127.0.0.1', String(port)]).exit;
     expect(client.stderr).toBe('');
     expect(client.code).toBe(0);
     expect(client.stdout).toBe('Received "Hello, world"\n');
 
-    const s = await server.done;
+    const s = await server.exit;
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
     const out = lines(s.stdout);
@@ -146,9 +110,9 @@ describe('examples/echo-server.ts + examples/echo-client.ts (TCP)', () => {
     const wanted = await freePort();
     const server = start('echo-server.ts', [String(wanted)]);
     expect(await serverPort(server)).toBe(wanted);
-    const client = await start('echo-client.ts', ['127.0.0.1', String(wanted)]).done;
+    const client = await start('echo-client.ts', ['127.0.0.1', String(wanted)]).exit;
     expect(client.stdout).toBe('Received "Hello, world"\n');
-    expect((await server.done).code).toBe(0);
+    expect((await server.exit).code).toBe(0);
   });
 
   it(
@@ -156,7 +120,7 @@ describe('examples/echo-server.ts + examples/echo-client.ts (TCP)', () => {
     { timeout: TIMEOUT },
     async () => {
       const port = await freePort();
-      const client = await start('echo-client.ts', ['127.0.0.1', String(port)]).done;
+      const client = await start('echo-client.ts', ['127.0.0.1', String(port)]).exit;
       expect(client.code).not.toBe(0);
       expect(client.stderr).toContain('ConnectionRefusedError');
       expect(client.stderr).toContain('[Errno 111] Connection refused');
@@ -169,12 +133,12 @@ describe('examples/udp-server.ts + examples/udp-client.ts (UDP)', () => {
     const server = start('udp-server.ts');
     const port = await serverPort(server);
 
-    const client = await start('udp-client.ts', ['127.0.0.1', String(port)]).done;
+    const client = await start('udp-client.ts', ['127.0.0.1', String(port)]).exit;
     expect(client.stderr).toBe('');
     expect(client.code).toBe(0);
     expect(client.stdout).toBe(`Received "Hello, world" from ["127.0.0.1",${port}]\n`);
 
-    const s = await server.done;
+    const s = await server.exit;
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
     const out = lines(s.stdout);
@@ -187,7 +151,7 @@ describe('examples/udp-server.ts + examples/udp-client.ts (UDP)', () => {
 describe('examples/demo.ts (npm run demo)', () => {
   it('runs its five steps and exits 0 by itself', { timeout: TIMEOUT }, async () => {
     // It must end by itself: the child is killed (and this fails) if it outlives TIMEOUT.
-    const r = await start('demo.ts').done;
+    const r = await start('demo.ts').exit;
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);

@@ -6,9 +6,11 @@ import { Duplex, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { once } from 'node:events';
 import * as socket from '../../lib/index';
-import { aio, pattern, sleep, tcpPair, useAsync, within, type ASock } from './fixtures/util';
+import { aio, type ASock, pattern, tcpPair } from '../helpers/aio';
+import { sleep, within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
 
-const track = useAsync();
+useSockets({ watchdog: false });
 
 function pair(): [ASock, ASock] {
   const [a, b] = aio.socketpair();
@@ -145,7 +147,7 @@ describe('makefile() → stream.Duplex', () => {
   });
 
   it("errors propagate: a peer reset gives 'error' with ConnectionResetError", async () => {
-    const [c, s] = await tcpPair(track);
+    const [c, s] = await tcpPair();
     const r = track(s.makefile('rb'));
     r.resume();
     const err = once(r, 'error').then(([e]) => e);

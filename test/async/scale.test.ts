@@ -2,9 +2,12 @@
 // (API.md: "thousands of sockets wait at no thread cost").
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import { aio, fdCount, nofileLimit, recvExactly, useAsync, within, type ASock } from './fixtures/util';
+import { aio, type ASock, recvExactly } from '../helpers/aio';
+import { fdCount, nofileLimit } from '../helpers/fds';
+import { within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
 
-const track = useAsync();
+useSockets({ watchdog: false });
 
 const N = 1000;
 const limit = nofileLimit();

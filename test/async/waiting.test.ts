@@ -7,22 +7,20 @@ import * as path from 'node:path';
 import * as socket from '../../lib/index';
 import {
   aio,
+  type ASock,
   fillSendBuffer,
-  isPending,
   pattern,
   recvExactly,
-  rejection,
-  repoRoot,
-  sleep,
   stuckConnectTarget,
   tcpListener,
   tcpPair,
-  useAsync,
-  within,
-  type ASock,
-} from './fixtures/util';
+} from '../helpers/aio';
+import { rejection } from '../helpers/errors';
+import { repoRoot } from '../helpers/paths';
+import { isPending, sleep, within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
 
-const track = useAsync();
+useSockets({ watchdog: false });
 
 function pair(): [ASock, ASock] {
   const [a, b] = aio.socketpair();
@@ -76,7 +74,7 @@ describe('order of concurrent calls', () => {
   });
 
   it('two pending accepts are served in call order', async () => {
-    const [l, addr] = await tcpListener(track);
+    const [l, addr] = await tcpListener();
     const acc1 = l.accept();
     const acc2 = l.accept();
     const c1 = track(aio.socket());
@@ -129,7 +127,7 @@ describe('AbortSignal', () => {
   });
 
   it('accept({ signal }): abort rejects with AbortError, a later accept still works', async () => {
-    const [l, addr] = await tcpListener(track);
+    const [l, addr] = await tcpListener();
     const ac = new AbortController();
     const p = l.accept({ signal: ac.signal });
     expect(await isPending(p)).toBe(true);
@@ -186,7 +184,7 @@ describe('AbortSignal', () => {
   });
 
   it('aborted connect (pending on a full accept queue) closes the socket, as trio', async () => {
-    const target = await stuckConnectTarget(track);
+    const target = await stuckConnectTarget();
     const s = track(aio.socket());
     const ac = new AbortController();
     const p = s.connect(target, { signal: ac.signal });
@@ -197,7 +195,7 @@ describe('AbortSignal', () => {
   });
 
   it('connect with an already-aborted signal rejects with AbortError', async () => {
-    const [, addr] = await tcpListener(track);
+    const [, addr] = await tcpListener();
     const s = track(aio.socket());
     expectAbortError(await rejection(s.connect(addr, { signal: AbortSignal.abort() })));
   });
@@ -239,7 +237,7 @@ describe('settimeout on an async socket', () => {
   });
 
   it('settimeout(t) bounds accept, send on a full buffer and connect', async () => {
-    const [l] = await tcpListener(track);
+    const [l] = await tcpListener();
     l.settimeout(0.1);
     expect(await rejection(l.accept(), 5000)).toBeInstanceOf(socket.TimeoutError);
 
@@ -251,7 +249,7 @@ describe('settimeout on an async socket', () => {
     expect(e.message).toBe('timed out');
     expect(typeof e.bytes_sent).toBe('number');
 
-    const target = await stuckConnectTarget(track);
+    const target = await stuckConnectTarget();
     const c = track(aio.socket());
     c.settimeout(0.2);
     expect(await rejection(c.connect(target), 5000)).toBeInstanceOf(socket.TimeoutError);
@@ -269,7 +267,7 @@ describe('settimeout on an async socket', () => {
     await sleep(10);
     expect(await b.recv(10)).toEqual(Buffer.from('now'));
 
-    const [l] = await tcpListener(track);
+    const [l] = await tcpListener();
     l.setblocking(false);
     expect(await rejection(l.accept(), 2000)).toBeInstanceOf(socket.BlockingIOError);
 
@@ -297,9 +295,9 @@ describe('close() and detach() with calls pending', () => {
     const recv = a.recv(1);
     const send = a.send(Buffer.alloc(65536));
     const sendall = a.sendall(Buffer.alloc(65536));
-    const [l] = await tcpListener(track);
+    const [l] = await tcpListener();
     const acc = l.accept();
-    const target = await stuckConnectTarget(track);
+    const target = await stuckConnectTarget();
     const c = track(aio.socket());
     const conn = c.connect(target);
     for (const p of [recv, send, sendall, acc, conn]) expect(await isPending(p, 20)).toBe(true);
@@ -490,7 +488,7 @@ describe('misc waiting behaviour', () => {
   });
 
   it('a peer reset rejects the pending recv with ConnectionResetError', async () => {
-    const [c, s] = await tcpPair(track);
+    const [c, s] = await tcpPair();
     const p = s.recv(10);
     expect(await isPending(p)).toBe(true);
     const linger = Buffer.alloc(8);

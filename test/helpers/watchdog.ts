@@ -1,6 +1,5 @@
-/**
- * A hang guard for blocking socket calls.
- *
+// A hang guard for blocking calls: a worker thread shuts the test's sockets down past a deadline.
+/*
  * A blocking call blocks the test's JavaScript thread, so vitest's own test timeout can
  * never fire while it waits. The watchdog is a worker_thread that shares memory with the
  * test thread: the test thread writes a deadline and the fds of the sockets it uses; if
@@ -79,6 +78,11 @@ class Watchdog {
       w.once('error', () => resolve());
     });
     this.worker = w;
+  }
+
+  /** Whether start() has run (and stop() has not). */
+  get running(): boolean {
+    return this.worker !== null;
   }
 
   async stop(): Promise<void> {

@@ -6,23 +6,23 @@
 import { describe, expect, it } from 'vitest';
 import * as crypto from 'node:crypto';
 import * as socket from '../../lib/index';
+import { errorOf } from '../helpers/errors';
+import { useSockets } from '../helpers/tracker';
 import {
+  type AnySock,
+  checkFlags,
+  type Form,
   FORMS,
+  ints,
   MSG,
+  readInts,
   SIZEOF_INT,
   T,
-  checkFlags,
-  errorOf,
-  ints,
-  readInts,
   toForm,
   udp,
-  useCleanup,
-  type AnySock,
-  type Form,
-} from './fixtures/util';
+} from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 type Anc = [number, number, Buffer][];
 type RecvResult = [Buffer, Anc, number, unknown];

@@ -4,25 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
-import {
-  FORMS,
-  MSG,
-  adoptFd,
-  closeFd,
-  errorOf,
-  fdSnapshot,
-  ints,
-  newFds,
-  pair,
-  scmFds,
-  tmpPath,
-  toForm,
-  udp,
-  useCleanup,
-  type AnySock,
-} from './fixtures/util';
+import { errorOf } from '../helpers/errors';
+import { fdSnapshot, newFds } from '../helpers/fds';
+import { tmpPath } from '../helpers/paths';
+import { adoptFd, closeFd, useSockets } from '../helpers/tracker';
+import { type AnySock, FORMS, ints, MSG, pair, scmFds, toForm, udp } from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 // socklen_t limit, as in socketmodule.c: min(0x7fffffff, INT_MAX).
 const LIMIT = 0x7fffffff;

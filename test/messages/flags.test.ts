@@ -4,22 +4,13 @@
 // is killed if the call blocks instead) and MSG_WAITALL on TCP.
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import {
-  FORMS,
-  errorOf,
-  pair,
-  runTsFixture,
-  sock,
-  tcpPair,
-  toForm,
-  track,
-  udp,
-  useCleanup,
-  within,
-  workerPeer,
-} from './fixtures/util';
+import { errorOf } from '../helpers/errors';
+import { workerPeer } from '../helpers/peer';
+import { within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
+import { FORMS, pair, runTsFixture, sock, tcpPair, toForm, udp } from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 const DATA = Buffer.from(Array.from({ length: 100 }, (_, i) => 33 + (i % 90)));
 

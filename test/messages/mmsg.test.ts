@@ -4,22 +4,13 @@
 // sendmmsg copies its payloads when it has to wait.
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import {
-  FORMS,
-  T,
-  errorOf,
-  pair,
-  sleep,
-  toForm,
-  udp,
-  unixDgram,
-  useCleanup,
-  within,
-  workerPeer,
-  type AnySock,
-} from './fixtures/util';
+import { errorOf } from '../helpers/errors';
+import { workerPeer } from '../helpers/peer';
+import { sleep, within } from '../helpers/timing';
+import { useSockets } from '../helpers/tracker';
+import { type AnySock, FORMS, pair, T, toForm, udp, unixDgram } from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 const payload = (i: number) => Buffer.from(`datagram #${i} ${'x'.repeat(i)}`);
 

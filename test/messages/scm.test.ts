@@ -8,32 +8,27 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as socket from '../../lib/index';
+import { run as runChild } from '../helpers/children';
+import { fdSnapshot, newFds } from '../helpers/fds';
+import { repoRoot, tmpPath } from '../helpers/paths';
+import { adoptFd, closeFd, track, useSockets } from '../helpers/tracker';
 import {
-  FORMS,
-  MSG,
-  SIZEOF_INT,
-  T,
-  adoptFd,
+  type AnySock,
   checkFlags,
-  closeFd,
-  fdSnapshot,
+  type Form,
+  FORMS,
   ints,
-  newFds,
+  MSG,
   pair,
   readAll,
   readInts,
-  repoRoot,
-  runChild,
   scmFds,
+  SIZEOF_INT,
   sock,
-  tmpPath,
-  track,
-  useCleanup,
-  type AnySock,
-  type Form,
-} from './fixtures/util';
+  T,
+} from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 type Anc = [number, number, Buffer][];
 type RecvResult = [Buffer, Anc, number, unknown];

@@ -11,24 +11,14 @@ import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
-import {
-  T,
-  adoptFd,
-  errorOf,
-  onCleanup,
-  sock,
-  tcpPair,
-  tcpSink,
-  tmpPath,
-  toForm,
-  track,
-  useCleanup,
-  within,
-  type ASock,
-  type Sock,
-} from './fixtures/util';
+import { errorOf } from '../helpers/errors';
+import { tmpPath } from '../helpers/paths';
+import { tcpSink } from '../helpers/peer';
+import { within } from '../helpers/timing';
+import { adoptFd, onCleanup, track, useSockets } from '../helpers/tracker';
+import { type ASock, sock, type Sock, T, tcpPair, toForm } from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 const FILESIZE = 10 * 1024 * 1024;
 let FILEDATA: Buffer;

@@ -8,24 +8,24 @@
 // and AF_UNIX the data is queued by the time send returns, so the receive never waits.
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
+import { errorOf } from '../helpers/errors';
+import { useSockets } from '../helpers/tracker';
 import {
+  type AnySock,
+  checkFlags,
+  type Form,
   FORMS,
   MSG,
-  T,
-  checkFlags,
-  errorOf,
   pair,
   runTsFixture,
+  T,
   tcpPair,
   toForm,
   udp,
   unixDgram,
-  useCleanup,
-  type AnySock,
-  type Form,
-} from './fixtures/util';
+} from './fixtures/forms';
 
-useCleanup();
+useSockets({ watchdog: false });
 
 type Anc = [number, number, Buffer][];
 type RecvResult = [Buffer, Anc, number, unknown];

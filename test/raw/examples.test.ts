@@ -11,7 +11,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import * as socket from '../../lib/index';
-import { CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, runExample, start, type Run } from './helpers/env';
+import { start, type Run } from '../helpers/children';
+import { CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, runExample } from './helpers/env';
 import { createTopology, type Topology } from './helpers/netns';
 
 const BPF_FIXTURE = path.join(__dirname, 'helpers', 'udp-port-47913.bpf'); // tcpdump -dd 'udp port 47913'
@@ -120,6 +121,7 @@ describe('examples on loopback', () => {
       const sniffer = start(
         process.execPath,
         exampleArgv('sniffer.ts', ['-i', 'lo', '--bpf', BPF_FIXTURE, '-c', '2', '-W', '10']).slice(1),
+        20_000,
       );
       await sniffer.waitFor(/listening on lo/);
       const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
@@ -131,7 +133,7 @@ describe('examples on loopback', () => {
       } finally {
         tx.close();
       }
-      const r = await sniffer.done;
+      const r = await sniffer.exit;
       expect(r.code, show(r)).toBe(0);
       const lines = r.stdout.trim().split('\n');
       expect(lines, show(r)).toHaveLength(2);
@@ -320,16 +322,16 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
       const t = setInterval(() => { s.send('sniff-me', 5555, '${topo.ip.b4}'); if (++n === 3) { clearInterval(t); setTimeout(() => s.close(), 50); } }, 100);`;
       const sent = await topo.exec(topo.a, [process.execPath, '-e', sender]);
       expect(sent.code, show(sent)).toBe(0);
-      const p = await ping.done;
+      const p = await ping.exit;
       expect(p.code, show(p)).toBe(0);
       // Stop each sniffer once it has printed what we sent (ping: -c 4, so seq 4 is ours).
       await Promise.all([
         udp.waitFor(/(\.5555: UDP, length 8\n[\s\S]*){3}/),
         icmp.waitFor(/ICMP echo reply, id \d+, seq 4,/),
       ]);
-      udp.child.kill('SIGINT');
-      icmp.child.kill('SIGINT');
-      const [u, i] = await Promise.all([udp.done, icmp.done]);
+      udp.kill('SIGINT');
+      icmp.kill('SIGINT');
+      const [u, i] = await Promise.all([udp.exit, icmp.exit]);
 
       expect(u.code, show(u)).toBe(0);
       const lines = u.stdout.trim().split('\n');

@@ -2,21 +2,16 @@
 // output of `tcpdump -dd`). Argument checks (TypeError / RangeError before any syscall), the
 // kernel's own verdict (OSError EINVAL), the filters' effect on UDP and AF_PACKET sockets, and
 // SO_LOCK_FILTER (OSError EPERM).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as socket from '../../lib/index';
 import { RAW, random16 } from './helpers/env';
-import {
-  bigReceiveBuffer,
-  closeTracked,
-  echoRequest,
-  receiveMatching,
-  thrown,
-  track,
-} from './helpers/packets';
+import { catchError } from '../helpers/errors';
+import { track, useSockets } from '../helpers/tracker';
+import { bigReceiveBuffer, echoRequest, receiveMatching } from './helpers/packets';
 
-afterEach(closeTracked);
+useSockets({ watchdog: false });
 
 type Insn = [number, number, number, number];
 
@@ -128,7 +123,7 @@ describe('attach_filter argument checks', () => {
         [0x06, 0, 0, 0],
       ], // no such opcode
     ] as Insn[][]) {
-      const err = thrown(() => sock.attach_filter(prog));
+      const err = catchError(() => sock.attach_filter(prog));
       expect(err).toBeInstanceOf(socket.OSError);
       expect(err.errno).toBe(22);
       expect(err.code).toBe('EINVAL');
@@ -137,10 +132,10 @@ describe('attach_filter argument checks', () => {
 
   it('detach_filter with no filter attached is the kernel ENOENT; a closed socket is EBADF', () => {
     const sock = s();
-    expect(thrown(() => sock.detach_filter())).toMatchObject({ errno: 2, name: 'FileNotFoundError' });
+    expect(catchError(() => sock.detach_filter())).toMatchObject({ errno: 2, name: 'FileNotFoundError' });
     sock.close();
-    expect(thrown(() => sock.attach_filter(ACCEPT_ALL))).toMatchObject({ errno: 9 });
-    expect(thrown(() => sock.detach_filter())).toMatchObject({ errno: 9 });
+    expect(catchError(() => sock.attach_filter(ACCEPT_ALL))).toMatchObject({ errno: 9 });
+    expect(catchError(() => sock.detach_filter())).toMatchObject({ errno: 9 });
   });
 });
 
@@ -150,7 +145,7 @@ describe('filters at work', () => {
     rx.attach_filter(ACCEPT_NOTHING);
     tx.sendto(Buffer.from('dropped'), ['127.0.0.1', port]);
     rx.settimeout(0.3);
-    expect(thrown(() => rx.recv(100))).toBeInstanceOf(socket.TimeoutError);
+    expect(catchError(() => rx.recv(100))).toBeInstanceOf(socket.TimeoutError);
     rx.detach_filter();
     tx.sendto(Buffer.from('accepted'), ['127.0.0.1', port]);
     rx.settimeout(3);
@@ -200,7 +195,7 @@ describe('filters at work', () => {
     rx.settimeout(3);
     expect(rx.recv(100).toString()).toBe('invisible'); // it did cross lo
     pkt.settimeout(0.3);
-    expect(thrown(() => pkt.recv(65600))).toBeInstanceOf(socket.TimeoutError);
+    expect(catchError(() => pkt.recv(65600))).toBeInstanceOf(socket.TimeoutError);
   });
 
   it.skipIf(RAW.skip)(
@@ -233,7 +228,7 @@ describe('SO_LOCK_FILTER', () => {
     rx.setsockopt(socket.SOL_SOCKET, socket.SO_LOCK_FILTER, 1);
     expect(rx.getsockopt(socket.SOL_SOCKET, socket.SO_LOCK_FILTER)).toBe(1);
     for (const fn of [() => rx.detach_filter(), () => rx.attach_filter(ACCEPT_NOTHING)]) {
-      const err = thrown(fn);
+      const err = catchError(fn);
       expect(err).toBeInstanceOf(socket.PermissionError);
       expect(err.errno).toBe(1);
     }

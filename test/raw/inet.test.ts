@@ -5,27 +5,26 @@
 //
 // Every receive has a timeout and every loop a bound: other tests share loopback, so a raw
 // socket also sees their traffic, and the tests pick their own packets out by identifier/port.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
 import { RAW, random16 } from './helpers/env';
+import { catchError } from '../helpers/errors';
+import { track, useSockets } from '../helpers/tracker';
 import {
   afterIpHeader,
   bigReceiveBuffer,
-  closeTracked,
   echoRequest,
   icmp6FilterPassing,
   icmpFilterPassing,
   ipv4Packet,
   receiveMatching,
   receiveMatchingAsync,
-  thrown,
-  track,
   udp4Checksum,
   udp4PortFilter,
   udpDatagram,
 } from './helpers/packets';
 
-afterEach(closeTracked);
+useSockets({ watchdog: false });
 
 const ICMP_ECHOREPLY = 0;
 const ICMP_ECHO = 8;
@@ -151,7 +150,7 @@ describe('SOCK_RAW, IPPROTO_ICMP (IPv4)', () => {
       s.setsockopt(socket.SOL_RAW, socket.ICMP_FILTER, icmpFilterPassing(ICMP_ECHOREPLY));
       s.connect(['127.0.0.1', 0]);
       // Linux reports no peer for raw sockets (their "port" is 0), so Python raises ENOTCONN too.
-      expect(thrown(() => s.getpeername())).toMatchObject({ name: 'OSError', errno: 107 });
+      expect(catchError(() => s.getpeername())).toMatchObject({ name: 'OSError', errno: 107 });
       const id = random16();
       expect(s.send(echoRequest(false, id, 3))).toBe(24);
       const r = receiveMatching(s, (d) => (echoFields(afterIpHeader(d))?.[1] === id ? true : undefined));
@@ -187,7 +186,7 @@ describe('SOCK_RAW, IPPROTO_ICMP (IPv4)', () => {
       expect(
         receiveMatching(s, (d) => (echoFields(afterIpHeader(d))?.[1] === id ? true : undefined)).value,
       ).toBe(true);
-      const err = thrown(() =>
+      const err = catchError(() =>
         s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, Buffer.from('nosuchdev0')),
       );
       expect(err).toBeInstanceOf(socket.OSError);
@@ -247,7 +246,7 @@ describe('SOCK_RAW, IPPROTO_ICMPV6', () => {
     `IPV6_CHECKSUM cannot be set on ICMPv6 sockets (EINVAL: the kernel always does it)${RAW.why}`,
     () => {
       const s = raw(socket.AF_INET6, socket.IPPROTO_ICMPV6);
-      const err = thrown(() => s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 2));
+      const err = catchError(() => s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 2));
       expect(err).toBeInstanceOf(socket.OSError);
       expect(err.errno).toBe(22);
     },
@@ -363,7 +362,7 @@ describe('SOCK_RAW, IPPROTO_UDP and IPPROTO_RAW', () => {
     () => {
       const s = raw(socket.AF_INET6, socket.IPPROTO_UDP);
       expect(s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM)).toBe(-1); // off by default
-      expect(thrown(() => s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 5))).toMatchObject({
+      expect(catchError(() => s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 5))).toMatchObject({
         errno: 22,
       });
       const [rx, port] = udpReceiver('::1');
@@ -371,7 +370,7 @@ describe('SOCK_RAW, IPPROTO_UDP and IPPROTO_RAW', () => {
       // Without a checksum, IPv6 UDP receivers drop the datagram (a zero checksum is not allowed).
       s.sendto(udpDatagram(sport, port, Buffer.from('no checksum')), ['::1', 0]);
       rx.settimeout(0.3);
-      expect(thrown(() => rx.recv(100))).toBeInstanceOf(socket.TimeoutError);
+      expect(catchError(() => rx.recv(100))).toBeInstanceOf(socket.TimeoutError);
       s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 6);
       expect(s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM)).toBe(6);
       s.sendto(udpDatagram(sport, port, Buffer.from('checksummed')), ['::1', 0]);

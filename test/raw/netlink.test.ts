@@ -1,11 +1,12 @@
 // AF_NETLINK (route netlink): addresses [pid, groups] and an RTM_GETLINK dump parsed by hand.
 // Netlink headers are in host byte order; these tests read them with the machine's endianness.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { endianness } from 'node:os';
 import * as socket from '../../lib/index';
-import { closeTracked, thrown, track } from './helpers/packets';
+import { catchError } from '../helpers/errors';
+import { track, useSockets } from '../helpers/tracker';
 
-afterEach(closeTracked);
+useSockets({ watchdog: false });
 
 // <linux/netlink.h> and <linux/rtnetlink.h>
 const NLMSG_ERROR = 2;
@@ -128,6 +129,6 @@ describe('AF_NETLINK', () => {
   it('sending on a closed netlink socket is OSError EBADF', () => {
     const s = route();
     s.close();
-    expect(thrown(() => s.sendto(getlinkDump(1), [0, 0]))).toMatchObject({ errno: 9 });
+    expect(catchError(() => s.sendto(getlinkDump(1), [0, 0]))).toMatchObject({ errno: 9 });
   });
 });

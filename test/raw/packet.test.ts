@@ -6,26 +6,25 @@
 // On `lo` frames are Ethernet frames with all-zero MAC addresses and hatype ARPHRD_LOOPBACK.
 // Other tests (and benchmarks) share `lo`, so the receiving sockets get a BPF filter for the
 // test's own port and a large buffer, and every receive has a time bound.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import { endianness } from 'node:os';
 import * as socket from '../../lib/index';
 import { RAW, random16 } from './helpers/env';
+import { catchError } from '../helpers/errors';
+import { track, useSockets } from '../helpers/tracker';
 import {
   bigReceiveBuffer,
-  closeTracked,
   ethernetFrame,
   ipv4Packet,
   receiveMatching,
   receiveMatchingAsync,
-  thrown,
-  track,
   udp4PortFilter,
   udpDatagram,
   udpPortsFilter,
 } from './helpers/packets';
 
-afterEach(closeTracked);
+useSockets({ watchdog: false });
 
 const ARPHRD_LOOPBACK = 772;
 const ZERO_MAC = Buffer.alloc(6);
@@ -235,7 +234,7 @@ describe('AF_PACKET addresses and options', () => {
       expect(() => s.bind(['lo', socket.ETH_P_ALL, 0, 0, Buffer.alloc(9)])).toThrow(RangeError);
       expect(() => s.bind(['lo', socket.ETH_P_ALL, 0, 0, 'aa' as never])).toThrow(TypeError);
       expect(() => s.bind('lo' as never)).toThrow(TypeError);
-      const err = thrown(() => s.bind(['nosuchdev0', socket.ETH_P_ALL]));
+      const err = catchError(() => s.bind(['nosuchdev0', socket.ETH_P_ALL]));
       expect(err).toBeInstanceOf(socket.OSError);
       expect(err.errno).toBe(19);
     },
@@ -262,7 +261,7 @@ describe('AF_PACKET addresses and options', () => {
       if (!before) expect(flags() & IFF_PROMISC).toBe(0);
       // A struct that is too short is the kernel's EINVAL.
       expect(
-        thrown(() => s.setsockopt(socket.SOL_PACKET, socket.PACKET_ADD_MEMBERSHIP, Buffer.alloc(4))),
+        catchError(() => s.setsockopt(socket.SOL_PACKET, socket.PACKET_ADD_MEMBERSHIP, Buffer.alloc(4))),
       ).toMatchObject({ errno: 22 });
     },
   );

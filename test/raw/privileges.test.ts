@@ -4,7 +4,8 @@
 // If this test process has no CAP_NET_RAW to begin with, the child simply inherits that.
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
-import { CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, need, run, tsxCli, type Run } from './helpers/env';
+import { run, tsxCli, type Run } from '../helpers/children';
+import { CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, need } from './helpers/env';
 
 const haveRaw = !RAW.skip;
 const script = path.join(__dirname, 'helpers', 'try-sockets.ts');

@@ -3,7 +3,8 @@
 // method that parses an address (bind, connect, connect_ex, sendto).
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import { catchError, sock, udp, useSockets } from '../helpers/tracker';
+import { catchError } from '../helpers/errors';
+import { sock, udp, useSockets } from '../helpers/tracker';
 
 useSockets();
 

@@ -7,7 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
-import { fdCount, hangGuard, listener, sock, tcpPair, track, unixPath, useSockets } from '../helpers/tracker';
+import { fdCount } from '../helpers/fds';
+import { unixPath } from '../helpers/paths';
+import { hangGuard, listener, sock, tcpPair, track, useSockets } from '../helpers/tracker';
 
 useSockets();
 

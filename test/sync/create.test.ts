@@ -3,8 +3,11 @@
 // CreateServerFunctionalTest.
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import { accept, catchError, fdCount, listener, sock, timed, track, useSockets } from '../helpers/tracker';
-import { pythonPeer } from '../helpers/peer';
+import { catchError } from '../helpers/errors';
+import { fdCount } from '../helpers/fds';
+import { timed } from '../helpers/timing';
+import { accept, listener, sock, track, useSockets } from '../helpers/tracker';
+import { pythonPeer } from '../helpers/children';
 
 useSockets();
 

@@ -3,7 +3,8 @@
 // conventions of API.md (errno, strerror, code, message, name).
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import { catchError, sock, useSockets } from '../helpers/tracker';
+import { catchError } from '../helpers/errors';
+import { sock, useSockets } from '../helpers/tracker';
 
 useSockets();
 

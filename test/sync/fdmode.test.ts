@@ -9,18 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
 import * as aio from '../../lib/aio';
-import {
-  accept,
-  hangGuard,
-  listener,
-  pair,
-  sock,
-  tcpPair,
-  timed,
-  track,
-  udp,
-  useSockets,
-} from '../helpers/tracker';
+import { timed } from '../helpers/timing';
+import { accept, hangGuard, listener, pair, sock, tcpPair, track, udp, useSockets } from '../helpers/tracker';
 import { workerPeer } from '../helpers/peer';
 
 useSockets();

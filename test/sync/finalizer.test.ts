@@ -3,7 +3,8 @@
 // process.emitWarning with Python's text ('unclosed ' + repr). Run in a child
 // `node --expose-gc` process so gc() is available and the warning goes to that process only.
 import { describe, expect, it } from 'vitest';
-import { runTsChild, within } from '../helpers/peer';
+import { runTsChild } from '../helpers/children';
+import { within } from '../helpers/timing';
 
 const CHILD = `
 import * as socket from 'LIB';

@@ -4,7 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
-import { accept, catchError, listener, sock, tcpPair, udp, useSockets } from '../helpers/tracker';
+import { catchError } from '../helpers/errors';
+import { accept, listener, sock, tcpPair, udp, useSockets } from '../helpers/tracker';
 
 useSockets();
 

@@ -8,7 +8,8 @@
 //    the thread is blocked, so the call must just go on).
 import { describe, expect, it } from 'vitest';
 import * as net from 'node:net';
-import { runTsChild, sleep, within } from '../helpers/peer';
+import { runTsChild } from '../helpers/children';
+import { sleep, within } from '../helpers/timing';
 
 async function expectDiesBySigint(source: string): Promise<void> {
   const child = runTsChild(source);

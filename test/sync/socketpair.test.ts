@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
-import { catchError, fdTarget, pair, sock, track, useSockets } from '../helpers/tracker';
+import { catchError } from '../helpers/errors';
+import { fdTarget } from '../helpers/fds';
+import { pair, sock, track, useSockets } from '../helpers/tracker';
 
 useSockets();
 

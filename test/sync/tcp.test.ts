@@ -9,18 +9,10 @@
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
 import * as socket from '../../lib/index';
-import {
-  accept,
-  catchError,
-  hangGuard,
-  listener,
-  sock,
-  tcpPair,
-  timed,
-  track,
-  useSockets,
-} from '../helpers/tracker';
-import { within, workerPeer } from '../helpers/peer';
+import { catchError } from '../helpers/errors';
+import { timed, within } from '../helpers/timing';
+import { accept, hangGuard, listener, sock, tcpPair, track, useSockets } from '../helpers/tracker';
+import { workerPeer } from '../helpers/peer';
 
 useSockets();
 

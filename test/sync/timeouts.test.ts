@@ -7,20 +7,11 @@
 // and less than 5 s.
 import { describe, expect, it } from 'vitest';
 import * as socket from '../../lib/index';
-import {
-  accept,
-  catchError,
-  hangGuard,
-  listener,
-  pair,
-  sock,
-  tcpPair,
-  timed,
-  track,
-  udp,
-  useSockets,
-} from '../helpers/tracker';
-import { pythonPeer, within, workerPeer } from '../helpers/peer';
+import { catchError } from '../helpers/errors';
+import { timed, within } from '../helpers/timing';
+import { accept, hangGuard, listener, pair, sock, tcpPair, track, udp, useSockets } from '../helpers/tracker';
+import { pythonPeer } from '../helpers/children';
+import { workerPeer } from '../helpers/peer';
 
 useSockets();
 

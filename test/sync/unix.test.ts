@@ -4,7 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as socket from '../../lib/index';
-import { abstractName, accept, catchError, sock, track, unixPath, useSockets } from '../helpers/tracker';
+import { catchError } from '../helpers/errors';
+import { abstractName, unixPath } from '../helpers/paths';
+import { accept, sock, track, useSockets } from '../helpers/tracker';
 
 useSockets();
 

@@ -1,5 +1,6 @@
-/**
- * A three-namespace test network built with iproute2: host A, a router R, host B.
+// A throwaway three-namespace network (A - R - B) for the raw examples, built and removed with iproute2.
+/*
+ * Host A, a router R, host B:
  *
  *     A                      R                       B
  *   veth-a  ──────────  veth-ra | veth-rb  ──────────  veth-b
@@ -16,7 +17,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { exampleArgv, run, start, type Run, type Started } from './env';
+import { run, start, type Child, type Run } from '../../helpers/children';
+import { exampleArgv } from './env';
 
 export const NS_PREFIX = 'bsdsock-raw-';
 
@@ -88,7 +90,7 @@ export interface Topology {
   /** Runs a command inside namespace `ns`. */
   exec(ns: string, argv: string[], timeoutMs?: number): Promise<Run>;
   /** Starts a command inside `ns` (for long-running ones such as the sniffer). */
-  spawn(ns: string, argv: string[], timeoutMs?: number): Started;
+  spawn(ns: string, argv: string[], timeoutMs?: number): Child;
   /** Runs examples/<script> inside `ns`. */
   example(ns: string, script: string, args?: string[], timeoutMs?: number): Promise<Run>;
   /** The MAC address of `ifname` in `ns`, from `ip -j link`. */
@@ -153,7 +155,7 @@ export function createTopology(): Topology {
     b,
     ip: { ...IP, ...IP6 },
     exec: (ns, argv, timeoutMs) => run('ip', inNs(ns, argv), timeoutMs),
-    spawn: (ns, argv, timeoutMs) => start('ip', inNs(ns, argv), timeoutMs),
+    spawn: (ns, argv, timeoutMs = 20_000) => start('ip', inNs(ns, argv), timeoutMs),
     example: (ns, script, args = [], timeoutMs) => run('ip', inNs(ns, exampleArgv(script, args)), timeoutMs),
     mac: (ns, ifname) =>
       (JSON.parse(ip('-n', ns, '-j', 'link', 'show', 'dev', ifname)) as { address: string }[])[0].address,

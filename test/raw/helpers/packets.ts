@@ -1,6 +1,4 @@
-/**
- * Packet builders and a bounded receive loop shared by the raw-socket tests.
- */
+// Packet builders and a bounded receive loop shared by the raw-socket tests.
 import * as socket from '../../../lib/index';
 
 /** An ICMP (v6 = false) or ICMPv6 echo request; the ICMPv4 checksum is filled in. */
@@ -195,35 +193,4 @@ export function bigReceiveBuffer(
 /** The ICMP message inside a raw IPv4 socket's datagram (after the IP header). */
 export function afterIpHeader(data: Buffer): Buffer {
   return data.subarray((data[0] & 0x0f) * 4);
-}
-
-// ---- socket tracking -------------------------------------------------------------------------
-
-const opened: { close(): void }[] = [];
-
-/** Remembers `s` so that closeTracked() (run it in afterEach) closes it. */
-export function track<T extends { close(): void }>(s: T): T {
-  opened.push(s);
-  return s;
-}
-
-/** Closes every socket given to track() since the last call. */
-export function closeTracked(): void {
-  for (const s of opened.splice(0)) {
-    try {
-      s.close();
-    } catch {
-      // already closed
-    }
-  }
-}
-
-/** The error `fn` throws (fails the test when it throws nothing). */
-export function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an exception');
 }

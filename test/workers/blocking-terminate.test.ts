@@ -1,22 +1,17 @@
 // A worker blocked in a blocking call must still be terminable: long waits poll in
 // slices and notice that the environment is stopping (native/sock_call.cc). The
 // environment's teardown hook then closes every fd the worker's sockets owned.
-import { readdirSync } from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(__dirname, '../..');
-
-function openFds(): number {
-  return readdirSync('/proc/self/fd').length;
-}
+import { fdCount } from '../helpers/fds';
+import { repoRoot } from '../helpers/paths';
+import { sleep } from '../helpers/timing';
 
 // The worker loads the binding directly (no TypeScript needed) and blocks in `op`.
 function blockedWorker(op: string): Worker {
   return new Worker(
     `
-    const b = require('node-gyp-build')(${JSON.stringify(root)});
+    const b = require('node-gyp-build')(${JSON.stringify(repoRoot)});
     b.init({
       oserror: (e, s) => Object.assign(new Error('[Errno ' + e + '] ' + s), { errno: e }),
       timeout: () => new Error('timed out'),
@@ -42,18 +37,18 @@ describe('terminating a worker blocked in a blocking call', () => {
     ['accept with a long timeout', 'b.accept(l, 3600);'],
   ] as const) {
     it(`ends promptly and leaks no fd (${name})`, async () => {
-      const before = openFds();
+      const before = fdCount();
       const w = blockedWorker(op);
       const errors: Error[] = [];
       w.on('error', (e) => errors.push(e));
       await new Promise<void>((resolve) => w.once('message', () => resolve()));
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
       const t0 = Date.now();
       const code = await w.terminate();
       expect(Date.now() - t0).toBeLessThan(5000);
       expect(code).toBe(1);
       expect(errors).toEqual([]);
-      expect(openFds()).toBe(before);
+      expect(fdCount()).toBe(before);
     });
   }
 });

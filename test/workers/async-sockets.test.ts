@@ -1,24 +1,18 @@
-// Process and thread lifecycle of async sockets (API.md, "The async twin"): a pending
-// operation keeps the process alive and an idle socket does not; AsyncSockets work in
-// worker_threads; terminating a worker with operations pending neither crashes nor
-// leaks: the addon's teardown hook closes the watchers and every fd bsdsock owns.
+// AsyncSockets in worker_threads (API.md, "The async twin"): they work there, and
+// terminating a worker with operations pending neither crashes nor leaks: the addon's
+// teardown hook closes the watchers and every fd bsdsock owns.
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
-import {
-  aio,
-  fixturesDir,
-  repoRoot,
-  runFixture,
-  sleep,
-  tcpListener,
-  useAsync,
-  within,
-  wrapChild,
-} from './fixtures/util';
+import { aio } from '../helpers/aio';
+import { runTsFile, start } from '../helpers/children';
+import { repoRoot } from '../helpers/paths';
+import { within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
 
-const track = useAsync();
+useSockets({ watchdog: false });
+
+const fixture = (name: string) => path.join(__dirname, 'fixtures', name);
 
 function message<T = any>(w: Worker, ms = 20_000): Promise<T> {
   return within(
@@ -32,38 +26,12 @@ function message<T = any>(w: Worker, ms = 20_000): Promise<T> {
   );
 }
 
-describe('process lifetime', () => {
-  it('a child process whose async sockets are idle exits by itself', async () => {
-    const child = runFixture('idle.ts');
-    track(() => child.kill());
-    expect(await child.line(20_000)).toBe('ready');
-    const r = await within(child.exit, 5000, 'the idle child to exit by itself');
-    expect(r.stderr).not.toMatch(/Error/);
-    expect(r).toMatchObject({ code: 0, signal: null });
-  }, 30_000);
-
-  it('a child process with a pending recv stays alive until data comes, then exits', async () => {
-    const [l, [, port]] = await tcpListener(track);
-    const child = runFixture('pending-recv.ts', [port]);
-    track(() => child.kill());
-    const [conn] = await within(l.accept(), 20_000, 'the child to connect');
-    track(conn);
-    expect(await child.line(10_000)).toBe('waiting');
-    await sleep(1500);
-    expect(child.exited).toBe(false);
-    await conn.send(Buffer.from('wake up'));
-    expect(await child.line(5000)).toBe('got:wake up');
-    const r = await within(child.exit, 5000, 'the child to exit after its recv');
-    expect(r).toMatchObject({ code: 0, signal: null });
-  }, 40_000);
-});
-
 describe('worker_threads', () => {
   // The scenarios that terminate workers run in a child process of their own: if the
   // addon crashes during a worker's teardown, that shows here as an exit signal and
   // the output, instead of taking the vitest fork (and every other test) down with it.
   async function result(name: string, args: (string | number)[] = [], ms = 45_000): Promise<any> {
-    const child = runFixture(name, args);
+    const child = runTsFile(fixture(name), args);
     track(() => child.kill());
     const r = await within(child.exit, ms, name);
     const out = (await Promise.resolve(child.line(1).catch(() => ''))) as string;
@@ -101,13 +69,7 @@ describe('worker_threads', () => {
   }, 100_000);
 
   it("terminating a worker just as its pending recv's socket becomes readable does not crash", async () => {
-    const child = wrapChild(
-      spawn(process.execPath, [path.join(fixturesDir, 'terminate-readable.cjs')], {
-        cwd: repoRoot,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: '' },
-      }),
-    );
+    const child = start(process.execPath, [fixture('terminate-readable.cjs')]);
     track(() => child.kill());
     const r = await within(child.exit, 40_000, 'the terminate-readable process');
     expect({ code: r.code, signal: r.signal }, r.stderr.slice(0, 3000)).toEqual({ code: 0, signal: null });
@@ -116,13 +78,7 @@ describe('worker_threads', () => {
 
   it('a worker terminated while its blocking sendall fails (peer closed) ends cleanly, no abort', async () => {
     // Runs in its own process so a fatal error shows as an exit signal, not a lost vitest fork.
-    const child = wrapChild(
-      spawn(process.execPath, [path.join(fixturesDir, 'terminate-blocking.cjs')], {
-        cwd: repoRoot,
-        stdio: ['pipe', 'pipe', 'pipe'],
-        env: { ...process.env, NODE_OPTIONS: '' },
-      }),
-    );
+    const child = start(process.execPath, [fixture('terminate-blocking.cjs')]);
     track(() => child.kill());
     const r = await within(child.exit, 20_000, 'the terminate-blocking process');
     expect(r.stderr).not.toMatch(/FATAL ERROR/);

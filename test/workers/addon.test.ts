@@ -3,10 +3,9 @@
 // and survive a worker being terminated while it is loaded and busy.
 // It loads the raw binding through node-gyp-build, not through lib/.
 import { describe, expect, it } from 'vitest';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { repoRoot } from '../helpers/paths';
 
-const repoRoot = path.resolve(__dirname, '..');
 // An fd number that can't be open (RLIMIT_NOFILE is far below it), so closing it
 // is always EBADF and never closes another thread's socket.
 const BAD_FD = 1 << 30;

@@ -1,146 +1,17 @@
-// Port of the parts of trio's socket tests (python-trio/trio src/trio/_tests/test_socket.py)
-// whose semantics bsdsock/aio mirrors. Each title names the original test. trio's
-// cancellation becomes an AbortSignal here; ClosedResourceError becomes OSError EBADF
+// AsyncSocket's methods keep trio.socket's semantics (python-trio/trio src/trio/_tests/test_socket.py,
+// each title names the original test): options, dup, shutdown, addresses, the try-first path,
+// connect's paths, every send/recv variant, AF_UNIX, close interrupting waits, many waiters.
+// trio's cancellation becomes an AbortSignal here; ClosedResourceError becomes OSError EBADF
 // (API.md, "The async twin"); `with sock:` becomes `await using` / Symbol.asyncDispose.
 import { describe, expect, it } from 'vitest';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as socket from '../../lib/index';
-import {
-  aio,
-  isPending,
-  rejection,
-  sleep,
-  stuckConnectTarget,
-  tcpListener,
-  tmpDir,
-  useAsync,
-  within,
-  type ASock,
-} from './fixtures/util';
+import { aio, type ASock, stuckConnectTarget, tcpListener } from '../helpers/aio';
+import { rejection } from '../helpers/errors';
+import { abstractName, tmpPath } from '../helpers/paths';
+import { isPending, sleep, within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
 
-const track = useAsync();
-
-describe('module level', () => {
-  it('re-exports constants, errors and helpers (test_socket_has_some_reexports)', () => {
-    expect(aio.SOL_SOCKET).toBe(socket.SOL_SOCKET);
-    expect(aio.TCP_NODELAY).toBe(socket.TCP_NODELAY);
-    expect(aio.gaierror).toBe(socket.gaierror);
-    expect(aio.ntohs).toBe(socket.ntohs);
-    expect(aio.OSError).toBe(socket.OSError);
-    expect(aio.TimeoutError).toBe(socket.TimeoutError);
-    expect(aio.BlockingIOError).toBe(socket.BlockingIOError);
-  });
-
-  it('getaddrinfo resolves numeric hosts and reports resolver errors as gaierror (test_getaddrinfo)', async () => {
-    const pick = (r: any[]) => r.map(([f, t, , , sa]) => [f, t, sa]);
-    const p = aio.getaddrinfo('127.0.0.1', '12345', 0, aio.SOCK_STREAM);
-    expect(p).toBeInstanceOf(Promise);
-    expect(pick(await p)).toEqual([[aio.AF_INET, aio.SOCK_STREAM, ['127.0.0.1', 12345]]]);
-    expect(pick(await aio.getaddrinfo('::1', '12345', 0, aio.SOCK_DGRAM))).toEqual([
-      [aio.AF_INET6, aio.SOCK_DGRAM, ['::1', 12345, 0, 0]],
-    ]);
-    const tcp = await aio.getaddrinfo('127.0.0.1', 12345, 0, aio.SOCK_STREAM);
-    expect(tcp[0][2]).toBe(aio.IPPROTO_TCP);
-    // A bad socket type is the resolver's error, as a gaierror with the EAI_* code.
-    const e = await rejection(aio.getaddrinfo('::1', '12345', 0, -1));
-    expect(e).toBeInstanceOf(socket.gaierror);
-    expect([aio.EAI_SOCKTYPE, aio.EAI_SERVICE]).toContain(e.errno);
-    // A real lookup (off the loop thread) of a name every host has.
-    const lh = await aio.getaddrinfo('localhost', 80, aio.AF_INET, aio.SOCK_STREAM);
-    expect(lh.length).toBeGreaterThan(0);
-    expect(lh[0][4]).toEqual(['127.0.0.1', 80]);
-  });
-
-  it('getnameinfo, async, matches the blocking one (test_getnameinfo)', async () => {
-    const numeric = aio.NI_NUMERICHOST | aio.NI_NUMERICSERV;
-    expect(await aio.getnameinfo(['127.0.0.1', 1234], numeric)).toEqual(['127.0.0.1', '1234']);
-    // getnameinfo wants a numeric address.
-    expect(await rejection(aio.getnameinfo(['localhost', 80], 0))).toBeInstanceOf(socket.gaierror);
-    const [host, service] = socket.getnameinfo(['127.0.0.1', 80], 0);
-    expect(await aio.getnameinfo(['127.0.0.1', 80], 0)).toEqual([host, service]);
-    expect(await aio.getnameinfo(['127.0.0.1', 80], aio.NI_NUMERICHOST)).toEqual(['127.0.0.1', service]);
-    expect(await aio.getnameinfo(['127.0.0.1', 80], aio.NI_NUMERICSERV)).toEqual([host, '80']);
-  });
-});
-
-describe('constructors', () => {
-  it('from_stdlib_socket wraps a blocking Socket, sharing its fd, and rejects other types (test_from_stdlib_socket)', async () => {
-    const [sa, sb] = socket.socketpair();
-    track(sa);
-    track(sb);
-    const ta = aio.from_stdlib_socket(sa);
-    expect(ta).toBeInstanceOf(aio.AsyncSocket);
-    expect(sa).not.toBeInstanceOf(aio.AsyncSocket);
-    expect(ta.fileno()).toBe(sa.fileno());
-    expect(aio.from_stdlib_socket(sa)).toBe(ta);
-    expect(await ta.send(Buffer.from('x'))).toBe(1);
-    expect(sb.recv(1)).toEqual(Buffer.from('x'));
-    expect(() => aio.from_stdlib_socket(1 as any)).toThrow(TypeError);
-    expect(() => aio.from_stdlib_socket(ta as any)).toThrow(TypeError);
-  });
-
-  it('fromfd wraps a dup of the fd (test_from_fd)', async () => {
-    const [sa, sb] = socket.socketpair();
-    track(sa);
-    track(sb);
-    const ta = track(aio.fromfd(sa.fileno(), sa.family, sa.type, sa.proto));
-    expect(ta.fileno()).not.toBe(sa.fileno());
-    await ta.send(Buffer.from('x'));
-    expect(sb.recv(3)).toEqual(Buffer.from('x'));
-  });
-
-  it('socketpair ends talk to each other concurrently (test_socketpair_simple)', async () => {
-    const [a, b] = aio.socketpair();
-    track(a);
-    track(b);
-    const child = async (s: ASock) => {
-      await s.send(Buffer.from('h'));
-      expect(await s.recv(1)).toEqual(Buffer.from('h'));
-    };
-    await within(Promise.all([child(a), child(b)]), 5000);
-  });
-
-  it('aio.socket() defaults to AF_INET SOCK_STREAM (test_socket)', () => {
-    const s = track(aio.socket());
-    expect(s).toBeInstanceOf(aio.AsyncSocket);
-    expect(s.family).toBe(aio.AF_INET);
-    expect(s.type).toBe(aio.SOCK_STREAM);
-  });
-
-  it('aio.socket(AF_INET6, SOCK_DGRAM) (test_socket_v6)', () => {
-    const s = track(aio.socket(aio.AF_INET6, aio.SOCK_DGRAM));
-    expect(s.family).toBe(aio.AF_INET6);
-    expect(s.type).toBe(aio.SOCK_DGRAM);
-  });
-
-  it('socket(fileno=) sniffs family and type; fromfd with the right family/type and no proto works (test_sniff_sockopts)', () => {
-    for (const family of [socket.AF_INET, socket.AF_INET6]) {
-      for (const type of [socket.SOCK_DGRAM, socket.SOCK_STREAM]) {
-        const s = track(socket.socket(family, type));
-        const t = aio.socket(undefined, undefined, undefined, s.fileno());
-        expect(t.family).toBe(family);
-        expect(t.type).toBe(type);
-        expect(t.detach()).toBe(s.fileno());
-        // trio passes wrong values and lets Linux sniff the right ones; bsdsock checks
-        // them instead (API.md "Decisions"), so a wrong family is EINVAL ...
-        const wrong = family === socket.AF_INET ? socket.AF_INET6 : socket.AF_INET;
-        let e: any = null;
-        try {
-          aio.fromfd(s.fileno(), wrong, type).close();
-        } catch (err) {
-          e = err;
-        }
-        expect(e).toBeInstanceOf(socket.OSError);
-        expect(e.errno).toBe(22);
-        // ... while the right ones with proto omitted (Python's default 0, "any") work.
-        const f = track(aio.fromfd(s.fileno(), family, type));
-        expect(f.family).toBe(family);
-        expect(f.type).toBe(type);
-      }
-    }
-  });
-});
+useSockets({ watchdog: false });
 
 describe('AsyncSocket', () => {
   it('basics: options, inheritable, detach, close, repr, properties (test_SocketType_basics)', async () => {
@@ -405,7 +276,7 @@ describe('AsyncSocket', () => {
     clearTimeout(t);
     expect(got).toEqual(Buffer.from('ready'));
     // Errors surface immediately too: recv on a listening socket is ENOTCONN, not a wait.
-    const [l] = await tcpListener(track);
+    const [l] = await tcpListener();
     const e = await rejection(l.recv(1), 2000);
     expect(e).toBeInstanceOf(socket.OSError);
     expect(e.errno).toBe(107);
@@ -421,7 +292,7 @@ describe('AsyncSocket', () => {
     expect(e2.name).toBe('AbortError');
 
     // Cancelled between connect() and its completion: the socket is closed.
-    const target = await stuckConnectTarget(track);
+    const target = await stuckConnectTarget();
     const s3 = track(aio.socket());
     const ac = new AbortController();
     const p = s3.connect(target, { signal: ac.signal });
@@ -448,7 +319,7 @@ describe('AsyncSocket', () => {
   });
 
   it('an abort during name resolution in connect closes the socket (test_resolve_address_exception_in_connect_closes_socket)', async () => {
-    const [, [, port]] = await tcpListener(track);
+    const [, [, port]] = await tcpListener();
     const s = track(aio.socket());
     const ac = new AbortController();
     const p = s.connect(['localhost', port], { signal: ac.signal });
@@ -539,24 +410,19 @@ describe('AsyncSocket', () => {
   });
 
   it('AF_UNIX: filesystem and abstract paths, str and Buffer (test_unix_domain_socket)', async () => {
-    const dir = tmpDir();
-    try {
-      const check = async (p: string | Buffer) => {
-        const l = track(aio.socket(aio.AF_UNIX));
-        await l.bind(p);
-        l.listen(10);
-        const c = track(aio.socket(aio.AF_UNIX));
-        const [[conn]] = await within(Promise.all([l.accept(), c.connect(p)]), 5000);
-        track(conn);
-        await c.send(Buffer.from('x'));
-        expect(await conn.recv(1)).toEqual(Buffer.from('x'));
-      };
-      await check(path.join(dir, 'sock'));
-      await check(Buffer.from(path.join(dir, 'sock2')));
-      await check(`\0bsdsock-aio-test-${process.pid}-${Date.now()}`);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const check = async (p: string | Buffer) => {
+      const l = track(aio.socket(aio.AF_UNIX));
+      await l.bind(p);
+      l.listen(10);
+      const c = track(aio.socket(aio.AF_UNIX));
+      const [[conn]] = await within(Promise.all([l.accept(), c.connect(p)]), 5000);
+      track(conn);
+      await c.send(Buffer.from('x'));
+      expect(await conn.recv(1)).toEqual(Buffer.from('x'));
+    };
+    await check(tmpPath('sock'));
+    await check(Buffer.from(tmpPath('sock')));
+    await check(abstractName('aio'));
   });
 
   it('close() interrupts a pending send and a pending recv with EBADF (test_interrupted_by_close)', async () => {
