@@ -30,6 +30,8 @@ try {
 } catch (e) {
   native = null;
 }
+// Loaded: from here on terminate() is safe (an addon must not be torn down inside its own init).
+require('node:worker_threads').parentPort.postMessage('loaded');
 let firedAt = 0;
 let firedFor = 0;
 setInterval(() => {
@@ -73,9 +75,14 @@ class Watchdog {
     w.on('error', () => {
       // A broken watchdog must not break the tests it guards.
     });
+    // Wait until the worker has loaded the addon, not just until it is online: a short test
+    // file would otherwise stop() (terminate) it while the addon's init is still running,
+    // which the addon does not survive (FATAL ERROR in napi_register_module_v1). On a busy
+    // machine that load takes long enough for this to happen.
     await new Promise<void>((resolve) => {
-      w.once('online', () => resolve());
+      w.once('message', () => resolve());
       w.once('error', () => resolve());
+      w.once('exit', () => resolve());
     });
     this.worker = w;
   }
