@@ -9,6 +9,7 @@
       "native/filter.cc",
       "native/functions.cc",
       "native/message.cc",
+      "native/ring.cc",
       "native/sock_call.cc",
       "native/sockaddr.cc",
       "native/syscalls.cc",

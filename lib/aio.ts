@@ -5,6 +5,7 @@ export { AsyncSocket } from './aio/socket';
 export { AbortError, type WaitOptions } from './aio/runner';
 export * from './aio/functions';
 export { has_dualstack_ipv6 } from './functions';
+export * from './rings';
 // Re-exported so `aio` can be used alone, as trio.socket re-exports them.
 export {
   htons,

@@ -6,6 +6,7 @@ export const {
   EAGAIN,
   EALREADY,
   EBADF,
+  EBUSY,
   ECHILD,
   ECONNABORTED,
   ECONNREFUSED,

@@ -15,6 +15,7 @@ export { Socket, Socket as SocketType } from './socket';
 export { getdefaulttimeout, setdefaulttimeout } from './state';
 export type { Address } from './address';
 export * as aio from './aio';
+export * from './rings';
 
 /** socket.socket(...) as a callable that also works with `new` and `instanceof`. */
 export interface SocketFactory {

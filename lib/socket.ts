@@ -42,6 +42,15 @@ import {
 } from './io-args';
 import { OSError, PermissionError, ebadf, strerror, wouldBlock } from './oserror';
 import { fdNonblocking, native, nonblockFlag, WOULD_BLOCK, type AncData } from './native';
+import {
+  closeRings,
+  rxRing,
+  txRing,
+  type RxRing,
+  type RxRingOptions,
+  type TxRing,
+  type TxRingOptions,
+} from './ring';
 import { checkSendfileArgs, sendfileFallback, sendfileFallsBack } from './sendfile';
 import { defaultTimeoutValue, newState, type State } from './state';
 
@@ -178,6 +187,7 @@ export class Socket {
     const fd = this.#s.fd;
     if (fd < 0) return;
     cancelAll(this.#s);
+    closeRings(this);
     this.#s.fd = -1;
     native.close(fd);
   }
@@ -187,6 +197,7 @@ export class Socket {
     const fd = this.#s.fd;
     if (fd < 0) return -1;
     cancelAll(this.#s);
+    closeRings(this);
     this.#s.fd = -1;
     native.release(fd);
     return fd;
@@ -537,6 +548,18 @@ export class Socket {
   /** Beyond Python: removes the attached BPF program (setsockopt(SO_DETACH_FILTER)). */
   detach_filter(): void {
     native.detach_filter(this.#fd('setsockopt'));
+  }
+
+  // ---- rings (lib/ring.ts) ------------------------------------------------------------
+
+  /** Beyond Python: maps a TPACKET_V3 receive ring on this AF_PACKET socket (docs/raw.md). */
+  rx_ring(options: RxRingOptions): RxRing {
+    return rxRing(this, this, options, false);
+  }
+
+  /** Beyond Python: maps a transmit ring on this AF_PACKET SOCK_RAW socket (docs/raw.md). */
+  tx_ring(options: TxRingOptions): TxRing {
+    return txRing(this, this, options, false);
   }
 
   // ---- options -------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 #include "addon.h"
 
 #include "errors.h"
+#include "ring.h"
 #include "sock_call.h"
 
 namespace bsdsock {
@@ -15,6 +16,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   InitFunctions(env, exports);
   InitMessages(env, exports);
   InitFilters(env, exports);
+  InitRings(env, exports);
   InitWatchers(env, exports, *watchers);
 }
 

@@ -33,6 +33,14 @@ import type { State } from '../state';
 import { makefile } from './makefile';
 import { AGAIN, READ, WRITE, settleNow, waiting } from './readiness';
 import { AbortError, abortError, isOpts, run, type WaitOptions } from './runner';
+import {
+  rxRing,
+  txRing,
+  type AsyncRxRing,
+  type AsyncTxRing,
+  type RxRingOptions,
+  type TxRingOptions,
+} from '../ring';
 import { read as fsRead } from 'node:fs';
 import { promisify } from 'node:util';
 
@@ -176,6 +184,25 @@ export class AsyncSocket {
   /** trio's is_readable(): whether a read would not block now. */
   is_readable(): boolean {
     return native.wait(this.#fd('poll'), false, 0);
+  }
+
+  /** trio's wait_readable(): resolves when the socket is readable. */
+  wait_readable(opts?: WaitOptions): Promise<void> {
+    try {
+      return run(this, this.#st, READ, () => undefined, 'poll', opts, false);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Like Socket.rx_ring(), with a promise-based next_block() and `for await` (lib/ring.ts). */
+  rx_ring(options: RxRingOptions): AsyncRxRing {
+    return rxRing(this, this.#sock, options, true);
+  }
+
+  /** Like Socket.tx_ring(), with a send() that waits for free slots through the event loop. */
+  tx_ring(options: TxRingOptions): AsyncTxRing {
+    return txRing(this, this.#sock, options, true);
   }
 
   /** trio's wait_writable(): resolves when the socket is writable. */
