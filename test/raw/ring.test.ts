@@ -174,6 +174,36 @@ describe(`rings on a veth pair${NETNS.why}`, () => {
     CHILD_TEST_TIMEOUT,
   );
 
+  it.skipIf(NETNS.skip)(
+    'examples/sniffer.ts: ring mode with a tcpdump -dd filter counts per second; --no-ring prints the same frames',
+    async () => {
+      const r = await scenario('sniffer');
+      expect(r.ring.code).toBe(0);
+      expect(r.ring.stdout).toBe('');
+      expect(r.ring.stderr).toMatch(/^stats: \d+ packets\/s, 0 dropped$/m);
+      expect(r.ring.stderr).toMatch(/^20 packets captured, 0 dropped by the kernel$/m);
+      expect(r.recvmsg.code).toBe(0);
+      const lines = r.recvmsg.stdout.trim().split('\n');
+      expect(lines).toHaveLength(20);
+      for (const l of lines) expect(l).toMatch(/ rv1 In {2}.* > 10\.9\.0\.2\.47913: UDP, length \d+$/);
+      expect(r.recvmsg.stderr).toMatch(/^20 packets captured$/m);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
+
+  it.skipIf(NETNS.skip)(
+    'examples/fanout.ts: three workers, every frame counted once, each flow by one worker',
+    async () => {
+      const r = await scenario('fanout-example');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^total: 300 frames$/m);
+      const flows = [...r.stdout.matchAll(/^worker \d: (\d+) frames, (\d+) flows, 0 dropped$/gm)];
+      expect(flows).toHaveLength(3);
+      expect(flows.reduce((n, m) => n + Number(m[2]), 0)).toBe(12);
+    },
+    CHILD_TEST_TIMEOUT,
+  );
+
   const UNPRIV = need('root', 'setpriv', 'ip');
   it.skipIf(NETNS.skip || UNPRIV.skip)(
     `without CAP_NET_RAW the PermissionError names the capability${UNPRIV.why}`,

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as socket from '../../../lib/index';
+import { spawn } from 'node:child_process';
 import { ethernetFrame, ipv4Packet, udpDatagram } from './packets';
 
 type Insn = [number, number, number, number];
@@ -84,6 +85,47 @@ function observe(seen: Seen, f: socket.Frame): void {
 const newSeen = (): Seen => ({ seqs: [], bad: [], addresses: [], minSec: Infinity, maxSec: 0, blocks: 0 });
 
 const N = 300;
+
+/**
+ * Starts examples/<script> under tsx (this file runs outside vitest, so it cannot use the
+ * test helpers that import it). waitFor(re) resolves once stderr or stdout matches.
+ */
+function example(script: string, args: string[]) {
+  const repo = path.resolve(__dirname, '../../..');
+  const child = spawn(
+    process.execPath,
+    [require.resolve('tsx/cli'), path.join('examples', script), ...args],
+    {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  let stdout = '';
+  let stderr = '';
+  const waiters: [RegExp, () => void][] = [];
+  const check = () => {
+    for (const w of waiters.splice(0)) {
+      if (w[0].test(stdout) || w[0].test(stderr)) w[1]();
+      else waiters.push(w);
+    }
+  };
+  child.stdout.on('data', (d: Buffer) => ((stdout += d), check()));
+  child.stderr.on('data', (d: Buffer) => ((stderr += d), check()));
+  const exit = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+  const waitFor = (re: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      waiters.push([re, resolve]);
+      check();
+      void exit.then((r) => reject(new Error(`example ended (${r.code}) before ${re}: ${r.stderr}`)));
+    });
+  return { waitFor, exit };
+}
 
 /** A worker running helpers/ring-worker.ts, loaded through tsx's CommonJS hook. */
 function tsWorker(workerData: Record<string, unknown>): Worker {
@@ -396,6 +438,38 @@ const scenarios: Record<string, () => unknown> = {
     await w.terminate();
     await new Promise((r) => setTimeout(r, 50));
     return { before, during, after: { maps: maps(), fds: fds() } };
+  },
+
+  // examples/sniffer.ts on rv1 in ring mode (-q: counts only) and with --no-ring, with the
+  // tcpdump -dd filter for UDP port 47913.
+  async sniffer() {
+    const out: Record<string, unknown> = {};
+    const bpf = path.join(__dirname, 'udp-port-47913.bpf');
+    for (const [mode, extra] of [
+      ['ring', ['-q', '-c', '1000', '-W', '1.6']],
+      ['recvmsg', ['--no-ring', '-c', '20', '-W', '10']],
+    ] as const) {
+      const ex = example('sniffer.ts', ['-i', 'rv1', '--bpf', bpf, ...extra]);
+      await ex.waitFor(/listening on rv1/);
+      const tx = sender();
+      for (let i = 0; i < 40; i++) {
+        const udp = udpDatagram(40000, i % 2 === 0 ? 47913 : 47914, Buffer.from(`datagram ${i}`));
+        tx.send(ethernetFrame(MAC1, MAC0, 0x0800, ipv4Packet('10.9.0.1', '10.9.0.2', 17, udp)));
+      }
+      tx.close();
+      const r = await ex.exit;
+      out[mode] = { code: r.code, stdout: r.stdout, stderr: r.stderr };
+    }
+    return out;
+  },
+
+  // examples/fanout.ts in this namespace: the flows it was sent, each counted by one worker.
+  async 'fanout-example'() {
+    const ex = example('fanout.ts', ['-i', 'rv1', '-w', '3', '-W', '1.5']);
+    await ex.waitFor(/ready/);
+    sendFlows(12, 25);
+    const r = await ex.exit;
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr };
   },
 
   // N workers in one PACKET_FANOUT_HASH group see every frame of a flow set exactly once.
