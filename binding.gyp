@@ -4,8 +4,10 @@
     "target_name": "bsdsock",
     "sources": [
       "native/addon.cc",
+      "native/args.cc",
       "native/constants.cc",
       "native/errors.cc",
+      "native/fd.cc",
       "native/filter.cc",
       "native/functions.cc",
       "native/message.cc",

@@ -131,9 +131,14 @@ export function errnoClass(errno: number): typeof OSError {
 }
 
 /** An OSError subclass for `errno`, with `syscall` recorded (Node style). */
-export function fromErrno(errno: number, syscall?: string, bytesSent?: number): OSError {
+export function fromErrno(
+  errno: number,
+  syscall?: string,
+  bytesSent?: number,
+  text = strerror(errno),
+): OSError {
   const Cls = errnoClass(errno);
-  const e = new Cls(errno, strerror(errno));
+  const e = new Cls(errno, text);
   e.syscall = syscall;
   if (bytesSent !== undefined) e.bytes_sent = bytesSent;
   return e;
@@ -176,9 +181,10 @@ export function makeHError(code: number, message: string): herror {
   return e;
 }
 
-/** The factories native code throws through (see native/errors.h). */
+/** The factories native code throws through, with the message it has (see native/errors.h). */
 export const nativeFactories = {
-  oserror: (errno: number, syscall: string, bytesSent?: number) => fromErrno(errno, syscall, bytesSent),
+  oserror: (errno: number, text: string, syscall: string, bytesSent?: number) =>
+    fromErrno(errno, syscall, bytesSent, text),
   timeout: (syscall: string, bytesSent?: number) => timedOut(syscall, bytesSent),
   gaierror: makeGaiError,
   herror: makeHError,

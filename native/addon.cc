@@ -12,6 +12,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
       Napi::Function::New(env, [](const Napi::CallbackInfo &info) { return info.Env().Undefined(); }));
   DefineAddon(exports, {InstanceMethod("init", &Addon::SetErrorFactories)});
   InitConstants(env, exports);
+  InitFds(env, exports);
   InitSyscalls(env, exports);
   InitFunctions(env, exports);
   InitMessages(env, exports);
@@ -41,6 +42,10 @@ Napi::Value Addon::SetErrorFactories(const Napi::CallbackInfo &info) {
   }
   SetMainThread(info.Length() > 1 && info[1].ToBoolean());
   return env.Undefined();
+}
+
+void SetFunctions(Napi::Env env, Napi::Object exports, std::initializer_list<Export> fns) {
+  for (const Export &f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
 }
 
 bool EnvStopping(napi_env env) {

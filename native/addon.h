@@ -1,8 +1,12 @@
-// Per-environment state of the bsdsock addon. The addon is context-aware: every
-// worker_thread that loads it gets its own Addon, and nothing static holds a JS value.
+// Per-environment state of the bsdsock addon, and the registration hooks of every file.
+//
+// The addon is context-aware: every worker_thread that loads it gets its own Addon, and
+// nothing static holds a JS value.
 #pragma once
 
 #include <napi.h>
+
+#include <initializer_list>
 
 #include "watcher.h"
 
@@ -15,7 +19,7 @@ class Addon : public Napi::Addon<Addon> {
   // The error factories that lib/errors.ts hands over through `init()`.
   // Native code throws every OS error through them, so it builds the same
   // classes as lib/ (see errors.h).
-  Napi::FunctionReference oserror;   // (errno, syscall, bytesSent?) -> OSError subclass
+  Napi::FunctionReference oserror;   // (errno, strerror, syscall, bytesSent?) -> OSError subclass
   Napi::FunctionReference timeout;   // (syscall, bytesSent?) -> TimeoutError('timed out')
   Napi::FunctionReference gaierror;  // (code, message) -> gaierror
   Napi::FunctionReference herror;    // (code, message) -> herror
@@ -30,8 +34,16 @@ class Addon : public Napi::Addon<Addon> {
   Napi::Value SetErrorFactories(const Napi::CallbackInfo &info);
 };
 
+// One exported native function, and the one way every file registers its functions.
+struct Export {
+  const char *name;
+  Napi::Function::Callback cb;
+};
+void SetFunctions(Napi::Env env, Napi::Object exports, std::initializer_list<Export> fns);
+
 // Registration hooks of the other translation units.
 void InitConstants(Napi::Env env, Napi::Object exports);
+void InitFds(Napi::Env env, Napi::Object exports);
 void InitSyscalls(Napi::Env env, Napi::Object exports);
 void InitFunctions(Napi::Env env, Napi::Object exports);
 void InitMessages(Napi::Env env, Napi::Object exports);

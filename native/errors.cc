@@ -45,9 +45,11 @@ Napi::Value Optional(Napi::Env env, double n) {
 }  // namespace
 
 Napi::Value NewErrno(Napi::Env env, int err, const char *syscall, double bytesSent) {
+  const char *text = strerror(err);
   return Build(env, env.GetInstanceData<Addon>()->oserror,
-               {Napi::Number::New(env, err), Napi::String::New(env, syscall), Optional(env, bytesSent)},
-               strerror(err));
+               {Napi::Number::New(env, err), Napi::String::New(env, text), Napi::String::New(env, syscall),
+                Optional(env, bytesSent)},
+               text);
 }
 
 Napi::Value NewTimeout(Napi::Env env, const char *syscall, double bytesSent) {
@@ -84,6 +86,25 @@ Napi::Value ThrowHError(Napi::Env env, int code) {
   return Throw(
       env, Build(env, env.GetInstanceData<Addon>()->herror,
                  {Napi::Number::New(env, code), Napi::String::New(env, hstrerror(code))}, hstrerror(code)));
+}
+
+Napi::Value ThrowStatus(Napi::Env env, CallStatus st, int err, const char *syscall, double bytesSent) {
+  switch (st) {
+    case CallStatus::kTimedOut:
+      return ThrowTimeout(env, syscall, bytesSent);
+    case CallStatus::kWouldBlock:
+      return ThrowErrno(env, EAGAIN, syscall, bytesSent);
+    case CallStatus::kError:
+    case CallStatus::kOk:  // not a failure; callers never pass it
+      break;
+  }
+  return ThrowErrno(env, err, syscall, bytesSent);
+}
+
+Napi::Value StatusResult(Napi::Env env, CallStatus st, int err, const char *syscall, ssize_t result) {
+  if (st == CallStatus::kOk) return Napi::Number::New(env, static_cast<double>(result));
+  if (st == CallStatus::kWouldBlock) return Napi::Number::New(env, kWouldBlock);
+  return ThrowStatus(env, st, err, syscall);
 }
 
 Napi::Value ThrowType(Napi::Env env, const std::string &msg) {

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "addon.h"
+#include "args.h"
 #include "errors.h"
-#include "sockaddr.h"
 
 namespace bsdsock {
 
@@ -21,8 +21,8 @@ namespace {
 // the program itself (EINVAL if it is not a valid filter).
 Napi::Value AttachFilter(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int64_t fd;
-  if (!GetInt64(env, info[0], "file descriptor", 0, INT_MAX, fd)) return Napi::Value();
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
   if (!info[1].IsArray())
     return ThrowType(env, "attach_filter() program must be an array of [code, jt, jf, k]");
   Napi::Array prog = info[1].As<Napi::Array>();
@@ -49,17 +49,17 @@ Napi::Value AttachFilter(const Napi::CallbackInfo &info) {
     insns[i].k = static_cast<uint32_t>(k);
   }
   sock_fprog fprog{static_cast<unsigned short>(n), insns.data()};
-  if (setsockopt(static_cast<int>(fd), SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) < 0)
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) < 0)
     return ThrowErrno(env, errno, "setsockopt");
   return env.Undefined();
 }
 
 // detach_filter(fd): setsockopt(SO_DETACH_FILTER).
 Napi::Value DetachFilter(const Napi::CallbackInfo &info) {
-  int64_t fd;
-  if (!GetInt64(info.Env(), info[0], "file descriptor", 0, INT_MAX, fd)) return Napi::Value();
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
   int dummy = 0;
-  if (setsockopt(static_cast<int>(fd), SOL_SOCKET, SO_DETACH_FILTER, &dummy, sizeof(dummy)) < 0)
+  if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &dummy, sizeof(dummy)) < 0)
     return ThrowErrno(info.Env(), errno, "setsockopt");
   return info.Env().Undefined();
 }
@@ -69,7 +69,7 @@ Napi::Value DetachFilter(const Napi::CallbackInfo &info) {
 Napi::Value InetChecksum(const Napi::CallbackInfo &info) {
   uint8_t *data;
   size_t len;
-  if (!GetBytes(info.Env(), info[0], "data", data, len)) return Napi::Value();
+  if (!ArgBytes(info, 0, "data", data, len)) return Napi::Value();
   uint64_t sum = 0;
   size_t i = 0;
   for (; i + 1 < len; i += 2) sum += static_cast<uint32_t>(data[i] << 8 | data[i + 1]);
@@ -81,9 +81,12 @@ Napi::Value InetChecksum(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitFilters(Napi::Env env, Napi::Object exports) {
-  exports.Set("attach_filter", Napi::Function::New(env, AttachFilter, "attach_filter"));
-  exports.Set("detach_filter", Napi::Function::New(env, DetachFilter, "detach_filter"));
-  exports.Set("inet_checksum", Napi::Function::New(env, InetChecksum, "inet_checksum"));
+  SetFunctions(env, exports,
+               {
+                   {"attach_filter", AttachFilter},
+                   {"detach_filter", DetachFilter},
+                   {"inet_checksum", InetChecksum},
+               });
   exports.Set("BPF_MAXINSNS", Napi::Number::New(env, BPF_MAXINSNS));
 }
 

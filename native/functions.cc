@@ -1,5 +1,6 @@
-// Module-level functions: name resolution (getaddrinfo, getnameinfo, gethostby*,
-// getserv*, getprotobyname), address text conversions, interface names, CMSG sizes.
+// Module-level functions: name resolution, address text, interface names, CMSG sizes.
+//
+// Name resolution is getaddrinfo, getnameinfo, gethostby*, getserv* and getprotobyname.
 // lib/functions.ts adds Python's argument checks and messages on top.
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "addon.h"
+#include "args.h"
 #include "errors.h"
 #include "sockaddr.h"
 
@@ -21,9 +23,11 @@ namespace bsdsock {
 
 namespace {
 
-// ---- getaddrinfo -----------------------------------------------------------------
+// ---- getaddrinfo, getnameinfo ---------------------------------------------------------
 
+// getaddrinfo(host, port, family, type, proto, flags) -> [family, type, proto, canonname, sockaddr][].
 struct GaiRequest {
+  static constexpr const char *kSyscall = "getaddrinfo";
   bool hasHost = false, hasPort = false;
   std::string host, port;
   addrinfo hints{};
@@ -31,129 +35,66 @@ struct GaiRequest {
   int code = 0;
   int savedErrno = 0;
 
+  // Reads (host: string|null, port: string|null, family, type, proto, flags).
+  bool Parse(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    for (int i = 0; i < 2; i++) {
+      Napi::Value v = info[i];
+      if (v.IsNull() || v.IsUndefined()) continue;
+      if (!v.IsString()) {
+        ThrowType(env, i == 0 ? "host must be a string or null" : "port must be a string or null");
+        return false;
+      }
+      std::string s = v.As<Napi::String>().Utf8Value();
+      if (s.find('\0') != std::string::npos) {
+        // No name contains a NUL: Python's getaddrinfo answers EAI_NONAME too.
+        ThrowGaiError(env, EAI_NONAME, 0);
+        return false;
+      }
+      (i == 0 ? hasHost : hasPort) = true;
+      (i == 0 ? host : port) = std::move(s);
+    }
+    return ArgInt(info, 2, "family", hints.ai_family) && ArgInt(info, 3, "type", hints.ai_socktype) &&
+           ArgInt(info, 4, "proto", hints.ai_protocol) && ArgInt(info, 5, "flags", hints.ai_flags);
+  }
   void Run() {
     code = getaddrinfo(hasHost ? host.c_str() : nullptr, hasPort ? port.c_str() : nullptr, &hints, &result);
     savedErrno = errno;
+  }
+  Napi::Value Result(Napi::Env env) const {
+    Napi::Array out = Napi::Array::New(env);
+    uint32_t i = 0;
+    for (const addrinfo *ai = result; ai; ai = ai->ai_next) {
+      Napi::Array e = Napi::Array::New(env, 5);
+      e.Set(0u, Napi::Number::New(env, ai->ai_family));
+      e.Set(1u, Napi::Number::New(env, ai->ai_socktype));
+      e.Set(2u, Napi::Number::New(env, ai->ai_protocol));
+      e.Set(3u, Napi::String::New(env, ai->ai_canonname ? ai->ai_canonname : ""));
+      e.Set(4u, makesockaddr(env, ai->ai_addr, ai->ai_addrlen));
+      out.Set(i++, e);
+    }
+    return out;
   }
   ~GaiRequest() {
     if (result) freeaddrinfo(result);
   }
 };
 
-// Reads (host: string|null, port: string|null, family, type, proto, flags).
-bool ParseGai(const Napi::CallbackInfo &info, GaiRequest &req) {
-  Napi::Env env = info.Env();
-  for (int i = 0; i < 2; i++) {
-    Napi::Value v = info[i];
-    if (v.IsNull() || v.IsUndefined()) continue;
-    if (!v.IsString()) {
-      ThrowType(env, i == 0 ? "host must be a string or null" : "port must be a string or null");
-      return false;
-    }
-    std::string s = v.As<Napi::String>().Utf8Value();
-    if (s.find('\0') != std::string::npos) {
-      // No name contains a NUL: Python's getaddrinfo answers EAI_NONAME too.
-      ThrowGaiError(env, EAI_NONAME, 0);
-      return false;
-    }
-    if (i == 0) {
-      req.hasHost = true;
-      req.host = std::move(s);
-    } else {
-      req.hasPort = true;
-      req.port = std::move(s);
-    }
-  }
-  int fam, type, proto, flags;
-  if (!GetInt(env, info[2], "family", fam) || !GetInt(env, info[3], "type", type) ||
-      !GetInt(env, info[4], "proto", proto) || !GetInt(env, info[5], "flags", flags))
-    return false;
-  req.hints.ai_family = fam;
-  req.hints.ai_socktype = type;
-  req.hints.ai_protocol = proto;
-  req.hints.ai_flags = flags;
-  return true;
-}
-
-Napi::Value GaiResult(Napi::Env env, const addrinfo *res) {
-  Napi::Array out = Napi::Array::New(env);
-  uint32_t i = 0;
-  for (const addrinfo *ai = res; ai; ai = ai->ai_next) {
-    Napi::Array e = Napi::Array::New(env, 5);
-    e.Set(0u, Napi::Number::New(env, ai->ai_family));
-    e.Set(1u, Napi::Number::New(env, ai->ai_socktype));
-    e.Set(2u, Napi::Number::New(env, ai->ai_protocol));
-    e.Set(3u, Napi::String::New(env, ai->ai_canonname ? ai->ai_canonname : ""));
-    e.Set(4u, MakeSockAddr(env, ai->ai_addr, ai->ai_addrlen));
-    out.Set(i++, e);
-  }
-  return out;
-}
-
-// getaddrinfo(host, port, family, type, proto, flags) -> [family, type, proto, canonname, sockaddr][].
-// Calls getaddrinfo(3) on this thread.
-Napi::Value GetAddrInfo(const Napi::CallbackInfo &info) {
-  GaiRequest req;
-  if (!ParseGai(info, req)) return Napi::Value();
-  req.Run();
-  if (req.code != 0) return ThrowGaiError(info.Env(), req.code, req.savedErrno);
-  return GaiResult(info.Env(), req.result);
-}
-
-// getaddrinfo(3) on the libuv thread pool, settling a promise on the loop thread.
-class GaiWorker : public Napi::AsyncWorker {
- public:
-  GaiWorker(Napi::Env env, GaiRequest *req)
-      : Napi::AsyncWorker(env, "bsdsock:getaddrinfo"),
-        req_(req),
-        deferred_(Napi::Promise::Deferred::New(env)) {}
-  ~GaiWorker() override { delete req_; }
-  Napi::Promise Promise() { return deferred_.Promise(); }
-  void Execute() override { req_->Run(); }
-  void OnOK() override {
-    Napi::Env env = Env();
-    if (req_->code != 0) {
-      Napi::Value err = NewGaiError(env, req_->code, req_->savedErrno);
-      RejectOrPending(env, err);
-      return;
-    }
-    deferred_.Resolve(GaiResult(env, req_->result));
-  }
-
- private:
-  void RejectOrPending(Napi::Env env, Napi::Value err) {
-    if (env.IsExceptionPending()) {
-      Napi::Error e = env.GetAndClearPendingException();
-      deferred_.Reject(e.Value());
-    } else {
-      deferred_.Reject(err);
-    }
-  }
-  GaiRequest *req_;
-  Napi::Promise::Deferred deferred_;
-};
-
-Napi::Value GetAddrInfoAsync(const Napi::CallbackInfo &info) {
-  auto *req = new GaiRequest();
-  if (!ParseGai(info, *req)) {
-    delete req;
-    return Napi::Value();
-  }
-  auto *w = new GaiWorker(info.Env(), req);
-  Napi::Promise p = w->Promise();
-  w->Queue();
-  return p;
-}
-
-// ---- getnameinfo -----------------------------------------------------------------
-
+// getnameinfo(family, sockaddr, flags) -> [host, service].
 struct GniRequest {
+  static constexpr const char *kSyscall = "getnameinfo";
   SockAddr sa;
   int flags = 0;
   char host[NI_MAXHOST];
   char serv[NI_MAXSERV];
   int code = 0;
   int savedErrno = 0;
+
+  bool Parse(const Napi::CallbackInfo &info) {
+    int family;
+    return ArgInt(info, 0, "family", family) &&
+           getsockaddrarg(info.Env(), family, info[1], sa, "getnameinfo") && ArgInt(info, 2, "flags", flags);
+  }
   void Run() {
     host[0] = serv[0] = 0;
     code = getnameinfo(reinterpret_cast<sockaddr *>(&sa.ss), sa.len, host, sizeof(host), serv, sizeof(serv),
@@ -168,79 +109,57 @@ struct GniRequest {
   }
 };
 
-bool ParseGni(const Napi::CallbackInfo &info, GniRequest &req) {
-  int family;
-  return GetInt(info.Env(), info[0], "family", family) &&
-         ParseSockAddr(info.Env(), family, info[1], req.sa, "getnameinfo") &&
-         GetInt(info.Env(), info[2], "flags", req.flags);
-}
-
-// getnameinfo(family, sockaddr, flags) -> [host, service]. Calls getnameinfo(3).
-Napi::Value GetNameInfo(const Napi::CallbackInfo &info) {
-  GniRequest req;
-  if (!ParseGni(info, req)) return Napi::Value();
+// A resolver call on this thread: getaddrinfo(3) or getnameinfo(3), as Req says.
+template <typename Req>
+Napi::Value Lookup(const Napi::CallbackInfo &info) {
+  Req req;
+  if (!req.Parse(info)) return Napi::Value();
   req.Run();
-  if (req.code != 0) return ThrowGaiError(info.Env(), req.code, req.savedErrno, "getnameinfo");
+  if (req.code != 0) return ThrowGaiError(info.Env(), req.code, req.savedErrno, Req::kSyscall);
   return req.Result(info.Env());
 }
 
-class GniWorker : public Napi::AsyncWorker {
+// The same on the libuv thread pool, settling a promise on the loop thread.
+template <typename Req>
+class LookupWorker : public Napi::AsyncWorker {
  public:
-  GniWorker(Napi::Env env, GniRequest *req)
-      : Napi::AsyncWorker(env, "bsdsock:getnameinfo"),
+  LookupWorker(Napi::Env env, Req *req)
+      : Napi::AsyncWorker(env, (std::string("bsdsock:") + Req::kSyscall).c_str()),
         req_(req),
         deferred_(Napi::Promise::Deferred::New(env)) {}
-  ~GniWorker() override { delete req_; }
+  ~LookupWorker() override { delete req_; }
   Napi::Promise Promise() { return deferred_.Promise(); }
   void Execute() override { req_->Run(); }
   void OnOK() override {
     Napi::Env env = Env();
-    if (req_->code != 0) {
-      Napi::Value err = NewGaiError(env, req_->code, req_->savedErrno, "getnameinfo");
-      if (env.IsExceptionPending()) err = env.GetAndClearPendingException().Value();
-      deferred_.Reject(err);
+    if (req_->code == 0) {
+      deferred_.Resolve(req_->Result(env));
       return;
     }
-    deferred_.Resolve(req_->Result(env));
+    Napi::Value err = NewGaiError(env, req_->code, req_->savedErrno, Req::kSyscall);
+    if (env.IsExceptionPending()) err = env.GetAndClearPendingException().Value();
+    deferred_.Reject(err);
   }
 
  private:
-  GniRequest *req_;
+  Req *req_;
   Napi::Promise::Deferred deferred_;
 };
 
-Napi::Value GetNameInfoAsync(const Napi::CallbackInfo &info) {
-  auto *req = new GniRequest();
-  if (!ParseGni(info, *req)) {
+template <typename Req>
+Napi::Value LookupAsync(const Napi::CallbackInfo &info) {
+  auto *req = new Req();
+  if (!req->Parse(info)) {
     delete req;
     return Napi::Value();
   }
-  auto *w = new GniWorker(info.Env(), req);
+  auto *w = new LookupWorker<Req>(info.Env(), req);
   Napi::Promise p = w->Promise();
   w->Queue();
   return p;
 }
 
 // ---- netdb lookups ---------------------------------------------------------------
-
-bool ArgString(const Napi::CallbackInfo &info, size_t i, const char *what, std::string &out) {
-  if (!info[i].IsString()) {
-    ThrowType(info.Env(), std::string(what) + " must be a string");
-    return false;
-  }
-  out = info[i].As<Napi::String>().Utf8Value();
-  if (out.find('\0') != std::string::npos) {
-    ThrowRange(info.Env(), "embedded null character");
-    return false;
-  }
-  return true;
-}
-
-// An optional string argument (null/undefined = none).
-bool ArgOptString(const Napi::CallbackInfo &info, size_t i, const char *what, std::string &out, bool &has) {
-  has = !(info[i].IsNull() || info[i].IsUndefined());
-  return !has || ArgString(info, i, what, out);
-}
 
 Napi::Value HostEnt(Napi::Env env, const hostent *h) {
   Napi::Array aliases = Napi::Array::New(env);
@@ -278,8 +197,7 @@ Napi::Value GetHostByNameEx(const Napi::CallbackInfo &info) {
 Napi::Value GetHostByAddr(const Napi::CallbackInfo &info) {
   std::string addr;
   int family;
-  if (!ArgString(info, 0, "address", addr) || !GetInt(info.Env(), info[1], "family", family))
-    return Napi::Value();
+  if (!ArgString(info, 0, "address", addr) || !ArgInt(info, 1, "family", family)) return Napi::Value();
   unsigned char packed[sizeof(in6_addr)];
   if (inet_pton(family, addr.c_str(), packed) != 1) return ThrowHError(info.Env(), HOST_NOT_FOUND);
   socklen_t alen = family == AF_INET6 ? sizeof(in6_addr) : sizeof(in_addr);
@@ -321,8 +239,7 @@ Napi::Value GetServByPort(const Napi::CallbackInfo &info) {
   int64_t port;
   std::string proto;
   bool hasProto;
-  if (!GetInt64(info.Env(), info[0], "port", 0, 65535, port) ||
-      !ArgOptString(info, 1, "protocolname", proto, hasProto))
+  if (!ArgInt64(info, 0, "port", 0, 65535, port) || !ArgOptString(info, 1, "protocolname", proto, hasProto))
     return Napi::Value();
   servent se, *res = nullptr;
   char buf[4096];
@@ -349,7 +266,7 @@ Napi::Value GetProtoByName(const Napi::CallbackInfo &info) {
 Napi::Value InetPton(const Napi::CallbackInfo &info) {
   int family;
   std::string text;
-  if (!GetInt(info.Env(), info[0], "address_family", family) || !ArgString(info, 1, "ip_string", text))
+  if (!ArgInt(info, 0, "address_family", family) || !ArgString(info, 1, "ip_string", text))
     return Napi::Value();
   unsigned char packed[sizeof(in6_addr)];
   int r = inet_pton(family, text.c_str(), packed);
@@ -363,8 +280,7 @@ Napi::Value InetNtop(const Napi::CallbackInfo &info) {
   int family;
   uint8_t *data;
   size_t len;
-  if (!GetInt(info.Env(), info[0], "address_family", family) ||
-      !GetBytes(info.Env(), info[1], "packed_ip", data, len))
+  if (!ArgInt(info, 0, "address_family", family) || !ArgBytes(info, 1, "packed_ip", data, len))
     return Napi::Value();
   size_t want = family == AF_INET6 ? 16 : family == AF_INET ? 4 : 0;
   if (want == 0) return ThrowErrno(info.Env(), EAFNOSUPPORT, "inet_ntop");
@@ -411,7 +327,7 @@ Napi::Value IfNameToIndex(const Napi::CallbackInfo &info) {
 // if_indextoname(index) -> name. An unknown index is OSError ENXIO, as Python.
 Napi::Value IfIndexToName(const Napi::CallbackInfo &info) {
   int64_t idx;
-  if (!GetInt64(info.Env(), info[0], "if_index", 0, UINT32_MAX, idx)) return Napi::Value();
+  if (!ArgInt64(info, 0, "if_index", 0, UINT32_MAX, idx)) return Napi::Value();
   char buf[IF_NAMESIZE + 1];
   if (!if_indextoname(static_cast<unsigned>(idx), buf))
     return ThrowErrno(info.Env(), errno, "if_indextoname");
@@ -422,44 +338,40 @@ Napi::Value IfIndexToName(const Napi::CallbackInfo &info) {
 
 Napi::Value CmsgLen(const Napi::CallbackInfo &info) {
   int64_t n;
-  if (!GetInt64(info.Env(), info[0], "length", 0, INT32_MAX - CMSG_LEN(0), n)) return Napi::Value();
+  if (!ArgInt64(info, 0, "length", 0, INT32_MAX - CMSG_LEN(0), n)) return Napi::Value();
   return Napi::Number::New(info.Env(), static_cast<double>(CMSG_LEN(static_cast<size_t>(n))));
 }
 
 Napi::Value CmsgSpace(const Napi::CallbackInfo &info) {
   int64_t n;
-  if (!GetInt64(info.Env(), info[0], "length", 0, INT32_MAX - CMSG_SPACE(0), n)) return Napi::Value();
+  if (!ArgInt64(info, 0, "length", 0, INT32_MAX - CMSG_SPACE(0), n)) return Napi::Value();
   return Napi::Number::New(info.Env(), static_cast<double>(CMSG_SPACE(static_cast<size_t>(n))));
 }
 
 }  // namespace
 
 void InitFunctions(Napi::Env env, Napi::Object exports) {
-  struct Fn {
-    const char *name;
-    Napi::Function::Callback cb;
-  };
-  const Fn fns[] = {
-      {"getaddrinfo", GetAddrInfo},
-      {"getaddrinfo_async", GetAddrInfoAsync},
-      {"getnameinfo", GetNameInfo},
-      {"getnameinfo_async", GetNameInfoAsync},
-      {"gethostbyname_ex", GetHostByNameEx},
-      {"gethostbyaddr", GetHostByAddr},
-      {"gethostname", GetHostName},
-      {"getservbyname", GetServByName},
-      {"getservbyport", GetServByPort},
-      {"getprotobyname", GetProtoByName},
-      {"inet_pton", InetPton},
-      {"inet_ntop", InetNtop},
-      {"inet_aton", InetAton},
-      {"if_nameindex", IfNameIndex},
-      {"if_nametoindex", IfNameToIndex},
-      {"if_indextoname", IfIndexToName},
-      {"CMSG_LEN", CmsgLen},
-      {"CMSG_SPACE", CmsgSpace},
-  };
-  for (const Fn &f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
+  SetFunctions(env, exports,
+               {
+                   {"getaddrinfo", Lookup<GaiRequest>},
+                   {"getaddrinfo_async", LookupAsync<GaiRequest>},
+                   {"getnameinfo", Lookup<GniRequest>},
+                   {"getnameinfo_async", LookupAsync<GniRequest>},
+                   {"gethostbyname_ex", GetHostByNameEx},
+                   {"gethostbyaddr", GetHostByAddr},
+                   {"gethostname", GetHostName},
+                   {"getservbyname", GetServByName},
+                   {"getservbyport", GetServByPort},
+                   {"getprotobyname", GetProtoByName},
+                   {"inet_pton", InetPton},
+                   {"inet_ntop", InetNtop},
+                   {"inet_aton", InetAton},
+                   {"if_nameindex", IfNameIndex},
+                   {"if_nametoindex", IfNameToIndex},
+                   {"if_indextoname", IfIndexToName},
+                   {"CMSG_LEN", CmsgLen},
+                   {"CMSG_SPACE", CmsgSpace},
+               });
 }
 
 }  // namespace bsdsock

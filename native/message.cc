@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "addon.h"
+#include "args.h"
 #include "errors.h"
 #include "sock_call.h"
 #include "sockaddr.h"
@@ -26,16 +27,8 @@ constexpr size_t kMaxIov = IOV_MAX;  // 1024 on Linux
 constexpr size_t kMaxVlen = 1024;    // UIO_MAXIOV: the kernel's cap for recvmmsg/sendmmsg
 constexpr int64_t kMaxAncBuf = 0x7fffffff;
 
-bool ArgFd(const Napi::CallbackInfo &info, size_t i, int &fd) {
-  return GetFd(info.Env(), info[i], fd);
-}
-
-bool ArgTimeout(const Napi::CallbackInfo &info, size_t i, double &out) {
-  return GetTimeout(info.Env(), info[i], out);
-}
-
 // An array of bytes-like objects as iovecs.
-bool ArgIovecs(Napi::Env env, Napi::Value v, const char *caller, std::vector<iovec> &iov) {
+bool GetIovecs(Napi::Env env, Napi::Value v, const char *caller, std::vector<iovec> &iov) {
   if (!v.IsArray()) {
     ThrowType(env, std::string(caller) + "() argument 1 must be an array of bytes-like objects");
     return false;
@@ -103,20 +96,18 @@ Napi::Value RecvMsg(const Napi::CallbackInfo &info) {
   int64_t ancbufsize;
   double timeout;
   std::vector<iovec> iov;
-  if (!ArgFd(info, 0, fd) || !ArgIovecs(env, info[1], "recvmsg_into", iov) ||
-      !GetInt64(env, info[2], "ancbufsize", 0, kMaxAncBuf, ancbufsize) ||
-      !GetInt(env, info[3], "flags", flags) || !ArgTimeout(info, 4, timeout))
+  if (!ArgFd(info, 0, fd) || !GetIovecs(env, info[1], "recvmsg_into", iov) ||
+      !ArgInt64(info, 2, "ancbufsize", 0, kMaxAncBuf, ancbufsize) || !ArgInt(info, 3, "flags", flags) ||
+      !ArgTimeout(info, 4, timeout))
     return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   std::vector<uint8_t> control(static_cast<size_t>(ancbufsize));
   sockaddr_storage ss;
   msghdr msg;
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, env);
-  const int f = flags | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLIN, deadline,
+  const MsgCall call(timeout, flags, env);
+  CallStatus st = sock_call_ex(
+      fd, POLLIN, call.deadline,
       [&] {
         memset(&msg, 0, sizeof(msg));
         memset(&ss, 0, sizeof(ss));
@@ -126,24 +117,15 @@ Napi::Value RecvMsg(const Napi::CallbackInfo &info) {
         msg.msg_iovlen = iov.size();
         msg.msg_control = control.empty() ? nullptr : control.data();
         msg.msg_controllen = control.size();
-        return recvmsg(fd, &msg, f);
+        return recvmsg(fd, &msg, call.flags);
       },
       res, err);
-  switch (st) {
-    case CallStatus::kOk:
-      break;
-    case CallStatus::kWouldBlock:
-      return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut:
-      return ThrowTimeout(env, "recvmsg");
-    case CallStatus::kError:
-      return ThrowErrno(env, err, "recvmsg");
-  }
+  if (st != CallStatus::kOk) return StatusResult(env, st, err, "recvmsg");
   Napi::Array out = Napi::Array::New(env, 4);
   out.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
   out.Set(1u, AncData(env, msg));
   out.Set(2u, Napi::Number::New(env, msg.msg_flags));
-  out.Set(3u, MakeSockAddr(env, reinterpret_cast<sockaddr *>(&ss), msg.msg_namelen));
+  out.Set(3u, makesockaddr(env, reinterpret_cast<sockaddr *>(&ss), msg.msg_namelen));
   if (env.IsExceptionPending()) {
     CloseReceivedFds(msg);
     return Napi::Value();
@@ -158,16 +140,14 @@ Napi::Value SendMsg(const Napi::CallbackInfo &info) {
   int fd, flags, family;
   double timeout;
   std::vector<iovec> iov;
-  if (!ArgFd(info, 0, fd) || !ArgIovecs(env, info[1], "sendmsg", iov)) return Napi::Value();
+  if (!ArgFd(info, 0, fd) || !GetIovecs(env, info[1], "sendmsg", iov)) return Napi::Value();
   if (!info[2].IsArray()) return ThrowType(env, "sendmsg() argument 2 must be an array");
   Napi::Array anc = info[2].As<Napi::Array>();
-  if (!GetInt(env, info[3], "flags", flags) || !GetInt(env, info[4], "family", family) ||
-      !ArgTimeout(info, 6, timeout))
+  if (!ArgInt(info, 3, "flags", flags) || !ArgInt(info, 4, "family", family) || !ArgTimeout(info, 6, timeout))
     return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   SockAddr sa{};
   bool hasAddr = !(info[5].IsNull() || info[5].IsUndefined());
-  if (hasAddr && !ParseSockAddr(env, family, info[5], sa, "sendmsg")) return Napi::Value();
+  if (hasAddr && !getsockaddrarg(env, family, info[5], sa, "sendmsg")) return Napi::Value();
 
   // Lay out the control buffer: every item at CMSG_SPACE, zero padding.
   struct Item {
@@ -214,21 +194,10 @@ Napi::Value SendMsg(const Napi::CallbackInfo &info) {
   }
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, env);
-  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLOUT, deadline, [&] { return sendmsg(fd, &msg, f); }, res, err);
-  switch (st) {
-    case CallStatus::kOk:
-      return Napi::Number::New(env, static_cast<double>(res));
-    case CallStatus::kWouldBlock:
-      return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut:
-      return ThrowTimeout(env, "sendmsg");
-    case CallStatus::kError:
-      break;
-  }
-  return ThrowErrno(env, err, "sendmsg");
+  const MsgCall call(timeout, flags | MSG_NOSIGNAL, env);
+  CallStatus st = sock_call_ex(
+      fd, POLLOUT, call.deadline, [&] { return sendmsg(fd, &msg, call.flags); }, res, err);
+  return StatusResult(env, st, err, "sendmsg", res);
 }
 
 // One recvmmsg(2) of up to msgs.size() datagrams into `data`, datagram i at offset
@@ -237,12 +206,12 @@ Napi::Value SendMsg(const Napi::CallbackInfo &info) {
 CallStatus RecvMmsgCall(napi_env env, int fd, uint8_t *data, size_t bufsize, int flags, double timeout,
                         std::vector<mmsghdr> &msgs, std::vector<iovec> &iov, sockaddr_storage *names,
                         ssize_t &res, int &err) {
-  Deadline deadline(timeout, env);
+  const MsgCall call(timeout, flags, env);
   // A kernel wait returns once the first datagram is in (MSG_WAITFORONE), as the
   // poll-then-recvmmsg path does; without it a blocking recvmmsg waits for all vlen.
-  const int f = flags | (deadline.kernel_wait() ? MSG_WAITFORONE : MSG_DONTWAIT);
-  return SockCall(
-      fd, POLLIN, deadline,
+  const int f = call.flags | (call.deadline.kernel_wait() ? MSG_WAITFORONE : 0);
+  return sock_call_ex(
+      fd, POLLIN, call.deadline,
       [&] {
         for (size_t i = 0; i < msgs.size(); i++) {
           iov[i].iov_base = data + i * bufsize;
@@ -270,12 +239,10 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo &info) {
   double timeout;
   uint8_t *data;
   size_t len;
-  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "buffer", data, len) ||
-      !GetInt64(env, info[2], "vlen", 1, kMaxVlen, vlen) ||
-      !GetInt64(env, info[3], "bufsize", 0, INT32_MAX, bufsize) || !GetInt(env, info[4], "flags", flags) ||
-      !ArgTimeout(info, 5, timeout))
+  if (!ArgFd(info, 0, fd) || !ArgBytes(info, 1, "buffer", data, len) ||
+      !ArgInt64(info, 2, "vlen", 1, kMaxVlen, vlen) || !ArgInt64(info, 3, "bufsize", 0, INT32_MAX, bufsize) ||
+      !ArgInt(info, 4, "flags", flags) || !ArgTimeout(info, 5, timeout))
     return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   if (static_cast<uint64_t>(vlen) * static_cast<uint64_t>(bufsize) > len)
     return ThrowRange(env, "buffer too small for vlen * bufsize");
   std::vector<mmsghdr> msgs(static_cast<size_t>(vlen));
@@ -285,16 +252,7 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo &info) {
   int err = 0;
   CallStatus st = RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov,
                                names.data(), res, err);
-  switch (st) {
-    case CallStatus::kOk:
-      break;
-    case CallStatus::kWouldBlock:
-      return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut:
-      return ThrowTimeout(env, "recvmmsg");
-    case CallStatus::kError:
-      return ThrowErrno(env, err, "recvmmsg");
-  }
+  if (st != CallStatus::kOk) return StatusResult(env, st, err, "recvmmsg");
   Napi::Array out = Napi::Array::New(env, static_cast<size_t>(res));
   Napi::Value prevAddr;
   for (ssize_t i = 0; i < res; i++) {
@@ -305,7 +263,7 @@ Napi::Value RecvMmsg(const Napi::CallbackInfo &info) {
     if (i > 0 && nl == msgs[i - 1].msg_hdr.msg_namelen && memcmp(&names[i], &names[i - 1], nl) == 0) {
       m.Set(1u, prevAddr);
     } else {
-      prevAddr = MakeSockAddr(env, reinterpret_cast<sockaddr *>(&names[i]), nl);
+      prevAddr = makesockaddr(env, reinterpret_cast<sockaddr *>(&names[i]), nl);
       m.Set(1u, prevAddr);
     }
     m.Set(2u, Napi::Number::New(env, msgs[i].msg_hdr.msg_flags));
@@ -325,8 +283,8 @@ Napi::Value RecvMmsgInto(const Napi::CallbackInfo &info) {
   double timeout;
   uint8_t *data;
   size_t len;
-  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "buffer", data, len) ||
-      !GetInt64(env, info[2], "bufsize", 0, INT32_MAX, bufsize))
+  if (!ArgFd(info, 0, fd) || !ArgBytes(info, 1, "buffer", data, len) ||
+      !ArgInt64(info, 2, "bufsize", 0, INT32_MAX, bufsize))
     return Napi::Value();
   napi_typedarray_type type;
   size_t vlen = 0;
@@ -335,8 +293,7 @@ Napi::Value RecvMmsgInto(const Napi::CallbackInfo &info) {
       (type != napi_int32_array && type != napi_uint32_array))
     return ThrowType(env, "sizes must be an Int32Array or a Uint32Array");
   if (vlen < 1 || vlen > kMaxVlen) return ThrowRange(env, "sizes must hold 1 to 1024 entries");
-  if (!GetInt(env, info[4], "flags", flags) || !ArgTimeout(info, 5, timeout)) return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
+  if (!ArgInt(info, 4, "flags", flags) || !ArgTimeout(info, 5, timeout)) return Napi::Value();
   if (static_cast<uint64_t>(vlen) * static_cast<uint64_t>(bufsize) > len)
     return ThrowRange(env, "buffer too small for sizes.length * bufsize");
   std::vector<mmsghdr> msgs(vlen);
@@ -345,16 +302,7 @@ Napi::Value RecvMmsgInto(const Napi::CallbackInfo &info) {
   int err = 0;
   CallStatus st =
       RecvMmsgCall(env, fd, data, static_cast<size_t>(bufsize), flags, timeout, msgs, iov, nullptr, res, err);
-  switch (st) {
-    case CallStatus::kOk:
-      break;
-    case CallStatus::kWouldBlock:
-      return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut:
-      return ThrowTimeout(env, "recvmmsg");
-    case CallStatus::kError:
-      return ThrowErrno(env, err, "recvmmsg");
-  }
+  if (st != CallStatus::kOk) return StatusResult(env, st, err, "recvmmsg");
   uint32_t *sizes = static_cast<uint32_t *>(sizesData);
   for (ssize_t i = 0; i < res; i++) sizes[i] = msgs[i].msg_len;
   return Napi::Number::New(env, static_cast<double>(res));
@@ -375,10 +323,8 @@ Napi::Value SendMmsg(const Napi::CallbackInfo &info) {
   bool hasAddrs = !(info[2].IsNull() || info[2].IsUndefined());
   if (hasAddrs && (!info[2].IsArray() || info[2].As<Napi::Array>().Length() != n))
     return ThrowType(env, "sendmmsg() addresses must be an array as long as the messages");
-  if (!GetInt(env, info[3], "flags", flags) || !GetInt(env, info[4], "family", family) ||
-      !ArgTimeout(info, 5, timeout))
+  if (!ArgInt(info, 3, "flags", flags) || !ArgInt(info, 4, "family", family) || !ArgTimeout(info, 5, timeout))
     return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   std::vector<mmsghdr> msgs(n);
   std::vector<iovec> iov(n);
   std::vector<SockAddr> addrs(hasAddrs ? n : 0);
@@ -392,7 +338,7 @@ Napi::Value SendMmsg(const Napi::CallbackInfo &info) {
     msgs[i].msg_hdr.msg_iov = &iov[i];
     msgs[i].msg_hdr.msg_iovlen = 1;
     if (hasAddrs) {
-      if (!ParseSockAddr(env, family, info[2].As<Napi::Array>().Get(i), addrs[i], "sendmmsg"))
+      if (!getsockaddrarg(env, family, info[2].As<Napi::Array>().Get(i), addrs[i], "sendmmsg"))
         return Napi::Value();
       msgs[i].msg_hdr.msg_name = &addrs[i].ss;
       msgs[i].msg_hdr.msg_namelen = addrs[i].len;
@@ -400,21 +346,11 @@ Napi::Value SendMmsg(const Napi::CallbackInfo &info) {
   }
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, env);
-  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLOUT, deadline, [&] { return static_cast<ssize_t>(sendmmsg(fd, msgs.data(), n, f)); }, res, err);
-  switch (st) {
-    case CallStatus::kOk:
-      return Napi::Number::New(env, static_cast<double>(res));
-    case CallStatus::kWouldBlock:
-      return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut:
-      return ThrowTimeout(env, "sendmmsg");
-    case CallStatus::kError:
-      break;
-  }
-  return ThrowErrno(env, err, "sendmmsg");
+  const MsgCall call(timeout, flags | MSG_NOSIGNAL, env);
+  CallStatus st = sock_call_ex(
+      fd, POLLOUT, call.deadline,
+      [&] { return static_cast<ssize_t>(sendmmsg(fd, msgs.data(), n, call.flags)); }, res, err);
+  return StatusResult(env, st, err, "sendmmsg", res);
 }
 
 // sendfile(out_fd, in_fd, offset, count, timeout) -> bytes sent. Loops sendfile(2) from
@@ -427,9 +363,8 @@ Napi::Value SendFile(const Napi::CallbackInfo &info) {
   int out, in;
   int64_t offset, count;
   double timeout;
-  if (!ArgFd(info, 0, out) || !ArgFd(info, 1, in) ||
-      !GetInt64(env, info[2], "offset", 0, INT64_MAX / 2, offset) ||
-      !GetInt64(env, info[3], "count", 0, INT64_MAX / 2, count) || !ArgTimeout(info, 4, timeout))
+  if (!ArgFd(info, 0, out) || !ArgFd(info, 1, in) || !ArgInt64(info, 2, "offset", 0, INT64_MAX / 2, offset) ||
+      !ArgInt64(info, 3, "count", 0, INT64_MAX / 2, count) || !ArgTimeout(info, 4, timeout))
     return Napi::Value();
   Deadline deadline(timeout, env);
   off_t off = static_cast<off_t>(offset);
@@ -443,7 +378,7 @@ Napi::Value SendFile(const Napi::CallbackInfo &info) {
     }
     ssize_t res = 0;
     int err = 0;
-    CallStatus st = SockCall(
+    CallStatus st = sock_call_ex(
         out, POLLOUT, deadline, [&] { return sendfile(out, in, &off, want); }, res, err);
     if (st == CallStatus::kOk) {
       if (res == 0) break;  // end of file
@@ -455,8 +390,7 @@ Napi::Value SendFile(const Napi::CallbackInfo &info) {
       if (sent > 0) break;
       return Napi::Number::New(env, kWouldBlock);
     }
-    if (st == CallStatus::kTimedOut) return ThrowTimeout(env, "sendfile", static_cast<double>(sent));
-    return ThrowErrno(env, err, "sendfile", static_cast<double>(sent));
+    return ThrowStatus(env, st, err, "sendfile", static_cast<double>(sent));
   }
   // sendfile(2) with an offset leaves the file position alone; Python leaves it at
   // offset + sent. Not seekable (a pipe): nothing to do.
@@ -467,12 +401,15 @@ Napi::Value SendFile(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitMessages(Napi::Env env, Napi::Object exports) {
-  exports.Set("recvmsg", Napi::Function::New(env, RecvMsg, "recvmsg"));
-  exports.Set("sendmsg", Napi::Function::New(env, SendMsg, "sendmsg"));
-  exports.Set("recvmmsg", Napi::Function::New(env, RecvMmsg, "recvmmsg"));
-  exports.Set("recvmmsg_into", Napi::Function::New(env, RecvMmsgInto, "recvmmsg_into"));
-  exports.Set("sendmmsg", Napi::Function::New(env, SendMmsg, "sendmmsg"));
-  exports.Set("sendfile", Napi::Function::New(env, SendFile, "sendfile"));
+  SetFunctions(env, exports,
+               {
+                   {"recvmsg", RecvMsg},
+                   {"sendmsg", SendMsg},
+                   {"recvmmsg", RecvMmsg},
+                   {"recvmmsg_into", RecvMmsgInto},
+                   {"sendmmsg", SendMmsg},
+                   {"sendfile", SendFile},
+               });
 }
 
 }  // namespace bsdsock

@@ -1,4 +1,4 @@
-// Deadline and readiness wait behind SockCall (see sock_call.h).
+// Deadline and readiness wait behind sock_call_ex (see sock_call.h).
 #include "sock_call.h"
 
 #include <fcntl.h>
@@ -80,8 +80,8 @@ CallStatus WaitFd(int fd, short events, const Deadline &deadline, int &err) {
         }
         continue;  // RemainingMs() decides whether the deadline has passed
       }
-      if (deadline.blocking()) continue;
-      if (deadline.nonblocking()) return CallStatus::kTimedOut;
+      // Only a finite wait gets here (poll with -1 never returns 0): timeout 0 polled once,
+      // or the deadline passed.
       return CallStatus::kTimedOut;
     }
     if (errno == EINTR) continue;

@@ -54,6 +54,16 @@ class Deadline {
   bool kernel_;
 };
 
+// The deadline and the syscall flags of a send/recv-family call made with `flags`.
+// MSG_DONTWAIT there makes the timeout 0 (the caller asked not to wait, whatever the
+// socket's mode); `flags` adds MSG_DONTWAIT wherever the call must not sleep in the kernel.
+struct MsgCall {
+  MsgCall(double timeout, int msgflags, napi_env env)
+      : deadline((msgflags & MSG_DONTWAIT) ? 0 : timeout, env), flags(msgflags | deadline.dontwait()) {}
+  const Deadline deadline;
+  const int flags;  // what to pass to the syscall
+};
+
 // True once the environment can no longer run JavaScript (worker.terminate(), exit).
 bool EnvStopping(napi_env env);
 
@@ -67,7 +77,7 @@ CallStatus WaitFd(int fd, short events, const Deadline &deadline, int &err);
 // Runs `fn` (a syscall returning -1 and errno on failure) under `deadline`.
 // On kOk `result` holds its return value; on kError `err` holds errno.
 template <typename F>
-CallStatus SockCall(int fd, short events, const Deadline &deadline, F &&fn, ssize_t &result, int &err) {
+CallStatus sock_call_ex(int fd, short events, const Deadline &deadline, F &&fn, ssize_t &result, int &err) {
   for (;;) {
     ssize_t r = fn();
     if (r >= 0) {

@@ -1,5 +1,6 @@
-// Address codecs per family (see sockaddr.h). Port of the idea of CPython's
-// getsockaddrarg/makesockaddr, with Python-level validation living in lib/address.ts.
+// Address codecs per family: getsockaddrarg and makesockaddr (see sockaddr.h).
+//
+// A port of the idea of CPython's codecs; Python-level validation lives in lib/address.ts.
 #include "sockaddr.h"
 
 #include <arpa/inet.h>
@@ -16,115 +17,10 @@
 #include <cstring>
 #include <string>
 
+#include "args.h"
 #include "errors.h"
 
 namespace bsdsock {
-
-// The argument helpers are on every call's path, so each makes one N-API call when the
-// argument is valid (no napi_typeof first): napi_get_value_double fails with
-// napi_number_expected, without a pending exception, for anything but a number.
-bool GetInt64(Napi::Env env, Napi::Value v, const char *what, int64_t min, int64_t max, int64_t &out) {
-  double d;
-  bool number = napi_get_value_double(env, v, &d) == napi_ok;
-  // Fast path: in range (false for NaN) and below 2^63, so the cast is defined; integral
-  // if it round-trips. (double(INT64_MAX) rounds up to 2^63, hence the second bound.)
-  if (number && d >= static_cast<double>(min) && d <= static_cast<double>(max) && d < 0x1p63) {
-    int64_t i = static_cast<int64_t>(d);
-    if (static_cast<double>(i) == d) {
-      out = i;
-      return true;
-    }
-  }
-  if (!number || std::isnan(d) || std::trunc(d) != d) {
-    ThrowType(env, std::string(what) + " must be an integer");
-    return false;
-  }
-  if (d < static_cast<double>(min) || d > static_cast<double>(max)) {
-    ThrowRange(env, std::string(what) + " out of range");
-    return false;
-  }
-  out = d >= 0x1p63 ? max : static_cast<int64_t>(d);  // only max == INT64_MAX lets 2^63 through
-  return true;
-}
-
-bool GetInt(Napi::Env env, Napi::Value v, const char *what, int &out) {
-  int64_t x;
-  if (!GetInt64(env, v, what, INT32_MIN, INT32_MAX, x)) return false;
-  out = static_cast<int>(x);
-  return true;
-}
-
-bool GetFd(Napi::Env env, Napi::Value v, int &fd) {
-  int64_t x;
-  if (!GetInt64(env, v, "file descriptor", 0, INT_MAX, x)) return false;
-  fd = static_cast<int>(x);
-  return true;
-}
-
-bool GetTimeout(Napi::Env env, Napi::Value v, double &out) {
-  if (napi_get_value_double(env, v, &out) != napi_ok) {
-    if (v.IsUndefined() || v.IsNull()) {
-      out = -1;
-      return true;
-    }
-    ThrowType(env, "timeout must be a number");
-    return false;
-  }
-  if (out != out) {
-    ThrowRange(env, "Invalid value NaN (not a number)");
-    return false;
-  }
-  return true;
-}
-
-bool GetBytes(Napi::Env env, Napi::Value v, const char *what, uint8_t *&data, size_t &len) {
-  napi_value raw = v;
-  bool is;
-  napi_typedarray_type type;
-  size_t length;
-  void *ptr;
-  // A Buffer or other TypedArray, the usual case, in one call: napi_invalid_arg otherwise.
-  if (napi_get_typedarray_info(env, raw, &type, &length, &ptr, nullptr, nullptr) == napi_ok) {
-    size_t elem = 1;
-    switch (type) {
-      case napi_int16_array:
-      case napi_uint16_array:
-        elem = 2;
-        break;
-      case napi_int32_array:
-      case napi_uint32_array:
-      case napi_float32_array:
-        elem = 4;
-        break;
-      case napi_float64_array:
-      case napi_bigint64_array:
-      case napi_biguint64_array:
-        elem = 8;
-        break;
-      default:
-        elem = 1;
-    }
-    data = static_cast<uint8_t *>(ptr);
-    len = length * elem;
-    return true;
-  }
-  if (napi_is_dataview(env, raw, &is) == napi_ok && is) {
-    napi_value ab;
-    size_t offset;
-    if (napi_get_dataview_info(env, raw, &length, &ptr, &ab, &offset) != napi_ok) return false;
-    data = static_cast<uint8_t *>(ptr);
-    len = length;
-    return true;
-  }
-  if (napi_is_arraybuffer(env, raw, &is) == napi_ok && is) {
-    if (napi_get_arraybuffer_info(env, raw, &ptr, &length) != napi_ok) return false;
-    data = static_cast<uint8_t *>(ptr);
-    len = length;
-    return true;
-  }
-  ThrowType(env, std::string(what) + " must be a bytes-like object");
-  return false;
-}
 
 namespace {
 
@@ -147,9 +43,27 @@ bool GetHost(Napi::Env env, Napi::Value v, std::string &out) {
   return true;
 }
 
+// The numeric host of an AF_INET or AF_INET6 address into `dst` (a TypeError otherwise).
+bool PtonHost(Napi::Env env, int family, const std::string &host, void *dst, const char *caller) {
+  if (inet_pton(family, host.c_str(), dst) == 1) return true;
+  ThrowType(env, std::string(caller) + "(): not a numeric " + (family == AF_INET ? "IPv4" : "IPv6") +
+                     " address: " + host);
+  return false;
+}
+
+// The mirror of PtonHost: [host, port, ...] in an array of n items, the rest left to the caller.
+Napi::Array NtopHost(Napi::Env env, int family, const void *addr, uint16_t netPort, uint32_t n) {
+  char buf[INET6_ADDRSTRLEN];
+  inet_ntop(family, addr, buf, sizeof(buf));
+  Napi::Array a = Napi::Array::New(env, n);
+  a.Set(0u, Napi::String::New(env, buf));
+  a.Set(1u, Napi::Number::New(env, ntohs(netPort)));
+  return a;
+}
+
 }  // namespace
 
-bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr &out, const char *caller) {
+bool getsockaddrarg(Napi::Env env, int family, Napi::Value value, SockAddr &out, const char *caller) {
   memset(&out.ss, 0, sizeof(out.ss));
   switch (family) {
     case AF_INET: {
@@ -162,10 +76,7 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr &out, 
       auto *sin = reinterpret_cast<sockaddr_in *>(&out.ss);
       sin->sin_family = AF_INET;
       sin->sin_port = htons(static_cast<uint16_t>(port));
-      if (inet_pton(AF_INET, host.c_str(), &sin->sin_addr) != 1) {
-        ThrowType(env, std::string(caller) + "(): not a numeric IPv4 address: " + host);
-        return false;
-      }
+      if (!PtonHost(env, AF_INET, host, &sin->sin_addr, caller)) return false;
       out.len = sizeof(sockaddr_in);
       return true;
     }
@@ -183,10 +94,7 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr &out, 
       sin6->sin6_port = htons(static_cast<uint16_t>(port));
       sin6->sin6_flowinfo = htonl(static_cast<uint32_t>(flow));
       sin6->sin6_scope_id = static_cast<uint32_t>(scope);
-      if (inet_pton(AF_INET6, host.c_str(), &sin6->sin6_addr) != 1) {
-        ThrowType(env, std::string(caller) + "(): not a numeric IPv6 address: " + host);
-        return false;
-      }
+      if (!PtonHost(env, AF_INET6, host, &sin6->sin6_addr, caller)) return false;
       out.len = sizeof(sockaddr_in6);
       return true;
     }
@@ -266,25 +174,16 @@ bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr &out, 
   }
 }
 
-Napi::Value MakeSockAddr(Napi::Env env, const sockaddr *sa, socklen_t len) {
+Napi::Value makesockaddr(Napi::Env env, const sockaddr *sa, socklen_t len) {
   if (len == 0) return env.Null();
   switch (sa->sa_family) {
     case AF_INET: {
       auto *sin = reinterpret_cast<const sockaddr_in *>(sa);
-      char buf[INET_ADDRSTRLEN];
-      inet_ntop(AF_INET, &sin->sin_addr, buf, sizeof(buf));
-      Napi::Array a = Napi::Array::New(env, 2);
-      a.Set(0u, Napi::String::New(env, buf));
-      a.Set(1u, Napi::Number::New(env, ntohs(sin->sin_port)));
-      return a;
+      return NtopHost(env, AF_INET, &sin->sin_addr, sin->sin_port, 2);
     }
     case AF_INET6: {
       auto *sin6 = reinterpret_cast<const sockaddr_in6 *>(sa);
-      char buf[INET6_ADDRSTRLEN];
-      inet_ntop(AF_INET6, &sin6->sin6_addr, buf, sizeof(buf));
-      Napi::Array a = Napi::Array::New(env, 4);
-      a.Set(0u, Napi::String::New(env, buf));
-      a.Set(1u, Napi::Number::New(env, ntohs(sin6->sin6_port)));
+      Napi::Array a = NtopHost(env, AF_INET6, &sin6->sin6_addr, sin6->sin6_port, 4);
       a.Set(2u, Napi::Number::New(env, ntohl(sin6->sin6_flowinfo)));
       a.Set(3u, Napi::Number::New(env, sin6->sin6_scope_id));
       return a;

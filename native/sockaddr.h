@@ -1,4 +1,5 @@
-// Address conversion between JS values and sockaddr structures, per family.
+// Address codecs: JS values to sockaddr structures and back, per family (CPython's names).
+//
 // The counterpart of CPython's getsockaddrarg()/makesockaddr().
 //
 // Input is the *normalised* form that lib/address.ts produces after Python's
@@ -23,22 +24,9 @@ struct SockAddr {
 };
 
 // Fills `out` from `value` for `family`. Returns false with a JS exception pending on failure.
-bool ParseSockAddr(Napi::Env env, int family, Napi::Value value, SockAddr &out, const char *caller);
+bool getsockaddrarg(Napi::Env env, int family, Napi::Value value, SockAddr &out, const char *caller);
 
 // Builds the JS form of an address returned by the kernel (`null` when len == 0).
-Napi::Value MakeSockAddr(Napi::Env env, const sockaddr *sa, socklen_t len);
-
-// Argument helpers shared by the native functions: they throw TypeError/RangeError
-// and return false when `v` is not an integer in [min, max].
-bool GetInt64(Napi::Env env, Napi::Value v, const char *what, int64_t min, int64_t max, int64_t &out);
-bool GetInt(Napi::Env env, Napi::Value v, const char *what, int &out);
-
-// A file descriptor argument (0..INT_MAX).
-bool GetFd(Napi::Env env, Napi::Value v, int &fd);
-// A timeout argument in seconds: undefined/null = -1 (blocking); NaN is a RangeError.
-bool GetTimeout(Napi::Env env, Napi::Value v, double &out);
-
-// Points `data`/`len` at the bytes of a Buffer / TypedArray / DataView / ArrayBuffer.
-bool GetBytes(Napi::Env env, Napi::Value v, const char *what, uint8_t *&data, size_t &len);
+Napi::Value makesockaddr(Napi::Env env, const sockaddr *sa, socklen_t len);
 
 }  // namespace bsdsock

@@ -1,6 +1,8 @@
-// One wrapper per socket syscall, on plain fds. Stateless: lib/socket.ts owns the
-// socket object, its mode and its timeout, and passes the timeout to every I/O call
-// (seconds; < 0 blocking, 0 non-blocking). Conventions are in errors.h and sock_call.h.
+// Socket syscalls on plain fds: bind, listen, names, connect, accept, recv/send, options, wait.
+//
+// Stateless: lib/socket.ts owns the socket object, its mode and its timeout, and passes
+// the timeout to every I/O call (seconds; < 0 blocking, 0 non-blocking). Conventions are
+// in args.h, errors.h and sock_call.h.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,6 +13,7 @@
 #include <cstring>
 
 #include "addon.h"
+#include "args.h"
 #include "errors.h"
 #include "sock_call.h"
 #include "sockaddr.h"
@@ -20,37 +23,37 @@ namespace bsdsock {
 
 namespace {
 
-// ---- argument helpers -----------------------------------------------------------
-
-bool ArgFd(const Napi::CallbackInfo &info, size_t i, int &fd) {
-  return GetFd(info.Env(), info[i], fd);
+// [n, address]: the result of accept (n = the new fd) and recvfrom_into (n = the count).
+Napi::Value WithAddress(Napi::Env env, ssize_t n, const sockaddr_storage &ss, socklen_t len) {
+  Napi::Array a = Napi::Array::New(env, 2);
+  a.Set(0u, Napi::Number::New(env, static_cast<double>(n)));
+  a.Set(1u, makesockaddr(env, reinterpret_cast<const sockaddr *>(&ss), len));
+  return a;
 }
 
-bool ArgInt(const Napi::CallbackInfo &info, size_t i, const char *what, int &out) {
-  return GetInt(info.Env(), info[i], what, out);
-}
-
-bool ArgTimeout(const Napi::CallbackInfo &info, size_t i, double &out) {
-  return GetTimeout(info.Env(), info[i], out);
-}
-
-// A writable byte range of at most `nbytes` (0 or missing = the whole view).
-bool ArgBuffer(const Napi::CallbackInfo &info, size_t i, size_t nbytesArg, uint8_t *&data, size_t &len) {
-  if (!GetBytes(info.Env(), info[i], "buffer", data, len)) return false;
-  Napi::Value nb = info[nbytesArg];
-  double probe;
-  // A number (the usual case) is checked by GetInt64; undefined means the whole view.
-  if (napi_get_value_double(info.Env(), nb, &probe) == napi_ok || !nb.IsUndefined()) {
-    int64_t n;
-    if (!GetInt64(info.Env(), nb, "nbytes", 0, static_cast<int64_t>(SSIZE_MAX), n)) return false;
-    if (static_cast<uint64_t>(n) > len) {
-      ThrowRange(info.Env(), "buffer too small for requested bytes");
-      return false;
-    }
-    if (n > 0) len = static_cast<size_t>(n);
+// The arguments of recv_into and recvfrom_into: (fd, buffer, nbytes, flags, timeout).
+struct RecvArgs {
+  int fd, flags;
+  double timeout;
+  uint8_t *data;
+  size_t len;
+  bool Read(const Napi::CallbackInfo &info) {
+    return ArgFd(info, 0, fd) && ArgBuffer(info, 1, 2, data, len) && ArgInt(info, 3, "flags", flags) &&
+           ArgTimeout(info, 4, timeout);
   }
-  return true;
-}
+};
+
+// The arguments of send and sendall: (fd, data, flags, timeout).
+struct SendArgs {
+  int fd, flags;
+  double timeout;
+  uint8_t *data;
+  size_t len;
+  bool Read(const Napi::CallbackInfo &info) {
+    return ArgFd(info, 0, fd) && ArgBytes(info, 1, "data", data, len) && ArgInt(info, 2, "flags", flags) &&
+           ArgTimeout(info, 3, timeout);
+  }
+};
 
 bool IsStream(int fd) {
   int type = 0;
@@ -67,7 +70,7 @@ CallStatus RecvAll(int fd, uint8_t *data, size_t len, int flags, const Deadline 
   size_t got = 0;
   while (got < len) {
     ssize_t r = 0;
-    CallStatus st = SockCall(
+    CallStatus st = sock_call_ex(
         fd, POLLIN, deadline, [&] { return recv(fd, data + got, len - got, flags); }, r, err);
     if (st != CallStatus::kOk) {
       if (got == 0) return st;
@@ -80,134 +83,6 @@ CallStatus RecvAll(int fd, uint8_t *data, size_t len, int flags, const Deadline 
   return CallStatus::kOk;
 }
 
-Napi::Value Status(Napi::Env env, CallStatus st, int err, const char *syscall, ssize_t result) {
-  switch (st) {
-    case CallStatus::kOk:
-      return Napi::Number::New(env, static_cast<double>(result));
-    case CallStatus::kWouldBlock:
-      return Napi::Number::New(env, kWouldBlock);
-    case CallStatus::kTimedOut:
-      return ThrowTimeout(env, syscall);
-    case CallStatus::kError:
-      break;
-  }
-  return ThrowErrno(env, err, syscall);
-}
-
-// ---- creation, lifetime, fd flags ------------------------------------------------
-
-// Sets or clears O_NONBLOCK on the open file description (one fcntl when it already
-// matches). Returns false with errno set on failure.
-bool SetNonblocking(int fd, bool nonblocking) {
-  int fl = fcntl(fd, F_GETFL);
-  if (fl < 0) return false;
-  int nfl = nonblocking ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK);
-  return nfl == fl || fcntl(fd, F_SETFL, nfl) == 0;
-}
-
-// socket(family, type, proto) -> fd. Calls socket(2); the fd is always CLOEXEC, and
-// O_NONBLOCK when lib/ puts SOCK_NONBLOCK in type (see fdNonblocking in lib/native.ts).
-Napi::Value Socket(const Napi::CallbackInfo &info) {
-  int family, type, proto;
-  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) ||
-      !ArgInt(info, 2, "proto", proto))
-    return Napi::Value();
-  int fd = socket(family, type | SOCK_CLOEXEC, proto);
-  if (fd < 0) return ThrowErrno(info.Env(), errno, "socket");
-  TrackFd(info.Env(), fd);
-  return Napi::Number::New(info.Env(), fd);
-}
-
-// socketpair(family, type, proto) -> [fd, fd]. Calls socketpair(2).
-Napi::Value SocketPair(const Napi::CallbackInfo &info) {
-  int family, type, proto;
-  if (!ArgInt(info, 0, "family", family) || !ArgInt(info, 1, "type", type) ||
-      !ArgInt(info, 2, "proto", proto))
-    return Napi::Value();
-  int sv[2];
-  if (socketpair(family, type | SOCK_CLOEXEC, proto, sv) < 0)
-    return ThrowErrno(info.Env(), errno, "socketpair");
-  TrackFd(info.Env(), sv[0]);
-  TrackFd(info.Env(), sv[1]);
-  Napi::Array a = Napi::Array::New(info.Env(), 2);
-  a.Set(0u, Napi::Number::New(info.Env(), sv[0]));
-  a.Set(1u, Napi::Number::New(info.Env(), sv[1]));
-  return a;
-}
-
-// adopt(fd, nonblocking) -> [family, type, proto]. Checks that fd is a socket (fstat),
-// reads SO_DOMAIN / SO_TYPE / SO_PROTOCOL, and with `nonblocking` sets O_NONBLOCK on the
-// open file description. It never clears it, as CPython: the fd may be shared with an
-// event loop (a libuv handle) that needs it. Blocking calls still wait on such an fd.
-Napi::Value Adopt(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  int fd;
-  if (!ArgFd(info, 0, fd)) return Napi::Value();
-  struct stat st;
-  if (fstat(fd, &st) < 0) return ThrowErrno(env, errno, "fstat");
-  if (!S_ISSOCK(st.st_mode)) return ThrowErrno(env, ENOTSOCK, "getsockopt");
-  int vals[3];
-  const int opts[3] = {SO_DOMAIN, SO_TYPE, SO_PROTOCOL};
-  for (int i = 0; i < 3; i++) {
-    socklen_t l = sizeof(int);
-    if (getsockopt(fd, SOL_SOCKET, opts[i], &vals[i], &l) < 0) return ThrowErrno(env, errno, "getsockopt");
-  }
-  if (info[1].ToBoolean() && !SetNonblocking(fd, true)) return ThrowErrno(env, errno, "fcntl");
-  TrackFd(env, fd);
-  Napi::Array a = Napi::Array::New(env, 3);
-  for (uint32_t i = 0; i < 3; i++) a.Set(i, Napi::Number::New(env, vals[i]));
-  return a;
-}
-
-// close(fd). Calls close(2) once: EINTR is not retried (Linux has released the fd),
-// and ECONNRESET is ignored, as CPython does.
-Napi::Value Close(const Napi::CallbackInfo &info) {
-  int fd;
-  if (!ArgFd(info, 0, fd)) return Napi::Value();
-  UntrackFd(info.Env(), fd);
-  if (close(fd) < 0 && errno != ECONNRESET && errno != EINTR) return ThrowErrno(info.Env(), errno, "close");
-  return info.Env().Undefined();
-}
-
-// dup(fd) -> fd. fcntl(F_DUPFD_CLOEXEC): the copy is non-inheritable, as Python's.
-Napi::Value Dup(const Napi::CallbackInfo &info) {
-  int fd;
-  if (!ArgFd(info, 0, fd)) return Napi::Value();
-  int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-  if (nfd < 0) return ThrowErrno(info.Env(), errno, "dup");
-  TrackFd(info.Env(), nfd);
-  return Napi::Number::New(info.Env(), nfd);
-}
-
-// set_blocking(fd, blocking): clears or sets O_NONBLOCK (settimeout/setblocking).
-Napi::Value SetBlocking(const Napi::CallbackInfo &info) {
-  int fd;
-  if (!ArgFd(info, 0, fd)) return Napi::Value();
-  if (!SetNonblocking(fd, !info[1].ToBoolean())) return ThrowErrno(info.Env(), errno, "fcntl");
-  return info.Env().Undefined();
-}
-
-// get_inheritable(fd) -> boolean (FD_CLOEXEC clear).
-Napi::Value GetInheritable(const Napi::CallbackInfo &info) {
-  int fd;
-  if (!ArgFd(info, 0, fd)) return Napi::Value();
-  int fl = fcntl(fd, F_GETFD);
-  if (fl < 0) return ThrowErrno(info.Env(), errno, "fcntl");
-  return Napi::Boolean::New(info.Env(), !(fl & FD_CLOEXEC));
-}
-
-// set_inheritable(fd, inheritable).
-Napi::Value SetInheritable(const Napi::CallbackInfo &info) {
-  int fd;
-  if (!ArgFd(info, 0, fd)) return Napi::Value();
-  bool inh = info[1].ToBoolean();
-  int fl = fcntl(fd, F_GETFD);
-  if (fl < 0) return ThrowErrno(info.Env(), errno, "fcntl");
-  int nfl = inh ? (fl & ~FD_CLOEXEC) : (fl | FD_CLOEXEC);
-  if (nfl != fl && fcntl(fd, F_SETFD, nfl) < 0) return ThrowErrno(info.Env(), errno, "fcntl");
-  return info.Env().Undefined();
-}
-
 // ---- addresses -------------------------------------------------------------------
 
 // bind(fd, family, address). Calls bind(2).
@@ -215,7 +90,7 @@ Napi::Value Bind(const Napi::CallbackInfo &info) {
   int fd, family;
   SockAddr sa;
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
-      !ParseSockAddr(info.Env(), family, info[2], sa, "bind"))
+      !getsockaddrarg(info.Env(), family, info[2], sa, "bind"))
     return Napi::Value();
   if (bind(fd, reinterpret_cast<sockaddr *>(&sa.ss), sa.len) < 0)
     return ThrowErrno(info.Env(), errno, "bind");
@@ -241,9 +116,9 @@ Napi::Value NameCall(const Napi::CallbackInfo &info, bool peer) {
   if (r < 0) return ThrowErrno(info.Env(), errno, peer ? "getpeername" : "getsockname");
   if (len == 0) {
     // Some families report nothing for an unbound socket; show the family's empty form.
-    return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr *>(&ss), sizeof(sa_family_t));
+    return makesockaddr(info.Env(), reinterpret_cast<sockaddr *>(&ss), sizeof(sa_family_t));
   }
-  return MakeSockAddr(info.Env(), reinterpret_cast<sockaddr *>(&ss), len);
+  return makesockaddr(info.Env(), reinterpret_cast<sockaddr *>(&ss), len);
 }
 
 // getsockname(fd) -> address. Calls getsockname(2).
@@ -266,7 +141,7 @@ Napi::Value Connect(const Napi::CallbackInfo &info) {
   SockAddr sa;
   bool ex = info[4].ToBoolean();
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
-      !ParseSockAddr(env, family, info[2], sa, ex ? "connect_ex" : "connect") ||
+      !getsockaddrarg(env, family, info[2], sa, ex ? "connect_ex" : "connect") ||
       !ArgTimeout(info, 3, timeout))
     return Napi::Value();
   Deadline deadline(timeout, env);
@@ -309,95 +184,68 @@ Napi::Value Accept(const Napi::CallbackInfo &info) {
   socklen_t len = sizeof(ss);
   ssize_t res = -1;
   int err = 0;
-  CallStatus st = SockCall(
+  CallStatus st = sock_call_ex(
       fd, POLLIN, Deadline(timeout, info.Env()),
       [&] {
         len = sizeof(ss);
         return static_cast<ssize_t>(accept4(fd, reinterpret_cast<sockaddr *>(&ss), &len, SOCK_CLOEXEC | nb));
       },
       res, err);
-  if (st != CallStatus::kOk) return Status(env, st, err, "accept", res);
+  if (st != CallStatus::kOk) return StatusResult(env, st, err, "accept", res);
   TrackFd(env, static_cast<int>(res));
-  Napi::Array a = Napi::Array::New(env, 2);
-  a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
-  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr *>(&ss), len));
-  return a;
+  return WithAddress(env, res, ss, len);
 }
 
 // recv_into(fd, buffer, nbytes, flags, timeout) -> count | WOULD_BLOCK. Calls recv(2).
 // The count is the kernel's (with MSG_TRUNC it may exceed nbytes).
 Napi::Value RecvInto(const Napi::CallbackInfo &info) {
-  int fd, flags;
-  double timeout;
-  uint8_t *data;
-  size_t len;
-  if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
-      !ArgTimeout(info, 4, timeout))
-    return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
+  RecvArgs a;
+  if (!a.Read(info)) return Napi::Value();
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, info.Env());
+  const MsgCall call(a.timeout, a.flags, info.Env());
   // A kernel wait honours MSG_WAITALL itself; otherwise loop until the buffer is full.
-  if ((flags & MSG_WAITALL) && timeout < 0 && !deadline.kernel_wait() && IsStream(fd)) {
-    CallStatus st = RecvAll(fd, data, len, flags | MSG_DONTWAIT, deadline, res, err);
-    return Status(info.Env(), st, err, "recv", res);
+  if ((a.flags & MSG_WAITALL) && call.deadline.blocking() && !call.deadline.kernel_wait() && IsStream(a.fd)) {
+    CallStatus st = RecvAll(a.fd, a.data, a.len, call.flags, call.deadline, res, err);
+    return StatusResult(info.Env(), st, err, "recv", res);
   }
-  const int f = flags | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLIN, deadline, [&] { return recv(fd, data, len, f); }, res, err);
-  return Status(info.Env(), st, err, "recv", res);
+  CallStatus st = sock_call_ex(
+      a.fd, POLLIN, call.deadline, [&] { return recv(a.fd, a.data, a.len, call.flags); }, res, err);
+  return StatusResult(info.Env(), st, err, "recv", res);
 }
 
 // recvfrom_into(fd, buffer, nbytes, flags, timeout) -> [count, address] | WOULD_BLOCK.
 // Calls recvfrom(2). The address is null when the kernel gives none.
 Napi::Value RecvFromInto(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int fd, flags;
-  double timeout;
-  uint8_t *data;
-  size_t len;
-  if (!ArgFd(info, 0, fd) || !ArgBuffer(info, 1, 2, data, len) || !ArgInt(info, 3, "flags", flags) ||
-      !ArgTimeout(info, 4, timeout))
-    return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
+  RecvArgs a;
+  if (!a.Read(info)) return Napi::Value();
   sockaddr_storage ss;
   socklen_t alen = sizeof(ss);
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, env);
-  const int f = flags | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLIN, deadline,
+  const MsgCall call(a.timeout, a.flags, env);
+  CallStatus st = sock_call_ex(
+      a.fd, POLLIN, call.deadline,
       [&] {
         alen = sizeof(ss);
-        return recvfrom(fd, data, len, f, reinterpret_cast<sockaddr *>(&ss), &alen);
+        return recvfrom(a.fd, a.data, a.len, call.flags, reinterpret_cast<sockaddr *>(&ss), &alen);
       },
       res, err);
-  if (st != CallStatus::kOk) return Status(env, st, err, "recvfrom", res);
-  Napi::Array a = Napi::Array::New(env, 2);
-  a.Set(0u, Napi::Number::New(env, static_cast<double>(res)));
-  a.Set(1u, MakeSockAddr(env, reinterpret_cast<sockaddr *>(&ss), alen));
-  return a;
+  if (st != CallStatus::kOk) return StatusResult(env, st, err, "recvfrom", res);
+  return WithAddress(env, res, ss, alen);
 }
 
 // send(fd, data, flags, timeout) -> count | WOULD_BLOCK. Calls send(2) with MSG_NOSIGNAL.
 Napi::Value Send(const Napi::CallbackInfo &info) {
-  int fd, flags;
-  double timeout;
-  uint8_t *data;
-  size_t len;
-  if (!ArgFd(info, 0, fd) || !GetBytes(info.Env(), info[1], "data", data, len) ||
-      !ArgInt(info, 2, "flags", flags) || !ArgTimeout(info, 3, timeout))
-    return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
+  SendArgs a;
+  if (!a.Read(info)) return Napi::Value();
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, info.Env());
-  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLOUT, deadline, [&] { return send(fd, data, len, f); }, res, err);
-  return Status(info.Env(), st, err, "send", res);
+  const MsgCall call(a.timeout, a.flags | MSG_NOSIGNAL, info.Env());
+  CallStatus st = sock_call_ex(
+      a.fd, POLLOUT, call.deadline, [&] { return send(a.fd, a.data, a.len, call.flags); }, res, err);
+  return StatusResult(info.Env(), st, err, "send", res);
 }
 
 // sendto(fd, data, flags, family, address, timeout) -> count | WOULD_BLOCK. Calls sendto(2).
@@ -408,19 +256,18 @@ Napi::Value SendTo(const Napi::CallbackInfo &info) {
   uint8_t *data;
   size_t len;
   SockAddr sa;
-  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
-      !ArgInt(info, 3, "family", family) || !ParseSockAddr(env, family, info[4], sa, "sendto") ||
+  if (!ArgFd(info, 0, fd) || !ArgBytes(info, 1, "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
+      !ArgInt(info, 3, "family", family) || !getsockaddrarg(env, family, info[4], sa, "sendto") ||
       !ArgTimeout(info, 5, timeout))
     return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
   ssize_t res = 0;
   int err = 0;
-  Deadline deadline(timeout, env);
-  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
-  CallStatus st = SockCall(
-      fd, POLLOUT, deadline,
-      [&] { return sendto(fd, data, len, f, reinterpret_cast<sockaddr *>(&sa.ss), sa.len); }, res, err);
-  return Status(env, st, err, "sendto", res);
+  const MsgCall call(timeout, flags | MSG_NOSIGNAL, env);
+  CallStatus st = sock_call_ex(
+      fd, POLLOUT, call.deadline,
+      [&] { return sendto(fd, data, len, call.flags, reinterpret_cast<sockaddr *>(&sa.ss), sa.len); }, res,
+      err);
+  return StatusResult(env, st, err, "sendto", res);
 }
 
 // sendall(fd, data, flags, timeout) -> undefined. Loops send(2) under one deadline for the
@@ -428,34 +275,19 @@ Napi::Value SendTo(const Napi::CallbackInfo &info) {
 // non-blocking mode the first EAGAIN throws BlockingIOError the same way.
 Napi::Value SendAll(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int fd, flags;
-  double timeout;
-  uint8_t *data;
-  size_t len;
-  if (!ArgFd(info, 0, fd) || !GetBytes(env, info[1], "data", data, len) || !ArgInt(info, 2, "flags", flags) ||
-      !ArgTimeout(info, 3, timeout))
-    return Napi::Value();
-  if (flags & MSG_DONTWAIT) timeout = 0;  // the caller asked not to wait, whatever the mode
-  Deadline deadline(timeout, env);
-  const int f = flags | MSG_NOSIGNAL | deadline.dontwait();
+  SendArgs a;
+  if (!a.Read(info)) return Napi::Value();
+  const MsgCall call(a.timeout, a.flags | MSG_NOSIGNAL, env);
   size_t sent = 0;
   do {
     ssize_t res = 0;
     int err = 0;
-    CallStatus st = SockCall(
-        fd, POLLOUT, deadline, [&] { return send(fd, data + sent, len - sent, f); }, res, err);
-    switch (st) {
-      case CallStatus::kOk:
-        sent += static_cast<size_t>(res);
-        break;
-      case CallStatus::kWouldBlock:
-        return ThrowErrno(env, EAGAIN, "send", static_cast<double>(sent));
-      case CallStatus::kTimedOut:
-        return ThrowTimeout(env, "send", static_cast<double>(sent));
-      case CallStatus::kError:
-        return ThrowErrno(env, err, "send", static_cast<double>(sent));
-    }
-  } while (sent < len);
+    CallStatus st = sock_call_ex(
+        a.fd, POLLOUT, call.deadline, [&] { return send(a.fd, a.data + sent, a.len - sent, call.flags); },
+        res, err);
+    if (st != CallStatus::kOk) return ThrowStatus(env, st, err, "send", static_cast<double>(sent));
+    sent += static_cast<size_t>(res);
+  } while (sent < a.len);
   return env.Undefined();
 }
 
@@ -476,7 +308,7 @@ Napi::Value GetSockOpt(const Napi::CallbackInfo &info) {
   int fd, level, opt;
   int64_t buflen = 0;
   if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "level", level) || !ArgInt(info, 2, "optname", opt) ||
-      !GetInt64(env, info[3], "buflen", 0, 1024, buflen))
+      !ArgInt64(info, 3, "buflen", 0, 1024, buflen))
     return Napi::Value();
   if (buflen == 0) {
     int v = 0;
@@ -507,7 +339,7 @@ Napi::Value SetSockOpt(const Napi::CallbackInfo &info) {
     r = setsockopt(fd, level, opt, &v, sizeof(v));
   } else if (value.IsNull()) {
     int64_t optlen;
-    if (!GetInt64(env, info[4], "optlen", 0, UINT32_MAX, optlen)) return Napi::Value();
+    if (!ArgInt64(info, 4, "optlen", 0, UINT32_MAX, optlen)) return Napi::Value();
     r = setsockopt(fd, level, opt, nullptr, static_cast<socklen_t>(optlen));
   } else {
     uint8_t *data;
@@ -543,37 +375,25 @@ Napi::Value StrError(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitSyscalls(Napi::Env env, Napi::Object exports) {
-  struct Fn {
-    const char *name;
-    Napi::Function::Callback cb;
-  };
-  const Fn fns[] = {
-      {"socket", Socket},
-      {"socketpair", SocketPair},
-      {"adopt", Adopt},
-      {"set_blocking", SetBlocking},
-      {"close", Close},
-      {"dup", Dup},
-      {"get_inheritable", GetInheritable},
-      {"set_inheritable", SetInheritable},
-      {"bind", Bind},
-      {"listen", Listen},
-      {"getsockname", GetSockName},
-      {"getpeername", GetPeerName},
-      {"connect", Connect},
-      {"accept", Accept},
-      {"recv_into", RecvInto},
-      {"recvfrom_into", RecvFromInto},
-      {"send", Send},
-      {"sendto", SendTo},
-      {"sendall", SendAll},
-      {"shutdown", Shutdown},
-      {"getsockopt", GetSockOpt},
-      {"setsockopt", SetSockOpt},
-      {"wait", Wait},
-      {"strerror", StrError},
-  };
-  for (const Fn &f : fns) exports.Set(f.name, Napi::Function::New(env, f.cb, f.name));
+  SetFunctions(env, exports,
+               {
+                   {"bind", Bind},
+                   {"listen", Listen},
+                   {"getsockname", GetSockName},
+                   {"getpeername", GetPeerName},
+                   {"connect", Connect},
+                   {"accept", Accept},
+                   {"recv_into", RecvInto},
+                   {"recvfrom_into", RecvFromInto},
+                   {"send", Send},
+                   {"sendto", SendTo},
+                   {"sendall", SendAll},
+                   {"shutdown", Shutdown},
+                   {"getsockopt", GetSockOpt},
+                   {"setsockopt", SetSockOpt},
+                   {"wait", Wait},
+                   {"strerror", StrError},
+               });
   exports.Set("WOULD_BLOCK", Napi::Number::New(env, kWouldBlock));
 }
 

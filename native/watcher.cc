@@ -11,7 +11,7 @@
 
 #include "addon.h"
 #include "errors.h"
-#include "sockaddr.h"
+#include "args.h"
 
 namespace bsdsock {
 
@@ -92,7 +92,7 @@ void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
 
 bool ArgId(const Napi::CallbackInfo &info, PollHandle *&out) {
   int64_t id;
-  if (!GetInt64(info.Env(), info[0], "watcher id", 0, UINT32_MAX, id)) return false;
+  if (!ArgInt64(info, 0, "watcher id", 0, UINT32_MAX, id)) return false;
   WatcherState &st = State(info.Env());
   auto it = st.handles.find(static_cast<uint32_t>(id));
   if (it == st.handles.end()) {
@@ -115,13 +115,13 @@ Napi::Value PollInit(const Napi::CallbackInfo &info) {
 // poll_open(fd) -> id. uv_poll_init on this environment's loop.
 Napi::Value PollOpen(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int64_t fd;
-  if (!GetInt64(env, info[0], "file descriptor", 0, INT32_MAX, fd)) return Napi::Value();
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
   WatcherState &st = State(env);
   if (st.tearingDown) return ThrowErrno(env, EBADF, "uv_poll_init");
   auto *ph = new PollHandle();
   ph->state = &st;
-  int r = uv_poll_init(st.loop, &ph->poll, static_cast<int>(fd));
+  int r = uv_poll_init(st.loop, &ph->poll, fd);
   if (r < 0) {
     delete ph;
     return ThrowErrno(env, -r, "uv_poll_init");
@@ -140,7 +140,7 @@ Napi::Value PollStart(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   PollHandle *ph;
   int events;
-  if (!ArgId(info, ph) || !GetInt(env, info[1], "events", events)) return Napi::Value();
+  if (!ArgId(info, ph) || !ArgInt(info, 1, "events", events)) return Napi::Value();
   int r = (events & (UV_READABLE | UV_WRITABLE)) == 0
               ? uv_poll_stop(&ph->poll)
               : uv_poll_start(&ph->poll, events & (UV_READABLE | UV_WRITABLE), OnPoll);
@@ -158,9 +158,9 @@ Napi::Value PollClose(const Napi::CallbackInfo &info) {
 
 // release(fd): the fd leaves bsdsock's ownership (detach): teardown will not close it.
 Napi::Value Release(const Napi::CallbackInfo &info) {
-  int64_t fd;
-  if (!GetInt64(info.Env(), info[0], "file descriptor", 0, INT32_MAX, fd)) return Napi::Value();
-  UntrackFd(info.Env(), static_cast<int>(fd));
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  UntrackFd(info.Env(), fd);
   return info.Env().Undefined();
 }
 
@@ -178,11 +178,14 @@ void InitWatchers(Napi::Env env, Napi::Object exports, WatcherState &st) {
   napi_get_uv_event_loop(env, &st.loop);
   st.context = new Napi::AsyncContext(env, "bsdsock:poll");
   napi_add_async_cleanup_hook(env, Teardown, &st, nullptr);
-  exports.Set("poll_init", Napi::Function::New(env, PollInit, "poll_init"));
-  exports.Set("poll_open", Napi::Function::New(env, PollOpen, "poll_open"));
-  exports.Set("poll_start", Napi::Function::New(env, PollStart, "poll_start"));
-  exports.Set("poll_close", Napi::Function::New(env, PollClose, "poll_close"));
-  exports.Set("release", Napi::Function::New(env, Release, "release"));
+  SetFunctions(env, exports,
+               {
+                   {"poll_init", PollInit},
+                   {"poll_open", PollOpen},
+                   {"poll_start", PollStart},
+                   {"poll_close", PollClose},
+                   {"release", Release},
+               });
 }
 
 }  // namespace bsdsock

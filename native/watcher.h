@@ -1,5 +1,7 @@
-// Readiness watchers for the async API: one uv_poll_t per socket, on the loop of the
-// environment (worker) that created it, never the default loop.
+// Readiness watchers for the async API: one uv_poll_t per socket, on its environment's loop.
+//
+// The loop is the one of the environment (worker) that created the watcher, never the
+// default loop.
 //
 // JS sees them as small integer ids. One JS dispatcher per environment, registered with
 // poll_init(), is called as dispatch(id, events, status) with a callback scope, so
