@@ -13,6 +13,8 @@
 #include <cstring>
 #include <unordered_map>
 
+#include "addon.h"
+#include "args.h"
 #include "errors.h"
 #include "sock_call.h"
 #include "sockaddr.h"
@@ -148,7 +150,7 @@ Napi::Value RingMap(const Napi::CallbackInfo &info) {
   uint32_t bsize, bnr, fsize, fnr, tov, timestamp = 0, fanout = 0;
   bool hasTimestamp = !info[8].IsNull() && !info[8].IsUndefined();
   bool hasFanout = !info[9].IsNull() && !info[9].IsUndefined();
-  if (!GetFd(env, info[0], fd) || !GetInt(env, info[2], "version", version) ||
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 2, "version", version) ||
       !GetU32(env, info[3], "block_size", bsize) || !GetU32(env, info[4], "block_nr", bnr) ||
       !GetU32(env, info[5], "frame_size", fsize) || !GetU32(env, info[6], "frame_nr", fnr) ||
       !GetU32(env, info[7], "retire_blk_tov", tov) ||
@@ -218,7 +220,7 @@ Napi::Value RingMap(const Napi::CallbackInfo &info) {
 Napi::Value RingUnmap(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int64_t fd;
-  if (!GetInt64(env, info[0], "file descriptor", -1, INT_MAX, fd)) return Napi::Value();
+  if (!ArgInt64(info, 0, "file descriptor", -1, INT_MAX, fd)) return Napi::Value();
   if (!info[1].IsArrayBuffer()) return ThrowType(env, "ring must be an ArrayBuffer");
   Napi::ArrayBuffer ab = info[1].As<Napi::ArrayBuffer>();
   if (ab.ByteLength() == 0) return Napi::Number::New(env, 0);
@@ -243,8 +245,8 @@ Napi::Value RingWait(const Napi::CallbackInfo &info) {
   size_t len;
   uint32_t *word;
   double timeout;
-  if (!GetFd(env, info[0], fd) || !RingWord(env, info[1], info[2], "poll", base, len, word) ||
-      !GetTimeout(env, info[4], timeout))
+  if (!ArgFd(info, 0, fd) || !RingWord(env, info[1], info[2], "poll", base, len, word) ||
+      !ArgTimeout(info, 4, timeout))
     return Napi::Value();
   bool tx = info[3].ToBoolean();
   Deadline dl(timeout, env);
@@ -280,7 +282,7 @@ Napi::Value RingAddress(const Napi::CallbackInfo &info) {
   sockaddr_ll sll;
   memcpy(&sll, word, sizeof(sll));
   if (sll.sll_family != AF_PACKET) return env.Null();
-  return MakeSockAddr(env, reinterpret_cast<const sockaddr *>(&sll), sizeof(sll));
+  return makesockaddr(env, reinterpret_cast<const sockaddr *>(&sll), sizeof(sll));
 }
 
 // ring_send(fd, ring, version, block_size, frame_size, frame_nr, index, frames, timeout)
@@ -293,10 +295,10 @@ Napi::Value RingSend(const Napi::CallbackInfo &info) {
   int fd, version;
   uint32_t bsize, fsize, fnr, index;
   double timeout;
-  if (!GetFd(env, info[0], fd) || !GetInt(env, info[2], "version", version) ||
+  if (!ArgFd(info, 0, fd) || !ArgInt(info, 2, "version", version) ||
       !GetU32(env, info[3], "block_size", bsize) || !GetU32(env, info[4], "frame_size", fsize) ||
       !GetU32(env, info[5], "frame_nr", fnr) || !GetU32(env, info[6], "index", index) ||
-      !GetTimeout(env, info[8], timeout))
+      !ArgTimeout(info, 8, timeout))
     return Napi::Value();
   if (!info[1].IsArrayBuffer()) return ThrowType(env, "ring must be an ArrayBuffer");
   if (!info[7].IsArray()) return ThrowType(env, "frames must be an array");
@@ -379,7 +381,7 @@ Napi::Value RingSend(const Napi::CallbackInfo &info) {
 Napi::Value RingStats(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd;
-  if (!GetFd(env, info[0], fd)) return Napi::Value();
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
   tpacket_stats_v3 st;
   memset(&st, 0, sizeof(st));
   socklen_t l = sizeof(st);
@@ -394,13 +396,16 @@ Napi::Value RingStats(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitRings(Napi::Env env, Napi::Object exports) {
-  exports.Set("ring_map", Napi::Function::New(env, RingMap, "ring_map"));
-  exports.Set("ring_unmap", Napi::Function::New(env, RingUnmap, "ring_unmap"));
-  exports.Set("ring_wait", Napi::Function::New(env, RingWait, "ring_wait"));
-  exports.Set("ring_release", Napi::Function::New(env, RingRelease, "ring_release"));
-  exports.Set("ring_address", Napi::Function::New(env, RingAddress, "ring_address"));
-  exports.Set("ring_send", Napi::Function::New(env, RingSend, "ring_send"));
-  exports.Set("ring_stats", Napi::Function::New(env, RingStats, "ring_stats"));
+  SetFunctions(env, exports,
+               {
+                   {"ring_map", RingMap},
+                   {"ring_unmap", RingUnmap},
+                   {"ring_wait", RingWait},
+                   {"ring_release", RingRelease},
+                   {"ring_address", RingAddress},
+                   {"ring_send", RingSend},
+                   {"ring_stats", RingStats},
+               });
   Napi::Object c = Napi::Object::New(env);
 #define RING_CONST(name) c.Set(#name, Napi::Number::New(env, static_cast<double>(name)))
   RING_CONST(TPACKET_V1);
