@@ -1929,7 +1929,11 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 
   // Enum members, not macros, in their headers: referenced directly.
+#ifdef __GLIBC__
   ADD(IPPORT_USERRESERVED);
+#else
+  ADDV("IPPORT_USERRESERVED", 5000);  // musl lacks it: CPython's fallback value
+#endif
 #ifdef IPPROTO_UDPLITE
   // CPython's fallbacks from the UDP-Lite man page when the headers lack them.
   ADDV("UDPLITE_SEND_CSCOV", 10);

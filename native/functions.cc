@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -254,10 +255,20 @@ Napi::Value GetServByPort(const Napi::CallbackInfo &info) {
 Napi::Value GetProtoByName(const Napi::CallbackInfo &info) {
   std::string name;
   if (!ArgString(info, 0, "protocolname", name)) return Napi::Value();
+#ifdef __GLIBC__
   protoent pe, *res = nullptr;
   char buf[4096];
   if (getprotobyname_r(name.c_str(), &pe, buf, sizeof(buf), &res) != 0 || !res) return info.Env().Null();
   return Napi::Number::New(info.Env(), res->p_proto);
+#else
+  // musl has no getprotobyname_r; its getprotobyname fills static storage, so one
+  // lock serialises the worker threads that may call it.
+  static std::mutex lock;
+  std::lock_guard<std::mutex> hold(lock);
+  const protoent *res = getprotobyname(name.c_str());
+  if (!res) return info.Env().Null();
+  return Napi::Number::New(info.Env(), res->p_proto);
+#endif
 }
 
 // ---- text <-> packed addresses -----------------------------------------------------
