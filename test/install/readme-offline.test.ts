@@ -21,7 +21,7 @@ import {
   runBounded,
   tail,
   userEnv,
-} from './helpers';
+} from '../helpers/install';
 
 const RUN_LIMIT_S = 150;
 
