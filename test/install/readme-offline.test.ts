@@ -95,3 +95,30 @@ describe.skipIf(why !== '')(`README commands offline${why ? ` (skipped: ${why})`
     expect(out).toContain('\ndemo: done\n');
   }, 200_000);
 });
+
+describe('README', () => {
+  it('lists every program in examples/ in its Examples table', () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const table = readme.slice(
+      readme.indexOf('## Examples'),
+      readme.indexOf('\n## ', readme.indexOf('## Examples') + 1),
+    );
+    const listed = [...table.matchAll(/^\| \[examples\/([\w.-]+\.ts)\]/gm)].map((m) => m[1]).sort();
+    const present = fs
+      .readdirSync(path.join(repoRoot, 'examples'))
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
+    expect(listed).toEqual(present);
+  });
+
+  it('lists every page of docs/ in its Documentation section', () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## Documentation'),
+      readme.indexOf('\n## ', readme.indexOf('## Documentation') + 1),
+    );
+    for (const page of fs.readdirSync(path.join(repoRoot, 'docs')).filter((f) => f.endsWith('.md'))) {
+      expect(section, page).toContain(`(docs/${page})`);
+    }
+  });
+});
