@@ -12,6 +12,7 @@
       "native/functions.cc",
       "native/message.cc",
       "native/ring.cc",
+      "native/select.cc",
       "native/sock_call.cc",
       "native/sockaddr.cc",
       "native/syscalls.cc",

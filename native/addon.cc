@@ -3,6 +3,7 @@
 
 #include "errors.h"
 #include "ring.h"
+#include "select.h"
 #include "sock_call.h"
 
 namespace bsdsock {
@@ -19,6 +20,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   InitFilters(env, exports);
   InitRings(env, exports);
   InitWatchers(env, exports, *watchers);
+  InitSelect(env, exports);
 }
 
 // init({ oserror, timeout, gaierror, herror }, isMainThread): called once by lib/native.ts

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Writes the ESM entry points next to tsc's CommonJS output (run by `npm run build:ts`):
-//   dist/index.mjs, dist/aio.mjs      import the CJS module and re-export every own
+//   dist/index.mjs, dist/aio.mjs,     import the CJS module and re-export every own
 //                                     enumerable key as a named export, plus `default`
-//   dist/index.d.mts, dist/aio.d.mts  the matching type re-exports
+//   dist/select.mjs, ... and .d.mts   the matching type re-exports
 // The names are taken by requiring the built CJS module, so this loads the native
 // addon (node-gyp-build: build/Release or prebuilds/) and must run after the native build.
 // The .mjs files import the .js file, so ESM and CJS users share one module instance.
@@ -12,7 +12,7 @@ const fs = require('fs');
 const path = require('path');
 
 const dist = path.resolve(__dirname, '..', 'dist');
-const entries = ['index', 'aio'];
+const entries = ['index', 'aio', 'select', 'selectors'];
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -1,0 +1,197 @@
+// examples/selectors-echo-server.ts and examples/select-chat-server.ts, run as a user
+// runs them (tsx, in a child process, importing 'bsdsock/selectors' / 'bsdsock/select'
+// mapped to lib/), each served to several concurrent clients: Node sockets and python3.
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { start } from '../helpers/children';
+import { repoRoot, within } from '../helpers/peer';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-select-examples-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// The examples import the package by name; point those names at the sources.
+const tsconfig = path.join(tmp, 'tsconfig.json');
+fs.writeFileSync(
+  tsconfig,
+  JSON.stringify({
+    compilerOptions: {
+      baseUrl: repoRoot,
+      paths: {
+        bsdsock: ['lib/index.ts'],
+        'bsdsock/select': ['lib/select.ts'],
+        'bsdsock/selectors': ['lib/selectors.ts'],
+      },
+    },
+  }),
+);
+
+interface Server {
+  child: ChildProcess;
+  port: Promise<number>;
+  output(): string;
+}
+
+function startServer(script: string): Server {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TSX_TSCONFIG_PATH: tsconfig };
+  delete env.NODE_OPTIONS;
+  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join('examples', script)], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      const m = /^(\d+)\n/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
+    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
+  });
+  return { child, port: within(port, 20_000, 'server port'), output: () => out + err };
+}
+
+/** A Node TCP client that collects what it receives. */
+async function nodeClient(port: number) {
+  const c = net.connect(port, '127.0.0.1');
+  let received = '';
+  const waiters: (() => void)[] = [];
+  c.setEncoding('utf8').on('data', (d: string) => {
+    received += d;
+    for (const w of waiters.splice(0)) w();
+  });
+  await within(
+    new Promise<void>((resolve, reject) => {
+      c.once('connect', () => resolve());
+      c.once('error', reject);
+    }),
+    10_000,
+    'connect',
+  );
+  return {
+    send: (s: string) => c.write(s),
+    /** Resolves once everything received so far contains `text`. */
+    waitFor(text: string) {
+      return within(
+        new Promise<void>((resolve) => {
+          const check = () => (received.includes(text) ? resolve() : waiters.push(check));
+          check();
+        }),
+        10_000,
+        `receiving ${JSON.stringify(text)} (got ${JSON.stringify(received)})`,
+      );
+    },
+    close: () => c.end(),
+    destroy: () => c.destroy(),
+  };
+}
+
+/** A python3 client: sends each stdin line, prints each line it receives. */
+function pythonClient(port: number) {
+  return start(
+    'python3',
+    [
+      '-u',
+      '-c',
+      `
+import socket, sys, threading
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))
+def reader():
+    f = s.makefile('r')
+    for line in f:
+        print(line.rstrip('\\n'), flush=True)
+threading.Thread(target=reader, daemon=True).start()
+print('connected', flush=True)
+for line in sys.stdin:
+    s.sendall(line.encode())
+s.close()
+`,
+      String(port),
+    ],
+    30_000,
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+}
+
+describe('examples/selectors-echo-server.ts (the selectors docs echo server)', () => {
+  it('echoes to several concurrent clients, one of them python3', { timeout: 40_000 }, async () => {
+    const server = startServer('selectors-echo-server.ts');
+    try {
+      const port = await server.port;
+      const clients = await Promise.all([nodeClient(port), nodeClient(port), nodeClient(port)]);
+      const py = pythonClient(port);
+      expect(await py.line(15_000)).toBe('connected');
+      // Interleaved messages from every client, several rounds.
+      for (let round = 0; round < 3; round++) {
+        clients.forEach((c, i) => c.send(`client ${i} round ${round}\n`));
+        py.proc.stdin!.write(`python round ${round}\n`);
+        await Promise.all(clients.map((c, i) => c.waitFor(`client ${i} round ${round}\n`)));
+        expect(await py.line(10_000)).toBe(`python round ${round}`);
+      }
+      py.proc.stdin!.end();
+      for (const c of clients) c.close();
+      await within(py.exit, 10_000, 'python client exit');
+      // The server closed each connection when its client left.
+      await within(
+        (async () => {
+          for (let i = 0; i < 200 && (server.output().match(/^closing/gm) ?? []).length < 4; i++)
+            await new Promise((r) => setTimeout(r, 25));
+        })(),
+        10_000,
+        'closing lines',
+      );
+      const out = server.output();
+      expect(out.match(/^accepted <socket\.socket fd=\d+/gm)).toHaveLength(4);
+      expect(out.match(/^closing/gm)).toHaveLength(4);
+      expect(out).toContain(`echoing "python round 2\\n" to <socket.socket fd=`);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('examples/select-chat-server.ts (select.select chat)', () => {
+  it('relays each message to every other client, one of them python3', { timeout: 40_000 }, async () => {
+    const server = startServer('select-chat-server.ts');
+    try {
+      const port = await server.port;
+      const a = await nodeClient(port);
+      const b = await nodeClient(port);
+      await a.waitFor('entered'); // b is in the server's list once a hears of it
+      const py = pythonClient(port);
+      expect(await py.line(15_000)).toBe('connected');
+      await b.waitFor('entered');
+      const c = await nodeClient(port);
+      // c is registered once py hears of it.
+      let line = await py.line(10_000);
+      expect(line).toMatch(/^\[127\.0\.0\.1:\d+\] entered$/);
+
+      a.send('hello from a\n');
+      await Promise.all([b.waitFor('hello from a\n'), c.waitFor('hello from a\n')]);
+      line = await py.line(10_000);
+      expect(line).toBe('hello from a');
+
+      py.proc.stdin!.write('hello from python\n');
+      await Promise.all([a.waitFor('hello from python\n'), b.waitFor('hello from python\n')]);
+      await c.waitFor('hello from python\n');
+
+      // A client that leaves is dropped; the others still talk.
+      b.destroy();
+      c.send('still here\n');
+      await a.waitFor('still here\n');
+      expect(await py.line(10_000)).toBe('still here');
+      py.proc.stdin!.end();
+      a.close();
+      c.close();
+      await within(py.exit, 10_000, 'python client exit');
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+});
