@@ -1,0 +1,583 @@
+// The differential test: one table of operations, run by CPython (3.12 when pyenv has it,
+// else python3) and by bsdsock in the same test, comparing results, error classes, errno
+// and messages after the mappings docs/differences.md documents (ValueError and
+// OverflowError are RangeError, tuples are arrays, JavaScript type names in messages).
+//
+// The Python side is one python3 process for the whole table (JSON in, JSON out). Each
+// operation runs on a socket of its own, built in the named state on both sides: fresh,
+// bound, listening, connected, closed, detached (TCP), plus UDP and AF_UNIX ones. Every
+// difference that remains is listed in KNOWN below with the reason docs/differences.md
+// gives; the test fails on any other difference, and on a KNOWN entry that no longer differs.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as socket from '../lib/index';
+
+const PYTHON =
+  ['/root/.pyenv/versions/3.12.1/bin/python3', `${process.env.HOME}/.pyenv/versions/3.12.1/bin/python3`].find(
+    (p) => fs.existsSync(p),
+  ) ?? 'python3';
+
+/** JSON forms shared by both sides: {$b: hex} bytes, {$t: [...]} a tuple, {$listener: 1} the
+ * listener's address, {$socket: [family, type, proto]} a socket result. */
+type Val = unknown;
+const b = (s: string) => ({ $b: Buffer.from(s, 'latin1').toString('hex') });
+const t = (...items: Val[]) => ({ $t: items });
+const LISTENER = { $listener: 1 };
+const DEAD = t('127.0.0.1', 1);
+
+type State =
+  'module' | 'fresh' | 'bound' | 'listening' | 'connected' | 'closed' | 'detached' | 'udp' | 'unix';
+/** How results are compared: exactly, by type only (fds), or with ports masked. */
+type Mode = 'exact' | 'type' | 'port';
+
+interface Op {
+  id: string;
+  state: State;
+  /** Method or module function name; with `attr`, an attribute read. */
+  call: string;
+  args?: Val[];
+  kwargs?: Record<string, Val>;
+  attr?: boolean;
+  mode?: Mode;
+  /** Calls made first on the same socket (or module), whose results are ignored. */
+  before?: { call: string; args?: Val[] }[];
+}
+
+const ops: Op[] = [];
+const add = (o: Op) => ops.push(o);
+
+// ---- module functions ---------------------------------------------------------------------
+const mod = (id: string, call: string, args: Val[] = [], extra: Partial<Op> = {}) =>
+  add({ id, state: 'module', call, args, ...extra });
+mod('htons(1)', 'htons', [1]);
+mod('htons(-1)', 'htons', [-1]);
+mod('htons(2**16)', 'htons', [65536]);
+mod('htons()', 'htons', []);
+mod('htons(1,2)', 'htons', [1, 2]);
+mod('htons(1.5)', 'htons', [1.5]);
+mod("htons('1')", 'htons', ['1']);
+mod('ntohs(0x1234)', 'ntohs', [0x1234]);
+mod('htonl(1)', 'htonl', [1]);
+mod('htonl(2**32)', 'htonl', [2 ** 32]);
+mod('htonl(-1)', 'htonl', [-1]);
+mod('ntohl(0x12345678)', 'ntohl', [0x12345678]);
+mod("inet_aton('1.2.3.4')", 'inet_aton', ['1.2.3.4']);
+mod("inet_aton('1.2.3')", 'inet_aton', ['1.2.3']);
+mod("inet_aton('x')", 'inet_aton', ['x']);
+mod("inet_aton('1.2.3.4', 1)", 'inet_aton', ['1.2.3.4', 1]);
+mod('inet_aton(None)', 'inet_aton', [null]);
+mod('inet_ntoa(b4)', 'inet_ntoa', [b('\x01\x02\x03\x04')]);
+mod('inet_ntoa(b2)', 'inet_ntoa', [b('12')]);
+mod("inet_ntoa('1234')", 'inet_ntoa', ['1234']);
+mod("inet_pton(AF_INET6, '::1')", 'inet_pton', [socket.AF_INET6, '::1']);
+mod("inet_pton(AF_INET, '::1')", 'inet_pton', [socket.AF_INET, '::1']);
+mod("inet_pton(999, '::1')", 'inet_pton', [999, '::1']);
+mod('inet_ntop(AF_INET, b4)', 'inet_ntop', [socket.AF_INET, b('\x7f\x00\x00\x01')]);
+mod('inet_ntop(AF_INET, b3)', 'inet_ntop', [socket.AF_INET, b('abc')]);
+mod('inet_ntop(999, b4)', 'inet_ntop', [999, b('abcd')]);
+mod("getaddrinfo('127.0.0.1', 80, AF_INET, SOCK_STREAM)", 'getaddrinfo', [
+  '127.0.0.1',
+  80,
+  socket.AF_INET,
+  socket.SOCK_STREAM,
+]);
+mod("getaddrinfo('127.0.0.1', 80, type=, flags=)", 'getaddrinfo', ['127.0.0.1', 80], {
+  kwargs: { type: socket.SOCK_DGRAM, flags: socket.AI_NUMERICHOST },
+});
+mod('getaddrinfo(host=, port=, family=)', 'getaddrinfo', [], {
+  kwargs: { host: '::1', port: 'http', family: socket.AF_INET6, type: socket.SOCK_STREAM },
+});
+mod("getaddrinfo('localhost')", 'getaddrinfo', ['localhost']);
+mod('getaddrinfo()', 'getaddrinfo', []);
+mod("getaddrinfo('127.0.0.1', 80, bogus=1)", 'getaddrinfo', ['127.0.0.1', 80], { kwargs: { bogus: 1 } });
+mod("getaddrinfo('127.0.0.1', [])", 'getaddrinfo', ['127.0.0.1', []]);
+mod("getaddrinfo('127.0.0.1', 'nosuchservice')", 'getaddrinfo', ['127.0.0.1', 'nosuchservice']);
+mod("getaddrinfo(b'127.0.0.1', 80, AF_INET)", 'getaddrinfo', [b('127.0.0.1'), 80, socket.AF_INET]);
+mod("getnameinfo(('127.0.0.1', 80), 0)", 'getnameinfo', [t('127.0.0.1', 80), 0]);
+mod("getnameinfo(('127.0.0.1', 80, 0, 0), 0)", 'getnameinfo', [t('127.0.0.1', 80, 0, 0), 0]);
+mod("getnameinfo(('::1', 80, 0, 0), NI_NUMERICHOST)", 'getnameinfo', [
+  t('::1', 80, 0, 0),
+  socket.NI_NUMERICHOST,
+]);
+mod("getnameinfo(('::1', 80, 0, 2**32 - 1), 0)", 'getnameinfo', [
+  t('::1', 80, 0, 2 ** 32 - 1),
+  socket.NI_NUMERICHOST,
+]);
+mod("getnameinfo(('127.0.0.1', '80'), 0)", 'getnameinfo', [t('127.0.0.1', '80'), 0]);
+mod('getnameinfo()', 'getnameinfo', []);
+mod("gethostbyname('127.0.0.1')", 'gethostbyname', ['127.0.0.1']);
+mod("gethostbyname(b'127.0.0.1')", 'gethostbyname', [b('127.0.0.1')]);
+mod('gethostbyname(None)', 'gethostbyname', [null]);
+mod('gethostbyname()', 'gethostbyname', []);
+mod("gethostbyname_ex('127.0.0.1')", 'gethostbyname_ex', ['127.0.0.1']);
+mod("gethostbyaddr('')", 'gethostbyaddr', ['']);
+mod("getservbyname('http', 'tcp')", 'getservbyname', ['http', 'tcp']);
+mod("getservbyname('http')", 'getservbyname', ['http']);
+mod("getservbyname('http', None)", 'getservbyname', ['http', null]);
+mod("getservbyname('nosuch')", 'getservbyname', ['nosuch']);
+mod('getservbyport(80)', 'getservbyport', [80]);
+mod("getservbyport(80, 'udp')", 'getservbyport', [80, 'udp']);
+mod('getservbyport(80, None)', 'getservbyport', [80, null]);
+mod('getservbyport(70000)', 'getservbyport', [70000]);
+mod("getprotobyname('tcp')", 'getprotobyname', ['tcp']);
+mod("getprotobyname('nosuch')", 'getprotobyname', ['nosuch']);
+mod("if_nametoindex('lo')", 'if_nametoindex', ['lo']);
+mod("if_nametoindex('nosuch0')", 'if_nametoindex', ['nosuch0']);
+mod("if_nametoindex('lo\\0')", 'if_nametoindex', ['lo\0']);
+mod('if_indextoname(1)', 'if_indextoname', [1]);
+mod('if_indextoname(0)', 'if_indextoname', [0]);
+mod('if_indextoname(-1)', 'if_indextoname', [-1]);
+mod('if_indextoname(2**32)', 'if_indextoname', [2 ** 32]);
+mod('CMSG_LEN(1)', 'CMSG_LEN', [1]);
+mod('CMSG_LEN(-1)', 'CMSG_LEN', [-1]);
+mod('CMSG_SPACE(4)', 'CMSG_SPACE', [4]);
+mod('getdefaulttimeout()', 'getdefaulttimeout', []);
+mod('setdefaulttimeout(1e-10)', 'getdefaulttimeout', [], {
+  before: [{ call: 'setdefaulttimeout', args: [1e-10] }],
+});
+mod('setdefaulttimeout(-1)', 'setdefaulttimeout', [-1]);
+mod('setdefaulttimeout()', 'setdefaulttimeout', []);
+mod("setdefaulttimeout('x')", 'setdefaulttimeout', ['x']);
+// The socket() matrix.
+for (const [fam, fname] of [
+  [socket.AF_INET, 'AF_INET'],
+  [socket.AF_INET6, 'AF_INET6'],
+  [socket.AF_UNIX, 'AF_UNIX'],
+  [999, '999'],
+] as const) {
+  for (const [type, tname] of [
+    [socket.SOCK_STREAM, 'SOCK_STREAM'],
+    [socket.SOCK_DGRAM, 'SOCK_DGRAM'],
+    [socket.SOCK_SEQPACKET, 'SOCK_SEQPACKET'],
+    [999, '999'],
+  ] as const) {
+    for (const proto of [0, socket.IPPROTO_TCP, socket.IPPROTO_UDP]) {
+      mod(`socket(${fname}, ${tname}, ${proto})`, 'socket', [fam, type, proto]);
+    }
+  }
+}
+mod("socket('x')", 'socket', ['x']);
+mod('socket(AF_INET, SOCK_STREAM, 0, -5)', 'socket', [socket.AF_INET, socket.SOCK_STREAM, 0, -5]);
+mod('socket(family=AF_INET6)', 'socket', [], { kwargs: { family: socket.AF_INET6 } });
+mod('socket(bogus=1)', 'socket', [], { kwargs: { bogus: 1 } });
+mod('socket(1, 2, 3, 4, 5)', 'socket', [1, 2, 3, 4, 5]);
+mod('socketpair()', 'socketpair', []);
+mod('socketpair(AF_INET)', 'socketpair', [socket.AF_INET]);
+mod('create_connection(dead)', 'create_connection', [DEAD]);
+mod('create_connection()', 'create_connection', []);
+mod('create_connection(listener, timeout=5)', 'create_connection', [LISTENER], { kwargs: { timeout: 5 } });
+
+// ---- methods in every state -----------------------------------------------------------------
+const TCP_STATES: State[] = ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached'];
+const ALL_STATES: State[] = [...TCP_STATES, 'udp', 'unix'];
+const meth = (call: string, args: Val[] = [], extra: Partial<Op> = {}, states = ALL_STATES) => {
+  const label = `${call}(${args.map((a) => JSON.stringify(a)).join(', ')}${extra.kwargs ? ', ' + JSON.stringify(extra.kwargs) : ''})`;
+  for (const state of states) add({ id: `${state}: ${label}`, state, call, args, ...extra });
+};
+for (const a of ['family', 'type', 'proto', 'timeout']) meth(a, [], { attr: true });
+meth('fileno', [], { mode: 'type' });
+meth('gettimeout');
+meth('getblocking');
+meth('settimeout', [1.5]);
+meth('settimeout', [-1]);
+meth('settimeout', []);
+meth('setblocking', [false]);
+meth('getsockname', [], { mode: 'port' });
+meth('getpeername', [], { mode: 'port' });
+meth('listen', []);
+meth('listen', [5, 6]);
+meth('accept', [], {}, ['fresh', 'bound', 'listening', 'closed', 'detached', 'udp', 'unix']);
+meth('bind', [t('127.0.0.1', 0)], { mode: 'port' });
+meth('bind', [t('127.0.0.1', -1)]);
+meth('bind', [t('127.0.0.1', 70000)]);
+meth('bind', [['127.0.0.1', 0]]);
+meth('bind', []);
+meth('connect', [DEAD], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
+meth('connect_ex', [DEAD], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
+meth('connect', [t('127.0.0.1')]);
+meth('recv', [1], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
+meth('recv', [-1]);
+meth('recv', []);
+meth('recv', [1, 0, 3]);
+meth('recv', [1], { kwargs: { flags: 0 } });
+meth('recvfrom', [1], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
+meth('send', [b('x')], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
+meth('send', ['x']);
+meth('send', [b('x'), 0, 1]);
+meth('sendall', [b('xy')], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
+meth('sendto', [b('x'), DEAD], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'udp']);
+meth('sendto', [b('x')]);
+meth('shutdown', [socket.SHUT_RDWR]);
+meth('shutdown', [7]);
+meth('getsockopt', [socket.SOL_SOCKET, socket.SO_TYPE]);
+meth('getsockopt', [socket.SOL_SOCKET, socket.SO_TYPE, 4]);
+meth('getsockopt', [socket.SOL_SOCKET, socket.SO_TYPE, 2000]);
+meth('setsockopt', [socket.SOL_SOCKET, socket.SO_REUSEADDR, 1]);
+meth('setsockopt', [socket.SOL_SOCKET, socket.SO_REUSEADDR, null, -1]);
+meth('setsockopt', [socket.SOL_SOCKET, socket.SO_REUSEADDR]);
+meth('get_inheritable');
+meth('set_inheritable', [true]);
+meth('dup', [], { mode: 'type' });
+meth('detach', [], { mode: 'type' });
+meth('close');
+meth('close', [1]);
+meth('makefile', [], { mode: 'type' }, ['closed', 'detached']);
+
+// ---- option round trips ---------------------------------------------------------------------
+const rt = (id: string, state: State, level: number, opt: number, value: Val, buflen?: number) =>
+  add({
+    id: `roundtrip ${id}`,
+    state,
+    call: 'getsockopt',
+    args: buflen === undefined ? [level, opt] : [level, opt, buflen],
+    before: [{ call: 'setsockopt', args: [level, opt, value] }],
+  });
+rt('SO_REUSEADDR', 'fresh', socket.SOL_SOCKET, socket.SO_REUSEADDR, 1);
+rt('SO_KEEPALIVE', 'fresh', socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1);
+rt('SO_RCVBUF', 'fresh', socket.SOL_SOCKET, socket.SO_RCVBUF, 65536);
+rt('SO_SNDBUF', 'udp', socket.SOL_SOCKET, socket.SO_SNDBUF, 32768);
+rt('TCP_NODELAY', 'connected', socket.IPPROTO_TCP, socket.TCP_NODELAY, 1);
+rt('IP_TTL', 'udp', socket.IPPROTO_IP, socket.IP_TTL, 7);
+rt('IP_TOS', 'udp', socket.IPPROTO_IP, socket.IP_TOS, 0x10);
+rt('SO_LINGER', 'fresh', socket.SOL_SOCKET, socket.SO_LINGER, b('\x01\x00\x00\x00\x05\x00\x00\x00'), 8);
+rt('SO_BROADCAST', 'udp', socket.SOL_SOCKET, socket.SO_BROADCAST, 1);
+rt('IP_MULTICAST_LOOP', 'udp', socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0);
+rt('SO_PASSCRED', 'unix', socket.SOL_SOCKET, socket.SO_PASSCRED, 1);
+
+// ---- loopback I/O ---------------------------------------------------------------------------
+add({
+  id: 'connected: sendall then peer recv',
+  state: 'connected',
+  call: 'peer_recv',
+  args: [100],
+  before: [{ call: 'sendall', args: [b('hello, world')] }],
+});
+add({
+  id: 'connected: peer sends, recv',
+  state: 'connected',
+  call: 'recv_after_peer',
+  args: [b('from the peer'), 100],
+});
+add({
+  id: 'udp: sendto self, recvfrom',
+  state: 'udp',
+  call: 'recvfrom_self',
+  args: [b('datagram'), 100],
+  mode: 'port',
+});
+
+// ---- the Python side --------------------------------------------------------------------------
+const PY = String.raw`
+import json, os, socket, sys, time, select
+ops = json.load(sys.stdin)
+listener = socket.create_server(('127.0.0.1', 0), backlog=128)
+LADDR = listener.getsockname()
+
+def dec(v):
+    if isinstance(v, dict):
+        if '$b' in v: return bytes.fromhex(v['$b'])
+        if '$t' in v: return tuple(dec(x) for x in v['$t'])
+        if '$listener' in v: return LADDR
+        return {k: dec(x) for k, x in v.items()}
+    if isinstance(v, list): return [dec(x) for x in v]
+    return v
+
+def enc(v):
+    if isinstance(v, (bytes, bytearray)): return {'$b': bytes(v).hex()}
+    if isinstance(v, socket.socket):
+        r = {'$socket': [int(v.family), int(v.type), v.proto]}
+        v.close()
+        return r
+    if isinstance(v, (tuple, list)): return [enc(x) for x in v]
+    if isinstance(v, bool) or v is None or isinstance(v, str): return v
+    if isinstance(v, int): return int(v)
+    if isinstance(v, float): return v
+    return {'$type': type(v).__name__}
+
+def make(state):
+    extra = []
+    if state == 'module': return socket, extra
+    if state == 'udp':
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(('127.0.0.1', 0)); s.settimeout(0)
+        return s, extra
+    if state == 'unix': return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM), extra
+    s = socket.socket()
+    if state in ('bound', 'listening'): s.bind(('127.0.0.1', 0))
+    if state == 'listening': s.listen(); s.settimeout(0)
+    if state == 'connected':
+        s.connect(LADDR)
+        peer, _ = listener.accept()
+        extra.append(peer)
+        s.settimeout(0)
+    if state == 'closed': s.close()
+    if state == 'detached': extra.append(s.detach())
+    return s, extra
+
+def call(target, op, extra):
+    name = op['call']; args = dec(op.get('args', [])); kwargs = dec(op.get('kwargs') or {})
+    if name == 'peer_recv':
+        extra[0].settimeout(5)
+        return extra[0].recv(*args)
+    if name == 'recv_after_peer':
+        extra[0].sendall(args[0])
+        select.select([target], [], [], 5)
+        return target.recv(args[1])
+    if name == 'recvfrom_self':
+        target.sendto(args[0], target.getsockname())
+        select.select([target], [], [], 5)
+        return target.recvfrom(args[1])
+    if op.get('attr'): return getattr(target, name)
+    return getattr(target, name)(*args, **kwargs)
+
+out = []
+for op in ops:
+    socket.setdefaulttimeout(None)
+    target, extra = make(op['state'])
+    try:
+        for pre in op.get('before') or []:
+            try: getattr(target, pre['call'])(*dec(pre.get('args', [])))
+            except Exception: pass
+        r = {'ok': enc(call(target, op, extra))}
+    except Exception as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+        r = {'err': {'cls': type(e).__name__, 'errno': getattr(e, 'errno', None), 'msg': msg}}
+    finally:
+        if target is not socket: target.close()
+        for x in extra:
+            if isinstance(x, int): os.close(x)
+            else: x.close()
+        # Connections an operation left unaccepted (create_connection) must not reach the next.
+        listener.settimeout(0)
+        while select.select([listener], [], [], 0)[0]: listener.accept()[0].close()
+        listener.settimeout(None)
+    out.append(r)
+socket.setdefaulttimeout(None)
+json.dump(out, sys.stdout)
+`;
+
+// ---- the bsdsock side -------------------------------------------------------------------------
+type Result = { ok: Val } | { err: { cls: string; errno: number | null; msg: string } };
+
+function runJs(op: Op, laddr: [string, number]): Result {
+  const dec = (v: Val): Val => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      const o = v as Record<string, Val>;
+      if ('$b' in o) return Buffer.from(o.$b as string, 'hex');
+      if ('$t' in o) return (o.$t as Val[]).map(dec);
+      if ('$listener' in o) return laddr;
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, dec(x)]));
+    }
+    if (Array.isArray(v)) return v.map(dec);
+    return v;
+  };
+  const enc = (v: Val): Val => {
+    if (Buffer.isBuffer(v)) return { $b: v.toString('hex') };
+    if (v instanceof socket.Socket) {
+      const r = { $socket: [v.family, v.type, v.proto] };
+      v.close();
+      return r;
+    }
+    if (Array.isArray(v)) return v.map(enc);
+    if (v === null || ['boolean', 'string', 'number'].includes(typeof v)) return v;
+    if (v === undefined) return null;
+    return { $type: (v as object).constructor?.name };
+  };
+  const extra: (socket.Socket | number)[] = [];
+  let target: Record<string, unknown>;
+  socket.setdefaulttimeout(null);
+  if (op.state === 'module') target = socket as unknown as Record<string, unknown>;
+  else if (op.state === 'udp') {
+    const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    s.bind(['127.0.0.1', 0]);
+    s.settimeout(0);
+    target = s as unknown as Record<string, unknown>;
+  } else if (op.state === 'unix') {
+    target = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as unknown as Record<string, unknown>;
+  } else {
+    const s = socket.socket();
+    if (op.state === 'bound' || op.state === 'listening') s.bind(['127.0.0.1', 0]);
+    if (op.state === 'listening') {
+      s.listen();
+      s.settimeout(0);
+    }
+    if (op.state === 'connected') {
+      s.connect(laddr);
+      extra.push(jsListener!.accept()[0]);
+      s.settimeout(0);
+    }
+    if (op.state === 'closed') s.close();
+    if (op.state === 'detached') extra.push(s.detach());
+    target = s as unknown as Record<string, unknown>;
+  }
+  const fn = (name: string) => target[name] as (...a: unknown[]) => unknown;
+  try {
+    for (const pre of op.before ?? []) {
+      try {
+        fn(pre.call).apply(target, (dec(pre.args ?? []) as Val[]) ?? []);
+      } catch {
+        // as the Python side: results of `before` calls are ignored
+      }
+    }
+    const args = dec(op.args ?? []) as Val[];
+    if (op.kwargs) args.push(dec(op.kwargs));
+    let r: Val;
+    const s = target as unknown as socket.Socket;
+    if (op.call === 'peer_recv') {
+      const peer = extra[0] as socket.Socket;
+      peer.settimeout(5);
+      r = peer.recv(args[0] as number);
+    } else if (op.call === 'recv_after_peer') {
+      (extra[0] as socket.Socket).sendall(args[0] as Buffer);
+      s.settimeout(5);
+      r = s.recv(args[1] as number);
+    } else if (op.call === 'recvfrom_self') {
+      s.sendto(args[0] as Buffer, s.getsockname() as [string, number]);
+      s.settimeout(5);
+      r = s.recvfrom(args[1] as number);
+    } else if (op.attr) r = target[op.call];
+    else r = fn(op.call).apply(target, args);
+    return { ok: enc(r) };
+  } catch (e) {
+    const err = e as { name?: string; errno?: number | null; message?: string };
+    return { err: { cls: String(err.name), errno: err.errno ?? null, msg: String(err.message) } };
+  } finally {
+    if (op.state !== 'module') (target as unknown as socket.Socket).close();
+    for (const x of extra) {
+      if (typeof x === 'number') socket.close(x);
+      else x.close();
+    }
+    socket.setdefaulttimeout(null);
+    // Connections an operation left unaccepted (create_connection) must not reach the next.
+    jsListener!.settimeout(0);
+    for (let i = 0; i < 100; i++) {
+      try {
+        jsListener!.accept()[0].close();
+      } catch {
+        break;
+      }
+    }
+    jsListener!.settimeout(null);
+  }
+}
+let jsListener: socket.Socket | undefined;
+
+// ---- mappings and comparison -------------------------------------------------------------------
+const CLASS_MAP: Record<string, string> = { ValueError: 'RangeError', OverflowError: 'RangeError' };
+/** Python's type names in messages, as docs/differences.md maps them ("JavaScript type names"). */
+function jsMessage(msg: string): string {
+  return msg
+    .replace(/'str'/g, "'string'")
+    .replace(/'NoneType'/g, "'null'")
+    .replace(/'list'/g, "'Array'")
+    .replace(/'tuple'/g, "'Array'")
+    .replace(/'bytes'/g, "'Buffer'");
+}
+function expected(py: Result): Result {
+  if ('ok' in py) return py;
+  const { cls, errno, msg } = py.err;
+  return { err: { cls: CLASS_MAP[cls] ?? cls, errno, msg: jsMessage(msg) } };
+}
+function mask(v: Val, mode: Mode): Val {
+  if (mode === 'type') return v && typeof v === 'object' && '$socket' in (v as object) ? v : typeof v;
+  if (mode === 'port') {
+    const m = (x: Val): Val =>
+      Array.isArray(x) ? x.map(m) : typeof x === 'number' && x >= 1024 ? 'PORT' : x;
+    return m(v);
+  }
+  return v;
+}
+function comparable(r: Result, op: Op): Val {
+  if ('ok' in r) return { ok: mask(r.ok, op.mode ?? 'exact') };
+  return r;
+}
+
+/**
+ * Differences that remain, each with its reason. A rule matches operation ids; every
+ * difference must match a rule, and every rule must still match a difference (so the list
+ * shrinks with the code). "Open:" rules are bugs of issue 13 not fixed yet; the others are
+ * deliberate and documented in docs/differences.md.
+ */
+const KNOWN: { match: RegExp; reason: string }[] = [
+  {
+    match: /^htons\((-1|2\*\*16)\)$/,
+    reason: 'Open: htons overflow messages say "value" where CPython says "Python int"',
+  },
+  {
+    match:
+      /^(htons\(\)|htons\(1,2\)|inet_aton\('1\.2\.3\.4', 1\)|getaddrinfo\('localhost'\)|getaddrinfo\(\)|getnameinfo\(\)|gethostbyname\(\)|setdefaulttimeout\(\)|socket\(1, 2, 3, 4, 5\)|create_connection\(\))$/,
+    reason: 'Open: module functions do not check their argument count as CPython does',
+  },
+  {
+    match:
+      /^\w+: (settimeout\(\)|listen\(5, 6\)|bind\(\)|recv\(\)|recv\(1, 0, 3\)|send\(\{"\$b":"78"\}, 0, 1\)|setsockopt\(1, 2\)|close\(1\))$/,
+    reason: 'Open: socket methods do not check their argument count as CPython does',
+  },
+  {
+    match:
+      /(type=, flags=\)|host=, port=, family=\)|bogus=1\)|socket\(family=AF_INET6\)|timeout=5\)|recv\(1, \{"flags":0\}\))$/,
+    reason: 'Open: keyword arguments (a trailing options object) are not accepted or refused as CPython',
+  },
+  {
+    match:
+      /^(closed|detached): (bind\(\{"\$t":\["127\.0\.0\.1",(-1|70000)\]\}\)|connect\(\{"\$t":\["127\.0\.0\.1"\]\}\)|setsockopt\(1, 2, null, -1\))$/,
+    reason: 'Open: arguments are checked after the socket state (EBADF first), CPython checks them first',
+  },
+  {
+    match: /^\w+: bind\(\["127\.0\.0\.1",0\]\)$/,
+    reason: 'Arrays instead of tuples: an address is an array, so a list is not refused (differences.md)',
+  },
+  {
+    match: /^\w+: setsockopt\(1, 2, null, -1\)$/,
+    reason:
+      'Open: setsockopt(level, opt, None, -1) is a RangeError, CPython passes optlen to the kernel (EINVAL)',
+  },
+  {
+    match:
+      /^(inet_aton\(None\)|gethostbyname\(None\)|getnameinfo\(\('127\.0\.0\.1', '80'\), 0\)|if_nametoindex\('lo\\0'\))$/,
+    reason: 'Open: message wording differs from CPython',
+  },
+  {
+    match:
+      /^(gethostbyname\(b'127\.0\.0\.1'\)|gethostbyaddr\(''\)|getservbyname\('http', None\)|getservbyport\(80, None\)|if_indextoname\(2\*\*32\)|setdefaulttimeout\(1e-10\))$/,
+    reason: 'Open: hosts, services and interfaces differences listed in issue 13',
+  },
+  {
+    match: /^(closed|detached): makefile\(\)$/,
+    reason: 'makefile returns a Node stream, which needs an open fd when it is made (differences.md)',
+  },
+];
+
+describe('differential test against CPython', () => {
+  it(`runs ${ops.length} operations in python3 and bsdsock and finds no unexplained difference`, () => {
+    const py = spawnSync(PYTHON, ['-c', PY], {
+      input: JSON.stringify(ops),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(py.stderr).toBe('');
+    const pyResults = JSON.parse(py.stdout) as Result[];
+    jsListener = socket.create_server(['127.0.0.1', 0], { backlog: 128 });
+    const laddr = jsListener.getsockname() as [string, number];
+    const diffs: Record<string, { python: Val; bsdsock: Val }> = {};
+    try {
+      ops.forEach((op, i) => {
+        const want = comparable(expected(pyResults[i]), op);
+        const got = comparable(runJs(op, laddr), op);
+        if (JSON.stringify(want) !== JSON.stringify(got)) diffs[op.id] = { python: want, bsdsock: got };
+      });
+    } finally {
+      jsListener.close();
+    }
+    // BSDSOCK_DIFF_OUT=file writes every difference found, for updating KNOWN.
+    if (process.env.BSDSOCK_DIFF_OUT)
+      fs.writeFileSync(process.env.BSDSOCK_DIFF_OUT, JSON.stringify(diffs, null, 1));
+    const ids = Object.keys(diffs);
+    const unexplained = Object.fromEntries(
+      Object.entries(diffs).filter(([id]) => !KNOWN.some((k) => k.match.test(id))),
+    );
+    const fixed = KNOWN.filter((k) => !ids.some((id) => k.match.test(id))).map((k) => k.reason);
+    expect(unexplained).toEqual({});
+    expect(fixed).toEqual([]);
+  });
+});
