@@ -22,5 +22,5 @@ export {
   gethostname,
   CMSG_LEN,
   CMSG_SPACE,
-  inet_checksum,
-} from './functions';
+} from './signatures';
+export { inet_checksum } from './functions';

@@ -64,7 +64,8 @@ export function parseTimeout(v: unknown): number {
   if (Number.isNaN(v)) throw new RangeError('Invalid value NaN (not a number)');
   if (v < 0) throw new RangeError('Timeout value out of range');
   if (!Number.isFinite(v) || v > 9.2e9) throw new RangeError('timestamp out of range for platform time_t');
-  return v;
+  // CPython keeps timeouts in whole nanoseconds, rounded up: 1e-10 becomes 1e-09.
+  return v > 0 ? Math.ceil(v * 1e9) / 1e9 : v;
 }
 
 /** A flags argument (C int), 0 when omitted. */

@@ -1,5 +1,5 @@
 // Argument checks and result helpers of the module functions, shared by the blocking and async ones.
-import { toInt, toUInt, typeName } from './args';
+import { toInt, typeName } from './args';
 import { asciiHost } from './address';
 import { AF_INET, AF_UNSPEC, AI_NUMERICHOST, SCM_RIGHTS, SOCK_DGRAM, SOL_SOCKET } from './constants';
 import { OSError } from './oserror';
@@ -11,10 +11,12 @@ const HOST_LE = endianness() === 'LE';
 /** getaddrinfo's host argument as the C library takes it (IDNA for non-ASCII names). */
 export function gaiHost(host: unknown): string | null {
   if (host === null || host === undefined) return null;
+  // The C library reads the host up to its first NUL, as it does in CPython.
+  const cut = (h: string) => (h.includes('\0') ? h.slice(0, h.indexOf('\0')) : h);
   if (ArrayBuffer.isView(host))
-    return Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1');
+    return cut(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
   if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
-  return asciiHost(host);
+  return asciiHost(cut(host));
 }
 
 /** getaddrinfo's port argument: numbers are stringified, as Python does. */
@@ -33,12 +35,18 @@ export function nameinfoArgs(sockaddr: unknown): [number, unknown] {
   if (sockaddr.length < 2 || sockaddr.length > 4)
     throw new TypeError('getnameinfo(): illegal sockaddr argument');
   const [host, port, flowinfo = 0, scope_id = 0] = sockaddr;
+  // The port converts as a C int first, as in CPython ("'str' object cannot be ...").
+  if (typeof host === 'string') toInt(port, 'port', -Infinity, Infinity);
   if (typeof host !== 'string' || typeof port !== 'number' || !Number.isInteger(port)) {
     throw new TypeError('getnameinfo(): illegal sockaddr argument');
   }
-  const flow = toUInt(flowinfo, 'getnameinfo(): flowinfo', 0xffffffff);
+  // flowinfo and scope_id are C unsigned ints taken modulo 2**32, as CPython's "I" format
+  // (so a scope_id of -1 is 4294967295 and 2**32 is 0).
+  const u32 = (v: unknown, what: string) =>
+    Number(BigInt.asUintN(32, BigInt(toInt(v, what, -Infinity, Infinity))));
+  const flow = u32(flowinfo, 'flowinfo');
   if (flow > 0xfffff) throw new RangeError('getnameinfo(): flowinfo must be 0-1048575.');
-  const scope = toUInt(scope_id, 'getnameinfo(): scope_id', 0xffffffff);
+  const scope = u32(scope_id, 'scope_id');
   const res = native.getaddrinfo(host, String(port), AF_UNSPEC, SOCK_DGRAM, 0, AI_NUMERICHOST);
   if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
   if (res.length > 1) throw new OSError('sockaddr resolved to multiple addresses');
@@ -62,6 +70,14 @@ export function fdsToBytes(fds: Iterable<number>): Buffer {
   }
   const list = Array.from(fds, (fd) => toInt(fd, 'fd', 0, 0x7fffffff));
   return Buffer.from(new Int32Array(list).buffer);
+}
+
+/** recv_fds's ancbufsize for `maxfds` descriptors (shared by the blocking and async twins). */
+export function fdsAncbufsize(maxfds: unknown): number {
+  const max = toInt(maxfds, 'maxfds');
+  if (max < 0) throw new RangeError('maxfds must not be negative');
+  if (max * 4 > 0x7fffffff - native.CMSG_LEN(0)) throw new RangeError('CMSG_LEN() argument out of range');
+  return native.CMSG_LEN(max * 4);
 }
 
 /** The fds carried by the SCM_RIGHTS items of recvmsg()'s ancdata. */

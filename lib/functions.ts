@@ -11,9 +11,11 @@ import {
   AF_INET6,
   AF_UNIX,
   AF_UNSPEC,
+  AI_PASSIVE,
   IPPROTO_IPV6,
   IPV6_V6ONLY,
   SCM_RIGHTS,
+  SOCK_DGRAM,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SO_REUSEADDR,
@@ -26,6 +28,7 @@ import {
   connectionAddress,
   connectionFailure,
   fdsFromAncdata,
+  fdsAncbufsize,
   fdsToBytes,
   gaiHost,
   gaiPort,
@@ -210,16 +213,30 @@ function checkName(name: unknown, fn: string): string {
   return name;
 }
 
+/** The protocolname of getservbyname/getservbyport: a string, or omitted (null is a TypeError, as None in Python). */
+function checkProto(proto: unknown, fn: string): string | null {
+  if (proto === undefined) return null;
+  if (typeof proto !== 'string')
+    throw new TypeError(`${fn}() argument 2 must be str, not ${typeName(proto)}`);
+  return proto;
+}
+
 /** A host name argument of the gethostby* functions (Python: TypeError for a NUL in it). */
 function checkHostName(name: unknown, fn: string): string {
-  const n = checkName(name, fn);
+  // A bytes host is taken byte for byte (latin1): ASCII reaches the resolver unchanged, as
+  // in CPython; other bytes go as UTF-8 (docs/differences.md).
+  if (ArrayBuffer.isView(name))
+    name = Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('latin1');
+  if (typeof name !== 'string')
+    throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${typeName(name)}`);
+  const n = name;
   if (n.includes('\0'))
     throw new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not str`);
   return n;
 }
 
 /** Mirrors socket.gethostbyname(hostname): an IPv4 address as text. */
-export function gethostbyname(hostname: string): string {
+export function gethostbyname(hostname: string | ArrayBufferView): string {
   const a = toSockAddr(AF_INET, [checkHostName(hostname, 'gethostbyname'), 0], 'gethostbyname') as [
     string,
     number,
@@ -228,15 +245,22 @@ export function gethostbyname(hostname: string): string {
 }
 
 /** Mirrors socket.gethostbyname_ex(hostname): [hostname, aliaslist, ipaddrlist] (IPv4). */
-export function gethostbyname_ex(hostname: string): [string, string[], string[]] {
-  toSockAddr(AF_INET, [checkHostName(hostname, 'gethostbyname_ex'), 0], 'gethostbyname_ex');
-  return native.gethostbyname_ex(hostname);
+export function gethostbyname_ex(hostname: string | ArrayBufferView): [string, string[], string[]] {
+  const name = checkHostName(hostname, 'gethostbyname_ex');
+  toSockAddr(AF_INET, [name, 0], 'gethostbyname_ex');
+  return native.gethostbyname_ex(name);
 }
 
 /** Mirrors socket.gethostbyaddr(ip_address): [hostname, aliaslist, ipaddrlist]. */
-export function gethostbyaddr(ip_address: string): [string, string[], string[]] {
+export function gethostbyaddr(ip_address: string | ArrayBufferView): [string, string[], string[]] {
   const name = checkHostName(ip_address, 'gethostbyaddr');
-  const res = native.getaddrinfo(name === '' ? null : name, null, AF_UNSPEC, 0, 0, 0);
+  // '' is the wildcard, as in CPython's setipaddr(): getaddrinfo(NULL, "0", AI_PASSIVE),
+  // which on a dual-stack host gives both families.
+  const res =
+    name === ''
+      ? native.getaddrinfo(null, '0', AF_UNSPEC, SOCK_DGRAM, 0, AI_PASSIVE)
+      : native.getaddrinfo(name, null, AF_UNSPEC, 0, 0, 0);
+  if (name === '' && res.length > 1) throw new OSError('wildcard resolved to multiple address');
   if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
   const [family, , , , sa] = res[0];
   return native.gethostbyaddr((sa as [string])[0], family);
@@ -264,7 +288,10 @@ export function getfqdn(name = ''): string {
 
 /** Mirrors socket.getservbyname(servicename, protocolname?): the port number. */
 export function getservbyname(servicename: string, protocolname?: string): number {
-  const port = native.getservbyname(checkName(servicename, 'getservbyname'), protocolname ?? null);
+  const port = native.getservbyname(
+    checkName(servicename, 'getservbyname'),
+    checkProto(protocolname, 'getservbyname'),
+  );
   if (port === null) throw new OSError('service/proto not found');
   return port;
 }
@@ -273,7 +300,7 @@ export function getservbyname(servicename: string, protocolname?: string): numbe
 export function getservbyport(port: number, protocolname?: string): string {
   const p = toInt(port, 'port', -Infinity, Infinity);
   if (p < 0 || p > 65535) throw new RangeError('getservbyport: port must be 0-65535.');
-  const name = native.getservbyport(p, protocolname ?? null);
+  const name = native.getservbyport(p, checkProto(protocolname, 'getservbyport'));
   if (name === null) throw new OSError('port/proto not found');
   return name;
 }
@@ -287,8 +314,9 @@ export function getprotobyname(protocolname: string): number {
 
 // ---- conversions ---------------------------------------------------------------------
 
-function checkText(v: unknown, fn: string): string {
-  if (typeof v !== 'string') throw new TypeError(`${fn}() argument must be str, not ${typeName(v)}`);
+function checkText(v: unknown, fn: string, position = 1): string {
+  if (typeof v !== 'string')
+    throw new TypeError(`${fn}() argument ${position} must be str, not ${typeName(v)}`);
   if (v.includes('\0')) throw new RangeError('embedded null character');
   return v;
 }
@@ -313,7 +341,7 @@ export function inet_pton(address_family: number, ip_string: string): Buffer {
   const fam = toInt(address_family, 'address_family');
   if (typeof ip_string !== 'string')
     throw new TypeError(`inet_pton() argument 2 must be str, not ${typeName(ip_string)}`);
-  const r = native.inet_pton(fam, checkText(ip_string, 'inet_pton'));
+  const r = native.inet_pton(fam, checkText(ip_string, 'inet_pton', 2));
   if (r === null) throw new OSError('illegal IP address string passed to inet_pton');
   return r;
 }
@@ -334,8 +362,8 @@ const LITTLE = endianness() === 'LE';
 function check16(x: unknown, fn: string): number {
   if (typeof x !== 'number' || !Number.isInteger(x))
     throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
-  if (x < 0) throw new RangeError(`${fn}: can't convert negative value to C 16-bit unsigned integer`);
-  if (x > 0xffff) throw new RangeError(`${fn}: value too large to convert to C 16-bit unsigned integer`);
+  if (x < 0) throw new RangeError(`${fn}: can't convert negative Python int to C 16-bit unsigned integer`);
+  if (x > 0xffff) throw new RangeError(`${fn}: Python int too large to convert to C 16-bit unsigned integer`);
   return x;
 }
 
@@ -384,7 +412,7 @@ export function if_nametoindex(if_name: string | ArrayBufferView): number {
     typeof if_name === 'string'
       ? if_name
       : Buffer.from(if_name.buffer, if_name.byteOffset, if_name.byteLength).toString();
-  if (name.includes('\0')) throw new RangeError('embedded null character');
+  if (name.includes('\0')) throw new RangeError('embedded null byte');
   const idx = native.if_nametoindex(name);
   if (idx === 0) throw new OSError('no interface with this name');
   return idx;
@@ -395,8 +423,10 @@ export function if_indextoname(if_index: number): string {
   if (typeof if_index !== 'number' || !Number.isInteger(if_index))
     throw new TypeError('an integer is required');
   if (if_index < 0) throw new RangeError("can't convert negative value to unsigned int");
-  if (if_index > 0xffffffff) throw new RangeError('index is too large');
-  return native.if_indextoname(if_index);
+  if (if_index >= 2 ** 64) throw new RangeError('Python int too large to convert to C unsigned long');
+  // CPython passes an unsigned long to if_indextoname(3), whose unsigned int parameter
+  // keeps the low 32 bits: 2**32 is index 0 (ENXIO).
+  return native.if_indextoname(Number(BigInt.asUintN(32, BigInt(if_index))));
 }
 
 // ---- CMSG sizes ----------------------------------------------------------------------
@@ -444,7 +474,19 @@ export function send_fds(
   flags?: number,
   address?: Address | null,
 ): number {
-  return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, fdsToBytes(fds)]], flags, address);
+  return blockingSocket(sock, 'send_fds').sendmsg(
+    buffers,
+    [[SOL_SOCKET, SCM_RIGHTS, fdsToBytes(fds)]],
+    flags,
+    address,
+  );
+}
+
+/** The sock argument of send_fds/recv_fds: a blocking Socket (aio has its own twins). */
+function blockingSocket(sock: unknown, fn: string): Socket {
+  if (sock instanceof Socket) return sock;
+  const hint = typeName(sock) === 'AsyncSocket' ? ' (use aio.' + fn + ' for an AsyncSocket)' : '';
+  throw new TypeError(`${fn}() argument 1 must be a socket.socket, not ${typeName(sock)}${hint}`);
 }
 
 /**
@@ -458,9 +500,8 @@ export function recv_fds(
   maxfds: number,
   flags?: number,
 ): [Buffer, number[], number, unknown] {
-  const max = toInt(maxfds, 'maxfds');
-  if (max < 0) throw new RangeError('maxfds must not be negative');
-  const [data, ancdata, msgFlags, addr] = sock.recvmsg(bufsize, CMSG_LEN(max * 4), flags);
+  const s = blockingSocket(sock, 'recv_fds');
+  const [data, ancdata, msgFlags, addr] = s.recvmsg(bufsize, fdsAncbufsize(maxfds), flags);
   return [data, fdsFromAncdata(ancdata), msgFlags, addr];
 }
 

@@ -23,7 +23,9 @@ export type ArgStyle =
   /** METH_NOARGS: "select.poll() takes no arguments (1 given)". */
   | 'none'
   /** A function written in Python: "getaddrinfo() missing 1 required positional argument: 'port'". */
-  | 'python';
+  | 'python'
+  /** A method written in Python; its counts include self: "socket.close() takes 1 positional argument". */
+  | 'method';
 
 export interface Signature {
   /** The name CPython's messages use ('select', 'poll', 'epoll.register' → 'register'). */
@@ -34,6 +36,10 @@ export interface Signature {
   params: readonly string[];
   /** How many leading parameters are required. */
   required: number;
+  /** How many parameters may be given positionally (the rest are keyword-only); all by default. */
+  positional?: number;
+  /** A message for a wrong count that CPython words its own way; `{n}` is the count given. */
+  countMessage?: string;
   /** Whether Python accepts these parameters by keyword (then an options object is allowed). */
   keywords: boolean;
   style: ArgStyle;
@@ -50,7 +56,8 @@ export function sig(
   style: ArgStyle,
   qualname?: string,
 ): Signature {
-  return { name, params, required, style, qualname, keywords: style === 'clinic-kw' || style === 'python' };
+  const keywords = style === 'clinic-kw' || style === 'python' || style === 'method';
+  return { name, params, required, style, qualname, keywords };
 }
 
 /** A plain object (`{ ... }`) without fileno(): the only value taken as keyword arguments. */
@@ -66,8 +73,9 @@ const plural = (n: number, word = 'argument') => `${n} ${word}${n === 1 ? '' : '
 
 function countError(sig: Signature, given: number): TypeError {
   const { name, required: min } = sig;
-  const max = sig.params.length;
+  const max = sig.positional ?? sig.params.length;
   const qual = sig.qualname ?? name;
+  if (sig.countMessage) return new TypeError(sig.countMessage.replace('{n}', String(given)));
   switch (sig.style) {
     case 'clinic':
       if (min === max) return new TypeError(`${name} expected ${plural(max)}, got ${given}`);
@@ -89,12 +97,16 @@ function countError(sig: Signature, given: number): TypeError {
         return new TypeError(`${name}() takes ${how} ${plural(max)} (${given} given)`);
       }
       return missingError(sig, [given]);
-    case 'python': {
+    case 'python':
+    case 'method': {
       if (given > max) {
-        const range = min === max ? `${max}` : `from ${min} to ${max}`;
-        const were = given === 1 ? 'was' : 'were';
+        // A Python method counts self among its positional arguments.
+        const self = sig.style === 'method' ? 1 : 0;
+        const [lo, hi, n] = [min + self, max + self, given + self];
+        const range = lo === hi ? `${hi}` : `from ${lo} to ${hi}`;
+        const were = n === 1 ? 'was' : 'were';
         return new TypeError(
-          `${qual}() takes ${range} positional ${max === 1 && min === max ? 'argument' : 'arguments'} but ${given} ${were} given`,
+          `${qual}() takes ${range} positional ${hi === 1 && lo === hi ? 'argument' : 'arguments'} but ${n} ${were} given`,
         );
       }
       return missingError(
@@ -117,27 +129,32 @@ export function pyArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
   while (n > 0 && args[n - 1] === undefined) n--;
   let options: Record<string, unknown> | undefined;
   if (n > 0 && isOptions(args[n - 1])) {
-    options = args[n - 1] as Record<string, unknown>;
-    n--;
+    // An empty {} is an argument value (Python's dict) where it cannot be keywords: for a
+    // positional-only function, or where it is needed as a required argument.
+    const empty = Object.keys(args[n - 1] as object).length === 0;
+    if (!empty || (sig.keywords && n > sig.required)) {
+      options = args[n - 1] as Record<string, unknown>;
+      n--;
+    }
   }
   if (options && !sig.keywords) {
     const keys = Object.keys(options);
     if (keys.length) throw new TypeError(`${sig.qualname ?? sig.name}() takes no keyword arguments`);
   }
-  const max = sig.params.length;
+  const max = sig.positional ?? sig.params.length;
   if (n > max) throw countError(sig, n);
-  const out: unknown[] = new Array(max);
+  const out: unknown[] = new Array(sig.params.length);
   for (let i = 0; i < n; i++) out[i] = args[i];
   if (options && sig.keywords) {
     for (const [key, value] of Object.entries(options)) {
       const i = sig.params.indexOf(key);
       if (i < 0) {
-        if (sig.style === 'python')
+        if (sig.style === 'python' || sig.style === 'method')
           throw new TypeError(`${sig.qualname ?? sig.name}() got an unexpected keyword argument '${key}'`);
         throw new TypeError(`'${key}' is an invalid keyword argument for ${sig.name}()`);
       }
       if (i < n) {
-        if (sig.style === 'python')
+        if (sig.style === 'python' || sig.style === 'method')
           throw new TypeError(`${sig.qualname ?? sig.name}() got multiple values for argument '${key}'`);
         throw new TypeError(`argument for ${sig.name}() given by name ('${key}') and position (${i + 1})`);
       }
@@ -147,7 +164,8 @@ export function pyArgs(sig: Signature, args: ArrayLike<unknown>): unknown[] {
   const missing: number[] = [];
   for (let i = 0; i < sig.required; i++) if (out[i] === undefined) missing.push(i);
   if (missing.length) {
-    if (sig.style === 'clinic-kw' || sig.style === 'python') throw missingError(sig, missing);
+    if (sig.style === 'clinic-kw' || sig.style === 'python' || sig.style === 'method')
+      throw missingError(sig, missing);
     throw countError(sig, n);
   }
   return out;

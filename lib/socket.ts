@@ -251,13 +251,14 @@ export class Socket {
    * Sets or clears O_NONBLOCK as Python does (so an fd closed underneath raises EBADF).
    */
   settimeout(value: number | null): void {
-    if (arguments.length === 0) throw new TypeError('settimeout() takes exactly one argument (0 given)');
     this.#setMode(parseTimeout(value), 'settimeout');
   }
 
   #setMode(timeout: number, syscall: string): void {
-    native.set_blocking(this.#fd(syscall), !fdNonblocking(timeout));
+    // Stored first, as CPython does: on a closed socket the call raises EBADF and
+    // gettimeout() still returns the new value.
     this.#s.timeout = timeout;
+    native.set_blocking(this.#fd(syscall), !fdNonblocking(timeout));
   }
 
   /** Mirrors socket.getblocking(): false only in non-blocking mode (timeout 0). */
@@ -274,8 +275,9 @@ export class Socket {
 
   /** Mirrors socket.bind(address). Calls bind(2). */
   bind(address: Address): void {
-    const fd = this.#fd('bind');
-    native.bind(fd, this.#s.family, toSockAddr(this.#s.family, address, 'bind'));
+    // The address is checked before the socket's state, as CPython does.
+    const addr = toSockAddr(this.#s.family, address, 'bind');
+    native.bind(this.#fd('bind'), this.#s.family, addr);
   }
 
   /** Mirrors socket.listen(backlog = min(SOMAXCONN, 128)). Calls listen(2). */
@@ -301,9 +303,9 @@ export class Socket {
    * connection within it (EINPROGRESS, poll, SO_ERROR). Non-blocking: BlockingIOError 115.
    */
   connect(address: Address): void {
-    const fd = this.#fd('connect');
     const s = this.#s;
-    native.connect(fd, s.family, toSockAddr(s.family, address, 'connect'), s.timeout, false);
+    const addr = toSockAddr(s.family, address, 'connect');
+    native.connect(this.#fd('connect'), s.family, addr, s.timeout, false);
   }
 
   /** Mirrors socket.connect_ex(address): the errno instead of an exception (0 on success, 11 on timeout). */
@@ -351,7 +353,10 @@ export class Socket {
    * Mirrors socket.recv_into(buffer, nbytes = 0, flags = 0): receives into `buffer` and
    * returns the kernel's count. Calls recv(2).
    */
-  recv_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): number {
+  recv_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): number;
+  /** recv_into with keywords (lib/signatures.ts maps them): `recv_into(buf, { nbytes })`. */
+  recv_into(buffer: ArrayBufferView, options: { nbytes?: number; flags?: number }): number;
+  recv_into(buffer: ArrayBufferView, nbytes?: number | object, flags?: number): number {
     const b = checkWritable(buffer, 'recv_into');
     const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const fl = toFlags(flags);
@@ -373,7 +378,10 @@ export class Socket {
   }
 
   /** Mirrors socket.recvfrom_into(buffer, nbytes = 0, flags = 0): [count, address]. Calls recvfrom(2). */
-  recvfrom_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, unknown] {
+  recvfrom_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, unknown];
+  /** recvfrom_into with keywords (lib/signatures.ts maps them). */
+  recvfrom_into(buffer: ArrayBufferView, options: { nbytes?: number; flags?: number }): [number, unknown];
+  recvfrom_into(buffer: ArrayBufferView, nbytes?: number | object, flags?: number): [number, unknown] {
     const b = checkWritable(buffer, 'recvfrom_into');
     const n = checkNbytes(b, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
     const fl = toFlags(flags);
@@ -595,7 +603,9 @@ export class Socket {
         throw new TypeError("invalid value for argument 'value', must not be null when specifying optlen");
       }
       v = null;
-      len = toInt(optlen, 'optlen', 0, 0x7fffffff);
+      // An unsigned int taken modulo 2**32, as CPython's "I" format: -1 reaches the kernel
+      // as 0xffffffff (EINVAL), it is not refused here.
+      len = Number(BigInt.asUintN(32, BigInt(toInt(optlen, 'optlen', -Infinity, Infinity))));
     } else {
       if (optlen !== undefined) {
         throw new TypeError("invalid value for argument 'value': must be null when specifying optlen");

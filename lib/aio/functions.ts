@@ -10,7 +10,17 @@ import {
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from '../functions';
-import { connectionAddress, connectionFailure, gaiHost, gaiPort, nameinfoArgs } from '../function-args';
+import {
+  connectionAddress,
+  connectionFailure,
+  fdsAncbufsize,
+  fdsFromAncdata,
+  fdsToBytes,
+  gaiHost,
+  gaiPort,
+  nameinfoArgs,
+} from '../function-args';
+import { SCM_RIGHTS, SOL_SOCKET } from '../constants';
 import { native } from '../native';
 import { OSError } from '../oserror';
 import { Socket } from '../socket';
@@ -130,4 +140,36 @@ export async function create_server(
   // The AF_UNIX form is bytes; create_server takes the original there.
   const addr = Array.isArray(numeric) ? (numeric as Address) : address;
   return new AsyncSocket(syncCreateServer(addr, options));
+}
+
+/**
+ * Like socket.send_fds(sock, buffers, fds, flags=0, address=None), for an AsyncSocket:
+ * sends `fds` as SCM_RIGHTS with the data. Calls sendmsg(2) when the socket is writable.
+ */
+export async function send_fds(
+  sock: AsyncSocket,
+  buffers: Iterable<ArrayBufferView>,
+  fds: Iterable<number>,
+  flags?: number,
+  address?: Address | null,
+): Promise<number> {
+  if (!(sock instanceof AsyncSocket))
+    throw new TypeError(`send_fds() argument 1 must be an AsyncSocket, not ${typeName(sock)}`);
+  return sock.sendmsg(buffers, [[SOL_SOCKET, SCM_RIGHTS, fdsToBytes(fds)]], flags, address);
+}
+
+/**
+ * Like socket.recv_fds(sock, bufsize, maxfds, flags=0), for an AsyncSocket: resolves to
+ * [data, fds, msg_flags, address]. Calls recvmsg(2) when the socket is readable.
+ */
+export async function recv_fds(
+  sock: AsyncSocket,
+  bufsize: number,
+  maxfds: number,
+  flags?: number,
+): Promise<[Buffer, number[], number, unknown]> {
+  if (!(sock instanceof AsyncSocket))
+    throw new TypeError(`recv_fds() argument 1 must be an AsyncSocket, not ${typeName(sock)}`);
+  const [data, ancdata, msgFlags, addr] = await sock.recvmsg(bufsize, fdsAncbufsize(maxfds), flags ?? 0);
+  return [data, fdsFromAncdata(ancdata), msgFlags, addr];
 }

@@ -396,7 +396,9 @@ const moduleRows: Row[] = [
   R("if_nametoindex('lo\\0x')", () => socket.if_nametoindex('lo\0x')),
   O('if_indextoname(0)', () => socket.if_indextoname(0), 6),
   R('if_indextoname(-1)', () => socket.if_indextoname(-1)),
-  R('if_indextoname(2**40)', () => socket.if_indextoname(2 ** 40)),
+  // As CPython: an unsigned long whose low 32 bits reach if_indextoname(3) (index 0: ENXIO).
+  O('if_indextoname(2**40)', () => socket.if_indextoname(2 ** 40), 6),
+  R('if_indextoname(2**64)', () => socket.if_indextoname(2 ** 64)),
   T("if_indextoname('x')", () => socket.if_indextoname(A('x'))),
   T('if_indextoname(1.5)', () => socket.if_indextoname(1.5)),
   T('if_indextoname(NaN)', () => socket.if_indextoname(NaN)),
@@ -535,11 +537,16 @@ const methodRows: Row[] = [
   T('setsockopt(SOL_SOCKET, SO_REUSEADDR, 1, 4) (value and optlen)', (c) =>
     c.tcp().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1, 4),
   ),
-  R('setsockopt(SOL_SOCKET, SO_REUSEADDR, null, -1)', (c) =>
-    c.tcp().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, -1),
+  // As CPython: optlen is an unsigned int taken modulo 2**32, and the kernel refuses it.
+  O(
+    'setsockopt(SOL_SOCKET, SO_REUSEADDR, null, -1)',
+    (c) => c.tcp().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, -1),
+    22,
   ),
-  R('setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 2**40)', (c) =>
-    c.tcp().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, 2 ** 40),
+  O(
+    'setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 2**40)',
+    (c) => c.tcp().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, 2 ** 40),
+    22,
   ),
   T("setsockopt(SOL_SOCKET, SO_REUSEADDR, null, 'x')", (c) =>
     c.tcp().setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, null, A('x')),

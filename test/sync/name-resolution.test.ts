@@ -234,7 +234,7 @@ describe('interfaces (GeneralModuleTests)', () => {
     expect(e).toBeInstanceOf(socket.OSError);
     expect(e.errno).toBe(6);
     expect(() => socket.if_indextoname(-1)).toThrow(RangeError);
-    expect(() => socket.if_indextoname(2 ** 53)).toThrow(RangeError);
+    expect(() => socket.if_indextoname(2 ** 1000)).toThrow(RangeError); // CPython: OverflowError
     expect(() => socket.if_indextoname(A('_DEADBEEF'))).toThrow(TypeError);
     const known = new Set(socket.if_nameindex().map((i) => i[0]));
     for (const index of [2 ** 32 - 1]) {
