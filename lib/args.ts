@@ -54,6 +54,16 @@ export function asBuffer(v: ArrayBufferView): Buffer {
 }
 
 /**
+ * CPython's OverflowError text for a timeout beyond its nanosecond clock: an int says
+ * "_PyTime_t", a float "time_t" (a JavaScript number that is a safe integer counts as int).
+ */
+export function timestampOverflow(v: number): string {
+  return Number.isSafeInteger(v)
+    ? 'timestamp too large to convert to C _PyTime_t'
+    : 'timestamp out of range for platform time_t';
+}
+
+/**
  * A timeout as Python's socket_parse_timeout: null means blocking (returned as -1),
  * negative is a RangeError('Timeout value out of range').
  */
@@ -63,7 +73,7 @@ export function parseTimeout(v: unknown): number {
     throw new TypeError(`'${typeName(v)}' object cannot be interpreted as an integer`);
   if (Number.isNaN(v)) throw new RangeError('Invalid value NaN (not a number)');
   if (v < 0) throw new RangeError('Timeout value out of range');
-  if (!Number.isFinite(v) || v > 9.2e9) throw new RangeError('timestamp out of range for platform time_t');
+  if (!Number.isFinite(v) || v > 9.2e9) throw new RangeError(timestampOverflow(v));
   // CPython keeps timeouts in whole nanoseconds, rounded up: 1e-10 becomes 1e-09.
   return v > 0 ? Math.ceil(v * 1e9) / 1e9 : v;
 }

@@ -14,13 +14,13 @@ export function repr(s: State): string {
   let out = `<socket.socket ${reprState(s)}`;
   try {
     const l = native.getsockname(s.fd);
-    if (l !== '' && l !== null) out += `, laddr=${formatAddress(l)}`;
+    if (l !== '' && l !== null) out += `, laddr=${reprAddress(l)}`;
   } catch {
     // No local address to show.
   }
   try {
     const r = native.getpeername(s.fd);
-    if (r !== '' && r !== null) out += `, raddr=${formatAddress(r)}`;
+    if (r !== '' && r !== null) out += `, raddr=${reprAddress(r)}`;
   } catch {
     // Not connected.
   }
@@ -45,6 +45,32 @@ export const registry = new FinalizationRegistry<State>((s) => {
   }
   process.emitWarning(text, 'ResourceWarning');
 });
+
+/**
+ * An address in a socket's repr, as CPython's "%s": a path as it is (laddr=/tmp/sock), an
+ * abstract name as Python's bytes repr (laddr=b'\x00name'), an array as formatAddress.
+ */
+function reprAddress(a: unknown): string {
+  if (typeof a === 'string') return a;
+  if (Buffer.isBuffer(a)) return bytesRepr(a);
+  return formatAddress(a);
+}
+
+/** Python's repr of bytes: b'...' with \xNN escapes (double quotes when only ' occurs). */
+function bytesRepr(b: Buffer): string {
+  const q = b.includes(0x27) && !b.includes(0x22) ? '"' : "'";
+  let out = '';
+  for (const c of b) {
+    if (c === 0x5c) out += '\\\\';
+    else if (c === q.charCodeAt(0)) out += '\\' + q;
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
+    else out += '\\x' + c.toString(16).padStart(2, '0');
+  }
+  return `b${q}${out}${q}`;
+}
 
 /** Formats an address the way API.md shows it: ['127.0.0.1', 8080]. */
 export function formatAddress(a: unknown): string {

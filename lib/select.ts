@@ -9,7 +9,7 @@
 import { inspect } from 'node:util';
 import { OSError, fromErrno } from './oserror';
 import { native } from './native';
-import { typeName } from './args';
+import { timestampOverflow, typeName } from './args';
 import { pyArgs, sig } from './pyargs';
 
 export { OSError as error } from './oserror';
@@ -127,13 +127,7 @@ function secondsTimeout(v: unknown, typeMessage: string): number {
   if (v === null || v === undefined) return -1;
   if (typeof v !== 'number') throw new TypeError(typeMessage);
   if (Number.isNaN(v)) throw new RangeError('Invalid value NaN (not a number)');
-  if (Math.abs(v) > 9.2e9) {
-    throw new RangeError(
-      Number.isSafeInteger(v)
-        ? 'timestamp too large to convert to C _PyTime_t'
-        : 'timestamp out of range for platform time_t',
-    );
-  }
+  if (Math.abs(v) > 9.2e9) throw new RangeError(timestampOverflow(v));
   return v;
 }
 

@@ -10,6 +10,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
+import { constants as bufferConstants } from 'node:buffer';
 import { parseTimeout, toBytes, toFlags, toInt } from './args';
 import { toSockAddr, type Address } from './address';
 import { cancelAll } from './aio/readiness';
@@ -53,6 +54,9 @@ import {
 } from './ring';
 import { checkSendfileArgs, sendfileFallback, sendfileFallsBack } from './sendfile';
 import { defaultTimeoutValue, newState, type State } from './state';
+
+/** The largest Buffer Node can allocate: a larger recv() size is Python's MemoryError. */
+const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 /** Python's keyword arguments of makefile(). */
 export interface MakefileOptions {
@@ -338,11 +342,14 @@ export class Socket {
    * end of stream. Calls recv(2). With MSG_TRUNC it still returns at most `bufsize` bytes.
    */
   recv(bufsize: number, flags?: number): Buffer {
-    const n = toInt(bufsize, 'bufsize');
+    // A C ssize_t, as in CPython: a size it cannot allocate is the only size error.
+    const n = toInt(bufsize, 'bufsize', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     if (n < 0) throw new RangeError('negative buffersize in recv');
     const fl = toFlags(flags);
     const fd = this.#fd('recv');
     if (n === 0) return Buffer.alloc(0);
+    if (n > MAX_BUFFER) throw new RangeError(`cannot allocate ${n} bytes (MemoryError)`);
+    // allocUnsafe does not touch the pages, so a large size costs nothing until data comes.
     const buf = Buffer.allocUnsafe(n);
     const r = native.recv_into(fd, buf, n, fl, this.#s.timeout);
     if (r === WOULD_BLOCK) throw wouldBlock('recv');
@@ -360,6 +367,8 @@ export class Socket {
     const b = checkWritable(buffer, 'recv_into');
     const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
     const fl = toFlags(flags);
+    // Nothing to receive: 0 at once, without a system call, as CPython.
+    if (n === 0) return 0;
     const r = native.recv_into(this.#fd('recv'), b, n, fl, this.#s.timeout);
     if (r === WOULD_BLOCK) throw wouldBlock('recv');
     return r;

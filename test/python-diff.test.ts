@@ -199,6 +199,8 @@ meth('settimeout', [1.5]);
 meth('settimeout', [-1]);
 meth('settimeout', []);
 meth('settimeout', [1e-10]);
+meth('settimeout', [2 ** 40], {}, ['fresh']);
+meth('settimeout', [1e300], {}, ['fresh']);
 meth('gettimeout', [], { before: [{ call: 'settimeout', args: [2.5] }] });
 meth('setblocking', [false]);
 meth('getsockname', [], { mode: 'port' });
@@ -216,6 +218,8 @@ meth('connect_ex', [DEAD], {}, ['fresh', 'bound', 'listening', 'connected', 'clo
 meth('connect', [t('127.0.0.1')]);
 meth('recv', [1], {}, ['fresh', 'bound', 'listening', 'connected', 'closed', 'detached', 'unix']);
 meth('recv', [-1]);
+meth('recv', [2 ** 31], {}, ['connected', 'udp']);
+meth('recv_into', [{ $ba: '' }], {}, ['fresh', 'connected', 'closed', 'udp']);
 meth('recv', []);
 meth('recv', [1, 0, 3]);
 meth('recv', [1], { kwargs: { flags: 0 } });
@@ -295,6 +299,7 @@ LADDR = listener.getsockname()
 def dec(v):
     if isinstance(v, dict):
         if '$b' in v: return bytes.fromhex(v['$b'])
+        if '$ba' in v: return bytearray.fromhex(v['$ba'])
         if '$t' in v: return tuple(dec(x) for x in v['$t'])
         if '$listener' in v: return LADDR
         return {k: dec(x) for k, x in v.items()}
@@ -382,6 +387,7 @@ function runJs(op: Op, laddr: [string, number]): Result {
     if (v && typeof v === 'object' && !Array.isArray(v)) {
       const o = v as Record<string, Val>;
       if ('$b' in o) return Buffer.from(o.$b as string, 'hex');
+      if ('$ba' in o) return Buffer.from(o.$ba as string, 'hex');
       if ('$t' in o) return (o.$t as Val[]).map(dec);
       if ('$listener' in o) return laddr;
       return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, dec(x)]));
