@@ -4,6 +4,16 @@ export * from './public-errors';
 export { AsyncSocket } from './aio/socket';
 export { AbortError, type WaitOptions } from './aio/runner';
 export * from './aio/functions';
+// With Python's arity and keyword arguments (lib/signatures.ts); these take precedence.
+export {
+  aioFromfd as fromfd,
+  aioGetaddrinfo as getaddrinfo,
+  aioGetnameinfo as getnameinfo,
+  aioRecv_fds as recv_fds,
+  aioSend_fds as send_fds,
+  aioSocket as socket,
+  aioSocketpair as socketpair,
+} from './signatures';
 export { has_dualstack_ipv6 } from './functions';
 export * from './rings';
 // Re-exported so `aio` can be used alone, as trio.socket re-exports them.

@@ -9,6 +9,8 @@
  */
 import { isOptions, pyArgs, sig, type Signature } from './pyargs';
 import * as f from './functions';
+import * as aiof from './aio/functions';
+import type { AsyncSocket } from './aio/socket';
 import type { Address } from './address';
 import { Socket } from './socket';
 import * as state from './state';
@@ -256,3 +258,94 @@ const SOCKET_METHODS: Record<string, Signature> = {
 
 const proto = Socket.prototype as unknown as Record<string, (...a: never[]) => unknown>;
 for (const [name, s] of Object.entries(SOCKET_METHODS)) proto[name] = pythonCall(s, proto[name]);
+
+// ---- bsdsock/aio: the same parameters for the async twins --------------------------------------
+
+/** An async function called the Python way: an argument error is a rejected promise. */
+function pythonAsyncCall<R>(
+  s: Signature,
+  fn: (...a: never[]) => Promise<R>,
+): (...a: unknown[]) => Promise<R> {
+  const call = pythonCall(s, fn);
+  return function (this: unknown, ...args: unknown[]): Promise<R> {
+    try {
+      return call.apply(this, args as never[]);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+}
+
+type AioSocketArgs = [
+  family?: number | null,
+  type?: number | null,
+  proto?: number | null,
+  fileno?: number | null,
+];
+
+/** aio.socket(family, type, proto, fileno), keywords too: `aio.socket({ type: SOCK_DGRAM })`. */
+export const aioSocket: {
+  (...args: AioSocketArgs): AsyncSocket;
+  (options: {
+    family?: number | null;
+    type?: number | null;
+    proto?: number | null;
+    fileno?: number | null;
+  }): AsyncSocket;
+} = pythonCall(
+  sig('__init__', ['family', 'type', 'proto', 'fileno'], 0, 'method', 'socket.__init__'),
+  aiof.socket as (...a: unknown[]) => AsyncSocket,
+);
+
+/** aio.socketpair(family, type, proto), keywords too. */
+export const aioSocketpair: {
+  (family?: number | null, type?: number, proto?: number): [AsyncSocket, AsyncSocket];
+  (options: { family?: number | null; type?: number; proto?: number }): [AsyncSocket, AsyncSocket];
+} = pythonCall(
+  sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
+  aiof.socketpair as (...a: unknown[]) => [AsyncSocket, AsyncSocket],
+);
+
+/** aio.fromfd(fd, family, type, proto), keywords too. */
+export const aioFromfd: {
+  (fd: number, family: number, type: number, proto?: number): AsyncSocket;
+  (fd: number, family: number, type: number, options: { proto?: number }): AsyncSocket;
+} = pythonCall(
+  sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
+  aiof.fromfd as (...a: unknown[]) => AsyncSocket,
+);
+
+/** aio.getaddrinfo(host, port, family, type, proto, flags), keywords too. */
+export const aioGetaddrinfo: {
+  (
+    host: Host,
+    port: Port,
+    family?: number,
+    type?: number,
+    proto?: number,
+    flags?: number,
+  ): Promise<f.AddrInfo[]>;
+  (host: Host, port: Port, options: GaiOptions): Promise<f.AddrInfo[]>;
+  (options: GaiOptions & { host: Host; port: Port }): Promise<f.AddrInfo[]>;
+} = pythonAsyncCall(
+  sig('getaddrinfo', ['host', 'port', 'family', 'type', 'proto', 'flags'], 2, 'python'),
+  aiof.getaddrinfo as (...a: unknown[]) => Promise<f.AddrInfo[]>,
+);
+
+/** aio.getnameinfo(sockaddr, flags): positional only, as socket.getnameinfo. */
+export const aioGetnameinfo: typeof aiof.getnameinfo = pythonAsyncCall(
+  sig('getnameinfo', ['sockaddr', 'flags'], 2, 'tuple'),
+  aiof.getnameinfo,
+);
+
+/** aio.send_fds(sock, buffers, fds, flags, address), keywords too. */
+export const aioSend_fds: typeof aiof.send_fds = pythonAsyncCall(
+  sig('send_fds', ['sock', 'buffers', 'fds', 'flags', 'address'], 3, 'python'),
+  aiof.send_fds,
+);
+
+/** aio.recv_fds(sock, bufsize, maxfds, flags), keywords too. */
+export const aioRecv_fds: typeof aiof.recv_fds = pythonAsyncCall(
+  sig('recv_fds', ['sock', 'bufsize', 'maxfds', 'flags'], 3, 'python'),
+  aiof.recv_fds,
+);

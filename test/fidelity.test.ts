@@ -114,3 +114,22 @@ describe('send_fds / recv_fds twins', () => {
     }
   });
 });
+
+describe('the async twins take the same arguments', () => {
+  it('aio.socket, socketpair and getaddrinfo take keywords; argument errors are rejections', async () => {
+    using s = aio.socket({ family: socket.AF_INET, type: socket.SOCK_DGRAM });
+    expect(s.type).toBe(socket.SOCK_DGRAM);
+    const [a, b] = aio.socketpair({ type: socket.SOCK_DGRAM });
+    a.close();
+    b.close();
+    expect(await aio.getaddrinfo('127.0.0.1', 80, { type: socket.SOCK_STREAM })).toEqual([
+      [socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, '', ['127.0.0.1', 80]],
+    ]);
+    const G = aio.getaddrinfo as (...a: unknown[]) => Promise<unknown>;
+    const p = G('localhost');
+    expect(p).toBeInstanceOf(Promise);
+    await expect(p).rejects.toThrow(
+      new TypeError("getaddrinfo() missing 1 required positional argument: 'port'"),
+    );
+  });
+});
