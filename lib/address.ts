@@ -147,7 +147,14 @@ export function toSockAddr(family: number, address: unknown, caller: string): un
       let scope = foundScope < 0 ? 0 : foundScope;
       // bsdsock keeps a '%ifname' scope unless the array gives scope_id (Python lets the
       // array's default 0 win; see docs/differences.md).
-      if (address.length > 3 && address[3] !== undefined) scope = checkU32(address[3], 'scope_id', caller);
+      // scope_id is a C unsigned int taken modulo 2**32, as CPython's "I" format (-1 is
+      // 4294967295, 2**32 is 0).
+      if (address.length > 3 && address[3] !== undefined) {
+        const sc = address[3];
+        if (typeof sc !== 'number' || !Number.isInteger(sc))
+          throw new TypeError(`'${typeName(sc)}' object cannot be interpreted as an integer`);
+        scope = Number(BigInt.asUintN(32, BigInt(sc)));
+      }
       return [host, port, flowinfo, scope];
     }
     case AF_UNIX:

@@ -133,3 +133,17 @@ describe('the async twins take the same arguments', () => {
     );
   });
 });
+
+describe('AF_INET6 scope_id', () => {
+  it('is taken modulo 2**32 as CPython does (-1, 2**32 and 2**32 + 1 bind ::1)', () => {
+    for (const scope of [-1, 2 ** 32, 2 ** 32 + 1]) {
+      using s = socket.socket(socket.AF_INET6);
+      s.bind(['::1', 0, 0, scope]);
+      expect((s.getsockname() as unknown[])[0]).toBe('::1');
+    }
+    expect(socket.getnameinfo(['::1', 80, 0, -1], socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)).toEqual([
+      '::1%4294967295',
+      '80',
+    ]);
+  });
+});
