@@ -537,7 +537,10 @@ export class Socket {
    * loop where sendfile(2) does not apply, as Python. Returns the bytes sent; the file
    * position is left at offset + sent.
    */
-  sendfile(file: number | { fd: number }, offset = 0, count: number | null = null): number {
+  sendfile(file: number | { fd: number }, offset?: number, count?: number | null): number;
+  /** sendfile with keywords (lib/signatures.ts maps them): `sendfile(fd, { offset, count })`. */
+  sendfile(file: number | { fd: number }, options: { offset?: number; count?: number | null }): number;
+  sendfile(file: number | { fd: number }, offset: number | object = 0, count: number | null = null): number {
     const [inFd, off, cnt] = checkSendfileArgs(this.#s, file, offset, count);
     const s = this.#s;
     if (s.timeout === 0) throw new RangeError('non-blocking sockets are not supported');

@@ -2,6 +2,7 @@
 // the fd-passing twins, beyond what the differential test (python-diff.test.ts) compares.
 import { describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as socket from '../lib/index';
 import * as aio from '../lib/aio';
 
@@ -145,5 +146,26 @@ describe('AF_INET6 scope_id', () => {
       '::1%4294967295',
       '80',
     ]);
+  });
+});
+
+describe('sendfile keywords', () => {
+  it('sendfile(file, { offset, count }) sends that part of the file', () => {
+    const path = `${os.tmpdir()}/bsdsock-fidelity-sendfile-${process.pid}`;
+    fs.writeFileSync(path, '0123456789');
+    const fd = fs.openSync(path, 'r');
+    const [a, b] = socket.socketpair();
+    try {
+      expect(a.sendfile(fd, { offset: 2, count: 5 })).toBe(5);
+      expect(b.recv(10).toString()).toBe('23456');
+      expect(() => (a.sendfile as (...x: unknown[]) => unknown)(fd, { bogus: 1 })).toThrow(
+        new TypeError("socket.sendfile() got an unexpected keyword argument 'bogus'"),
+      );
+    } finally {
+      fs.closeSync(fd);
+      fs.rmSync(path);
+      a.close();
+      b.close();
+    }
   });
 });
