@@ -17,6 +17,7 @@ import * as path from 'node:path';
 const repoRoot = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const platformDir = `${process.platform}-${process.arch}`;
+const prebuildName = `${pkg.name}.glibc.node`; // this machine is glibc
 
 // Environment for every child: no sanitizer preload (the prebuild is a plain build,
 // and npm should not run under ASan), none of the parent npm's per-project variables
@@ -93,16 +94,17 @@ suite(title, () => {
     fs.mkdirSync(stage);
     const entries = new Set<string>(['package.json', 'README.md', 'LICENSE', ...(pkg.files as string[])]);
     for (const entry of entries) {
-      const rel = entry.replace(/\/+$/, '');
+      // A glob entry ("dist/**/*.js") stages its top folder; npm pack applies the glob.
+      const rel = entry.includes('*') ? entry.slice(0, entry.indexOf('/')) : entry.replace(/\/+$/, '');
       if (rel === 'prebuilds' || rel === 'build') continue; // made fresh below
       const src = path.join(repoRoot, rel);
       if (fs.existsSync(src)) fs.cpSync(src, path.join(stage, rel), { recursive: true });
     }
     fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 
-    // prebuildify --napi --strip -> prebuilds/<platform>-<arch>/bsdsock.node
+    // prebuildify --napi --strip --tag-libc -> prebuilds/<platform>-<arch>/bsdsock.glibc.node
     run('npm', ['run', 'prebuild'], stage, childEnv(), 240_000);
-    const prebuild = path.join(stage, 'prebuilds', platformDir, `${pkg.name}.node`);
+    const prebuild = path.join(stage, 'prebuilds', platformDir, prebuildName);
     expect(fs.existsSync(prebuild), `${prebuild} after npm run prebuild`).toBe(true);
     fs.rmSync(path.join(stage, 'build'), { recursive: true, force: true });
 
@@ -154,7 +156,7 @@ suite(title, () => {
     ]) {
       expect(packedFiles).toContain(`dist/${f}`);
     }
-    expect(packedFiles).toContain(`prebuilds/${platformDir}/${pkg.name}.node`);
+    expect(packedFiles).toContain(`prebuilds/${platformDir}/${prebuildName}`);
     expect(
       packedFiles.filter(
         (f) => f.startsWith('build/') || f.startsWith('test/') || f.startsWith('node_modules/'),
@@ -173,9 +175,7 @@ suite(title, () => {
       ],
       app,
     );
-    expect(out.trim()).toBe(
-      fs.realpathSync(path.join(installedDir, 'prebuilds', platformDir, `${pkg.name}.node`)),
-    );
+    expect(out.trim()).toBe(fs.realpathSync(path.join(installedDir, 'prebuilds', platformDir, prebuildName)));
   });
 
   // Creates a socket whether `socket` is Python-style factory function or a class.
