@@ -79,7 +79,12 @@ describe.skipIf(why !== '')(`README commands offline${why ? ` (skipped: ${why})`
       { cwd: clone, env, timeoutMs: (RUN_LIMIT_S + 15) * 1000 },
     );
     const out = r.output;
-    expect(r.status, `exit ${r.status} ${r.signal ?? ''}\n${tail(out)}`).toBe(0);
+    // A package the local cache lacks cannot come from anywhere offline: say so.
+    const missing = /request to (\S+) failed, reason: getaddrinfo/.exec(out);
+    const hint = missing
+      ? `\nthe npm cache lacks ${missing[1]}: run \`npm ci\` once with network to fill it`
+      : '';
+    expect(r.status, `exit ${r.status} ${r.signal ?? ''}\n${tail(out)}${hint}`).toBe(0);
 
     // The addon was compiled here (no prebuilds in a clone), against the local headers.
     expect(out).toContain("compiling with node-gyp against this Node's headers");
