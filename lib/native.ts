@@ -8,6 +8,7 @@
  * for the errno; an I/O call that would block with timeout 0 returns WOULD_BLOCK;
  * timeouts are seconds, < 0 for blocking.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import nodeGypBuild from 'node-gyp-build';
@@ -164,7 +165,24 @@ export interface Binding {
 // A plain copy of the exports object: N-API builds it in V8's dictionary mode, where every
 // `native.x` lookup is a hash lookup; the copy has fast properties (bench: ~70 instructions
 // saved per call).
-const binding = nodeGypBuild(path.join(__dirname, '..')) as Binding;
+const binding = loadBinding(path.join(__dirname, '..'));
+
+/** The addon for this platform, or one error that says what is missing and what to do. */
+function loadBinding(root: string): Binding {
+  try {
+    return nodeGypBuild(root) as Binding;
+  } catch (err) {
+    if (!/^No native build was found/.test((err as Error).message)) throw err;
+    const libc = process.env.LIBC || (fs.existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
+    const platform = `${process.platform}-${process.arch} (${libc}, Node ${process.version})`;
+    throw new Error(
+      `bsdsock: no native build for ${platform}: no prebuilt binary in ${path.join(root, 'prebuilds')} ` +
+        `matches it, and none was compiled (the install script did not run or failed). ` +
+        `To build from source, install a C++17 compiler, make and python3, then run \`npm rebuild bsdsock\` ` +
+        `(in a clone: \`npm install\`).`,
+    );
+  }
+}
 binding.init(nativeFactories, isMainThread);
 export const native: Binding = { ...binding };
 
