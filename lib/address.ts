@@ -22,18 +22,28 @@ const SUN_PATH_MAX = 108;
 let lastV4: string | undefined;
 let lastV6: string | undefined;
 
-function checkHost(host: unknown): string {
-  if (typeof host === 'string') {
-    if (host.includes('\0')) throw new TypeError('host name must not contain null character');
-    return host;
+/**
+ * A bytes host as the resolver takes it: ASCII bytes as the same string, other bytes as a
+ * Buffer that native passes to the C library unchanged, as CPython does (no re-encoding).
+ */
+export function bytesHost(host: ArrayBufferView): string | Buffer {
+  const b = Buffer.from(host.buffer, host.byteOffset, host.byteLength);
+  const ascii = b.every((c) => c < 0x80);
+  return ascii ? b.toString('latin1') : Buffer.from(b);
+}
+
+function checkHost(host: unknown): string | Buffer {
+  if (typeof host === 'string' || ArrayBuffer.isView(host)) {
+    const h = typeof host === 'string' ? host : bytesHost(host);
+    if (h.includes('\0')) throw new TypeError('host name must not contain null character');
+    return h;
   }
-  if (ArrayBuffer.isView(host))
-    return checkHost(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
   throw new TypeError(`str, bytes or bytearray expected, not ${typeName(host)}`);
 }
 
-/** A host name as getaddrinfo(3) takes it: non-ASCII names are IDNA-encoded (UTS #46). */
-export function asciiHost(host: string): string {
+/** A host name as getaddrinfo(3) takes it: non-ASCII names are IDNA-encoded (UTS #46), bytes are not. */
+export function asciiHost(host: string | Buffer): string | Buffer {
+  if (typeof host !== 'string') return host;
   // eslint-disable-next-line no-control-regex
   if (/^[\x00-\x7f]*$/.test(host)) return host;
   const ascii = domainToASCII(host);
@@ -61,7 +71,8 @@ function checkU32(v: unknown, what: string, caller: string): number {
 }
 
 /** Python's setipaddr for AF_INET: '' is INADDR_ANY, '<broadcast>' INADDR_BROADCAST, names resolve. */
-function resolveV4(host: string): string {
+function resolveV4(host: string | Buffer): string {
+  if (typeof host !== 'string') return lookup(host, AF_INET)[0];
   if (host === lastV4) return host;
   if (isIPv4(host)) {
     lastV4 = host;
@@ -69,23 +80,28 @@ function resolveV4(host: string): string {
   }
   if (host === '') return '0.0.0.0';
   if (host === '<broadcast>') return '255.255.255.255';
-  const res = native.getaddrinfo(asciiHost(host), null, AF_INET, 0, 0, 0);
+  return lookup(host, AF_INET)[0];
+}
+
+/** The first address getaddrinfo(3) gives for a host name: [host, port, flowinfo?, scope_id?]. */
+function lookup(host: string | Buffer, family: number): [string, number, number, number] {
+  const res = native.getaddrinfo(asciiHost(host), null, family, 0, 0, 0);
   if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
-  return (res[0][4] as [string, number])[0];
+  return res[0][4] as [string, number, number, number];
 }
 
 /** Returns [host, scope_id found in a '%scope' suffix or by resolution (or -1)]. */
-function resolveV6(host: string): [string, number] {
-  if (host === lastV6) return [host, -1];
-  if (!host.includes('%') && isIPv6(host)) {
-    lastV6 = host;
-    return [host, -1];
+function resolveV6(host: string | Buffer): [string, number] {
+  if (typeof host === 'string' && host === lastV6) return [host, -1];
+  if (typeof host === 'string') {
+    if (!host.includes('%') && isIPv6(host)) {
+      lastV6 = host;
+      return [host, -1];
+    }
+    if (host === '') return ['::', -1];
+    if (host === '<broadcast>') throw new OSError('address family mismatched');
   }
-  if (host === '') return ['::', -1];
-  if (host === '<broadcast>') throw new OSError('address family mismatched');
-  const res = native.getaddrinfo(asciiHost(host), null, AF_INET6, 0, 0, 0);
-  if (res.length === 0) throw new OSError('getaddrinfo returns an empty list');
-  const a = res[0][4] as [string, number, number, number];
+  const a = lookup(host, AF_INET6);
   return [a[0], a[3]];
 }
 

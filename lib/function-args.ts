@@ -9,12 +9,12 @@ import { endianness } from 'node:os';
 const HOST_LE = endianness() === 'LE';
 
 /** getaddrinfo's host argument as the C library takes it (IDNA for non-ASCII names). */
-export function gaiHost(host: unknown): string | null {
+export function gaiHost(host: unknown): string | Buffer | null {
   if (host === null || host === undefined) return null;
-  // The C library reads the host up to its first NUL, as it does in CPython.
+  // The C library reads the host up to its first NUL, as it does in CPython (native cuts
+  // a bytes host there).
   const cut = (h: string) => (h.includes('\0') ? h.slice(0, h.indexOf('\0')) : h);
-  if (ArrayBuffer.isView(host))
-    return cut(Buffer.from(host.buffer, host.byteOffset, host.byteLength).toString('latin1'));
+  if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength);
   if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
   return asciiHost(cut(host));
 }

@@ -5,7 +5,7 @@
  */
 import { endianness } from 'node:os';
 import { toInt, typeName } from './args';
-import { toSockAddr, type Address } from './address';
+import { bytesHost, toSockAddr, type Address } from './address';
 import {
   AF_INET,
   AF_INET6,
@@ -222,16 +222,16 @@ function checkProto(proto: unknown, fn: string): string | null {
 }
 
 /** A host name argument of the gethostby* functions (Python: TypeError for a NUL in it). */
-function checkHostName(name: unknown, fn: string): string {
-  // A bytes host is taken byte for byte (latin1): ASCII reaches the resolver unchanged, as
-  // in CPython; other bytes go as UTF-8 (docs/differences.md).
-  if (ArrayBuffer.isView(name))
-    name = Buffer.from(name.buffer, name.byteOffset, name.byteLength).toString('latin1');
-  if (typeof name !== 'string')
+function checkHostName(name: unknown, fn: string): string | Buffer {
+  // A bytes host reaches the resolver unchanged, as in CPython (bytesHost).
+  const isBytes = ArrayBuffer.isView(name);
+  if (typeof name !== 'string' && !isBytes)
     throw new TypeError(`${fn}() argument 1 must be str, bytes or bytearray, not ${typeName(name)}`);
-  const n = name;
+  const n = isBytes ? bytesHost(name as ArrayBufferView) : (name as string);
   if (n.includes('\0'))
-    throw new TypeError(`${fn}() argument 1 must be encoded string without null bytes, not str`);
+    throw new TypeError(
+      `${fn}() argument 1 must be encoded string without null bytes, not ${isBytes ? 'bytes' : 'str'}`,
+    );
   return n;
 }
 

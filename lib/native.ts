@@ -129,7 +129,7 @@ export interface Binding {
   release(fd: number): void;
 
   getaddrinfo(
-    host: string | null,
+    host: string | Buffer | null,
     port: string | null,
     family: number,
     type: number,
@@ -137,7 +137,7 @@ export interface Binding {
     flags: number,
   ): [number, number, number, string, NativeAddress][];
   getaddrinfo_async(
-    host: string | null,
+    host: string | Buffer | null,
     port: string | null,
     family: number,
     type: number,
@@ -146,7 +146,7 @@ export interface Binding {
   ): Promise<[number, number, number, string, NativeAddress][]>;
   getnameinfo(family: number, address: NativeAddress, flags: number): [string, string];
   getnameinfo_async(family: number, address: NativeAddress, flags: number): Promise<[string, string]>;
-  gethostbyname_ex(name: string): [string, string[], string[]];
+  gethostbyname_ex(name: string | Buffer): [string, string[], string[]];
   gethostbyaddr(address: string, family: number): [string, string[], string[]];
   gethostname(): string;
   getservbyname(name: string, proto: string | null): number | null;

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -26,6 +27,17 @@ namespace {
 
 // ---- getaddrinfo, getnameinfo ---------------------------------------------------------
 
+// A host given as bytes (any TypedArray) goes to the resolver unchanged, as CPython passes a
+// bytes host; the C library reads it up to its first NUL, so the copy stops there too.
+bool BytesHost(Napi::Env env, Napi::Value v, std::string &out) {
+  uint8_t *data;
+  size_t len;
+  if (!GetBytes(env, v, "host", data, len)) return false;
+  const char *p = reinterpret_cast<const char *>(data);
+  out.assign(p, std::find(p, p + len, '\0'));
+  return true;
+}
+
 // getaddrinfo(host, port, family, type, proto, flags) -> [family, type, proto, canonname, sockaddr][].
 struct GaiRequest {
   static constexpr const char *kSyscall = "getaddrinfo";
@@ -36,12 +48,17 @@ struct GaiRequest {
   int code = 0;
   int savedErrno = 0;
 
-  // Reads (host: string|null, port: string|null, family, type, proto, flags).
+  // Reads (host: string|bytes|null, port: string|null, family, type, proto, flags).
   bool Parse(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     for (int i = 0; i < 2; i++) {
       Napi::Value v = info[i];
       if (v.IsNull() || v.IsUndefined()) continue;
+      if (i == 0 && v.IsTypedArray()) {
+        if (!BytesHost(env, v, host)) return false;
+        hasHost = true;
+        continue;
+      }
       if (!v.IsString()) {
         ThrowType(env, i == 0 ? "host must be a string or null" : "port must be a string or null");
         return false;
@@ -179,10 +196,12 @@ Napi::Value HostEnt(Napi::Env env, const hostent *h) {
   return out;
 }
 
-// gethostbyname_ex(name) -> [hostname, aliases, addresses] (IPv4). Calls gethostbyname_r(3).
+// gethostbyname_ex(name: string|bytes) -> [hostname, aliases, addresses] (IPv4). Calls
+// gethostbyname_r(3).
 Napi::Value GetHostByNameEx(const Napi::CallbackInfo &info) {
   std::string name;
-  if (!ArgString(info, 0, "hostname", name)) return Napi::Value();
+  if (info[0].IsTypedArray() ? !BytesHost(info.Env(), info[0], name) : !ArgString(info, 0, "hostname", name))
+    return Napi::Value();
   std::vector<char> buf(16384);
   hostent he, *res = nullptr;
   int herr = 0;

@@ -11,7 +11,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as socket from '../lib/index';
+import { libPath, repoRoot } from './helpers/paths';
 
 const PYTHON =
   ['/root/.pyenv/versions/3.12.1/bin/python3', `${process.env.HOME}/.pyenv/versions/3.12.1/bin/python3`].find(
@@ -624,4 +627,144 @@ describe('differential test against CPython', () => {
     expect(unexplained).toEqual({});
     expect(fixed).toEqual([]);
   });
+});
+
+// ---- bytes hosts, against a private /etc/hosts -------------------------------------------------
+// A bytes host must reach the resolver byte for byte, as in CPython. Only the resolver can tell,
+// so both sides run in a mount namespace of their own (unshare) where /etc/hosts names
+// b'caf\xc3\xa9.bsdsock-test' (the UTF-8 bytes of 'café') and nsswitch.conf asks the hosts file
+// only: nothing reaches DNS, and the machine's own files are untouched.
+const canUnshare = (() => {
+  try {
+    return spawnSync('unshare', ['--mount', 'true'], { timeout: 10_000 }).status === 0;
+  } catch {
+    return false;
+  }
+})();
+
+const HOSTS_OPS = String.raw`
+h = b'caf\xc3\xa9.bsdsock-test'
+h6 = b'caf\xc3\xa96.bsdsock-test'
+def bound(family, host):
+    s = socket.socket(family)
+    try:
+        s.bind((host, 0))
+        return s.getsockname()[0]
+    finally:
+        s.close()
+ops = [
+    lambda: socket.gethostbyname(h),
+    lambda: socket.gethostbyname(bytearray(h)),
+    lambda: socket.gethostbyname_ex(h),
+    lambda: socket.gethostbyaddr(h),
+    lambda: socket.getaddrinfo(h, 80, socket.AF_INET, socket.SOCK_STREAM),
+    lambda: socket.getaddrinfo(h + b'\0junk', 80, socket.AF_INET, socket.SOCK_STREAM),
+    lambda: socket.getaddrinfo(h6, 80, socket.AF_INET6, socket.SOCK_STREAM),
+    lambda: bound(socket.AF_INET, h),
+    lambda: bound(socket.AF_INET6, h6),
+    lambda: socket.gethostbyname(b'\xff'),
+    lambda: socket.gethostbyname(h + b'\0'),
+]
+`;
+
+const HOSTS_PY = String.raw`
+import json, socket
+${HOSTS_OPS}
+def plain(v):
+    return [plain(x) for x in v] if isinstance(v, (list, tuple)) else int(v) if isinstance(v, int) else v
+out = []
+for op in ops:
+    try:
+        out.append({'ok': plain(op())})
+    except Exception as e:
+        out.append({'err': [type(e).__name__, getattr(e, 'errno', None)]})
+print(json.dumps(out))
+`;
+
+const HOSTS_JS = String.raw`
+import * as socket from 'LIB';
+const h = Buffer.from('caf\xc3\xa9.bsdsock-test', 'latin1');
+const h6 = Buffer.from('caf\xc3\xa96.bsdsock-test', 'latin1');
+const bound = (family: number, host: Buffer) => {
+  const s = new socket.socket(family);
+  try {
+    s.bind([host, 0] as never);
+    return (s.getsockname() as unknown[])[0];
+  } finally {
+    s.close();
+  }
+};
+const ops: (() => unknown)[] = [
+  () => socket.gethostbyname(h),
+  () => socket.gethostbyname(new Uint8Array(h)),
+  () => socket.gethostbyname_ex(h),
+  () => socket.gethostbyaddr(h),
+  () => socket.getaddrinfo(h as never, 80, socket.AF_INET, socket.SOCK_STREAM),
+  () => socket.getaddrinfo(Buffer.concat([h, Buffer.from('\0junk')]) as never, 80, socket.AF_INET, socket.SOCK_STREAM),
+  () => socket.getaddrinfo(h6 as never, 80, socket.AF_INET6, socket.SOCK_STREAM),
+  () => bound(socket.AF_INET, h),
+  () => bound(socket.AF_INET6, h6),
+  () => socket.gethostbyname(Buffer.from([0xff])),
+  () => socket.gethostbyname(Buffer.concat([h, Buffer.from([0])])),
+];
+const out = ops.map((op) => {
+  try {
+    return { ok: op() };
+  } catch (e) {
+    const err = e as { constructor: { name: string }; errno?: number };
+    return { err: [err.constructor.name, err.errno ?? null] };
+  }
+});
+console.log(JSON.stringify(out));
+`;
+
+describe('bytes hosts against CPython, with a private /etc/hosts', () => {
+  it.skipIf(!canUnshare)(
+    canUnshare
+      ? 'reach the resolver unchanged'
+      : 'reach the resolver unchanged (skipped: unshare --mount needs root)',
+    () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-hosts-'));
+      try {
+        const hosts = path.join(dir, 'hosts');
+        const nss = path.join(dir, 'nsswitch.conf');
+        const js = path.join(dir, 'child.ts');
+        fs.writeFileSync(
+          hosts,
+          Buffer.from('127.0.0.9 caf\xc3\xa9.bsdsock-test\n::1 caf\xc3\xa96.bsdsock-test\n', 'latin1'),
+        );
+        fs.writeFileSync(nss, 'hosts: files\n');
+        fs.writeFileSync(js, HOSTS_JS.replace(/\bLIB\b/g, JSON.stringify(libPath).slice(1, -1)));
+        // Binds the two files over /etc's in a private mount namespace, then runs the command.
+        const inPrivateEtc = (cmd: string[]) =>
+          spawnSync(
+            'unshare',
+            [
+              '--mount',
+              '--propagation',
+              'private',
+              'sh',
+              '-c',
+              'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/nsswitch.conf && shift 2 && exec "$@"',
+              'sh',
+              hosts,
+              nss,
+              ...cmd,
+            ],
+            { encoding: 'utf8', timeout: 60_000, cwd: repoRoot },
+          );
+        const py = inPrivateEtc([PYTHON, '-c', HOSTS_PY]);
+        expect(py.stderr).toBe('');
+        const node = inPrivateEtc([process.execPath, '-r', require.resolve('tsx/cjs'), js]);
+        expect(node.stderr).toBe('');
+        const want = JSON.parse(py.stdout) as unknown[];
+        // The private hosts file is what answered (not a resolver elsewhere).
+        expect(want[0]).toEqual({ ok: '127.0.0.9' });
+        expect(want[8]).toEqual({ ok: '::1' });
+        expect(JSON.parse(node.stdout)).toEqual(want);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
