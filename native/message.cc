@@ -11,6 +11,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <vector>
 
 #include "addon.h"
@@ -100,7 +102,14 @@ Napi::Value RecvMsg(const Napi::CallbackInfo &info) {
       !ArgInt64(info, 2, "ancbufsize", 0, kMaxAncBuf, ancbufsize) || !ArgInt(info, 3, "flags", flags) ||
       !ArgTimeout(info, 4, timeout))
     return Napi::Value();
-  std::vector<uint8_t> control(static_cast<size_t>(ancbufsize));
+  // The control buffer is left uninitialised: the kernel writes msg_controllen bytes and
+  // AncData reads no further. Zero-filling a huge ancbufsize (2**31 - 1) touched every page
+  // before the wait and made a short timeout fire seconds late; CPython does not touch it either.
+  std::unique_ptr<uint8_t[]> control;
+  if (ancbufsize > 0) {
+    control.reset(new (std::nothrow) uint8_t[static_cast<size_t>(ancbufsize)]);
+    if (!control) return ThrowRange(env, "cannot allocate the ancillary data buffer (MemoryError)");
+  }
   sockaddr_storage ss;
   msghdr msg;
   ssize_t res = 0;
@@ -115,8 +124,8 @@ Napi::Value RecvMsg(const Napi::CallbackInfo &info) {
         msg.msg_namelen = sizeof(ss);
         msg.msg_iov = iov.data();
         msg.msg_iovlen = iov.size();
-        msg.msg_control = control.empty() ? nullptr : control.data();
-        msg.msg_controllen = control.size();
+        msg.msg_control = control.get();
+        msg.msg_controllen = static_cast<size_t>(ancbufsize);
         return recvmsg(fd, &msg, call.flags);
       },
       res, err);

@@ -8,7 +8,7 @@ import { errorOf } from '../helpers/errors';
 import { fdSnapshot, newFds } from '../helpers/fds';
 import { tmpPath } from '../helpers/paths';
 import { adoptFd, closeFd, useSockets } from '../helpers/tracker';
-import { type AnySock, FORMS, ints, MSG, pair, scmFds, toForm, udp } from './fixtures/forms';
+import { type AnySock, FORMS, ints, MSG, pair, scmFds, T, toForm, udp } from './fixtures/forms';
 
 useSockets({ watchdog: false });
 
@@ -300,5 +300,33 @@ describe('bad ancillary input: exceptions, no crash, no leaked fd', () => {
     w.close();
     r.close();
     expect(newFds(before)).toEqual([]);
+  });
+});
+
+describe('recvmsg with the largest ancbufsize (2**31 - 1)', () => {
+  it('times out with TimeoutError on an idle socket, then receives a message and only the ancillary data sent', async () => {
+    const [a, b] = pair('sync', socket.AF_UNIX, socket.SOCK_DGRAM) as [socket.Socket, socket.Socket];
+    b.settimeout(0.02);
+    // The control buffer is not zero-filled before the wait (native/message.cc): its 2 GiB
+    // are never touched, so the peak resident size does not grow by them.
+    const peakKiB = process.resourceUsage().maxRSS;
+    expect(await errorOf(() => b.recvmsg(1, LIMIT))).toBeInstanceOf(socket.TimeoutError);
+    expect(await errorOf(() => b.recvmsg(0, LIMIT))).toBeInstanceOf(socket.TimeoutError);
+    expect(process.resourceUsage().maxRSS - peakKiB).toBeLessThan(1 << 20);
+    b.settimeout(T);
+    const fd = fs.openSync('/dev/null', 'r');
+    try {
+      a.sendmsg([MSG], [[socket.SOL_SOCKET, socket.SCM_RIGHTS, ints(fd)]]);
+    } finally {
+      fs.closeSync(fd);
+    }
+    const [msg, anc, flags] = b.recvmsg(MSG.length, LIMIT);
+    expect(msg).toEqual(MSG);
+    expect(flags).toBe(0);
+    // One item of exactly one int: nothing past what the kernel wrote is read.
+    expect(anc.map(([level, type, data]) => [level, type, data.length])).toEqual([
+      [socket.SOL_SOCKET, socket.SCM_RIGHTS, 4],
+    ]);
+    for (const got of scmFds(anc)) closeFd(got);
   });
 });
