@@ -2,7 +2,8 @@
  * Every constant the platform defines, as in Python (values from the system headers,
  * read by native/constants.cc), and the enum maps of Lib/socket.py.
  *
- * The list of names below is checked against the binding by test/constants.test.ts.
+ * The names below are generated from scripts/constants.txt (`npm run gen:constants`), with
+ * native/constants.cc; test/constants.test.ts checks both against the list and python3.
  */
 import { native } from './native';
 
@@ -98,6 +99,7 @@ export const {
   CAN_RAW_RECV_OWN_MSGS,
   CAN_RTR_FLAG,
   CAN_SFF_MASK,
+  EAGAIN,
   EAI_ADDRFAMILY,
   EAI_AGAIN,
   EAI_BADFLAGS,
@@ -110,6 +112,7 @@ export const {
   EAI_SERVICE,
   EAI_SOCKTYPE,
   EAI_SYSTEM,
+  EBADF,
   ETHERTYPE_ARP,
   ETHERTYPE_IP,
   ETHERTYPE_IPV6,
@@ -215,6 +218,7 @@ export const {
   ETH_P_WCCP,
   ETH_P_X25,
   ETH_P_XDSA,
+  EWOULDBLOCK,
   ICMP6_FILTER,
   ICMPV6_FILTER,
   ICMP_FILTER,
@@ -326,6 +330,7 @@ export const {
   IP_FREEBIND,
   IP_HDRINCL,
   IP_IPSEC_POLICY,
+  IP_LOCAL_PORT_RANGE,
   IP_MAX_MEMBERSHIPS,
   IP_MINTTL,
   IP_MTU,
@@ -390,6 +395,7 @@ export const {
   MSG_PEEK,
   MSG_PROXY,
   MSG_RST,
+  MSG_SOCK_DEVMEM,
   MSG_SYN,
   MSG_TRUNC,
   MSG_WAITALL,
@@ -487,7 +493,9 @@ export const {
   SCM_J1939_DEST_NAME,
   SCM_J1939_ERRQUEUE,
   SCM_J1939_PRIO,
+  SCM_PIDFD,
   SCM_RIGHTS,
+  SCM_SECURITY,
   SCM_TIMESTAMP,
   SCM_TIMESTAMPING,
   SCM_TIMESTAMPNS,
@@ -542,11 +550,14 @@ export const {
   SO_NETNS_COOKIE,
   SO_NOFCS,
   SO_OOBINLINE,
+  SO_ORIGINAL_DST,
   SO_PASSCRED,
+  SO_PASSPIDFD,
   SO_PASSSEC,
   SO_PEEK_OFF,
   SO_PEERCRED,
   SO_PEERGROUPS,
+  SO_PEERPIDFD,
   SO_PEERSEC,
   SO_PRIORITY,
   SO_PROTOCOL,
@@ -584,6 +595,7 @@ export const {
   TCP_FASTOPEN_NO_COOKIE,
   TCP_INFO,
   TCP_INQ,
+  TCP_KEEPALIVE,
   TCP_KEEPCNT,
   TCP_KEEPIDLE,
   TCP_KEEPINTVL,

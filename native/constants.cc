@@ -1,8 +1,9 @@
-// Every constant Python's socket module defines on Linux (PYTHON_REFERENCE.md §6),
-// plus ETH_P_*, PACKET_*, SO_/SCM_ timestamping, UDP GSO/GRO and other Linux names
-// raw-socket and message work needs. Each value comes from the system headers and is
-// guarded, so a constant the build's headers lack is simply absent (as in CPython).
-// Generated from Python's list by hand-run script; edit the list, not the values.
+// Every constant bsdsock exports, read from the system headers. GENERATED, do not edit:
+// the list is scripts/constants.txt; run `npm run gen:constants` after changing it.
+//
+// Each value is #if-guarded, so a constant the build's headers lack is simply absent (as in
+// CPython). The list holds every constant Python's socket module defines on Linux, plus ETH_P_*,
+// PACKET_*, SO_/SCM_ timestamping, UDP GSO/GRO and other Linux names raw sockets need.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,8 @@
 #include <netinet/udp.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+
+#include <cerrno>
 
 #include <linux/errqueue.h>
 #include <linux/if_ether.h>
@@ -42,6 +45,7 @@
 #endif
 #if __has_include(<linux/can/j1939.h>)
 #include <linux/can/j1939.h>
+#define BSDSOCK_HAVE_J1939 1
 #endif
 #if __has_include(<linux/can/isotp.h>)
 #include <linux/can/isotp.h>
@@ -195,9 +199,13 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef ALG_OP_SIGN
   ADD(ALG_OP_SIGN);
+#elif defined(ALG_OP_ENCRYPT)
+  ADDV("ALG_OP_SIGN", 2);
 #endif
 #ifdef ALG_OP_VERIFY
   ADD(ALG_OP_VERIFY);
+#elif defined(ALG_OP_ENCRYPT)
+  ADDV("ALG_OP_VERIFY", 3);
 #endif
 #ifdef ALG_SET_AEAD_ASSOCLEN
   ADD(ALG_SET_AEAD_ASSOCLEN);
@@ -216,9 +224,83 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef ALG_SET_PUBKEY
   ADD(ALG_SET_PUBKEY);
+#elif defined(ALG_SET_AEAD_AUTHSIZE)
+  ADDV("ALG_SET_PUBKEY", 6);
 #endif
 #ifdef CAN_BCM
   ADD(CAN_BCM);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_CAN_FD_FRAME", CAN_FD_FRAME);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_ANNOUNCE_RESUME", RX_ANNOUNCE_RESUME);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_CHANGED", RX_CHANGED);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_CHECK_DLC", RX_CHECK_DLC);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_DELETE", RX_DELETE);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_FILTER_ID", RX_FILTER_ID);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_NO_AUTOTIMER", RX_NO_AUTOTIMER);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_READ", RX_READ);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_RTR_FRAME", RX_RTR_FRAME);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_SETUP", RX_SETUP);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_STATUS", RX_STATUS);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_RX_TIMEOUT", RX_TIMEOUT);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_SETTIMER", SETTIMER);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_STARTTIMER", STARTTIMER);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_ANNOUNCE", TX_ANNOUNCE);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_COUNTEVT", TX_COUNTEVT);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_CP_CAN_ID", TX_CP_CAN_ID);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_DELETE", TX_DELETE);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_EXPIRED", TX_EXPIRED);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_READ", TX_READ);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_RESET_MULTI_IDX", TX_RESET_MULTI_IDX);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_SEND", TX_SEND);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_SETUP", TX_SETUP);
+#endif
+#if defined(BSDSOCK_HAVE_CAN_BCM)
+  ADDV("CAN_BCM_TX_STATUS", TX_STATUS);
 #endif
 #ifdef CAN_EFF_FLAG
   ADD(CAN_EFF_FLAG);
@@ -241,19 +323,19 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef CAN_RAW
   ADD(CAN_RAW);
 #endif
-#ifdef CAN_RAW_FD_FRAMES
+#if defined(CAN_RAW_FD_FRAMES) || (defined(BSDSOCK_HAVE_CAN))
   ADD(CAN_RAW_FD_FRAMES);
 #endif
-#ifdef CAN_RAW_FILTER
+#if defined(CAN_RAW_FILTER) || (defined(BSDSOCK_HAVE_CAN))
   ADD(CAN_RAW_FILTER);
 #endif
-#ifdef CAN_RAW_JOIN_FILTERS
+#if defined(CAN_RAW_JOIN_FILTERS) || (defined(BSDSOCK_HAVE_CAN))
   ADD(CAN_RAW_JOIN_FILTERS);
 #endif
-#ifdef CAN_RAW_LOOPBACK
+#if defined(CAN_RAW_LOOPBACK) || (defined(BSDSOCK_HAVE_CAN))
   ADD(CAN_RAW_LOOPBACK);
 #endif
-#ifdef CAN_RAW_RECV_OWN_MSGS
+#if defined(CAN_RAW_RECV_OWN_MSGS) || (defined(BSDSOCK_HAVE_CAN))
   ADD(CAN_RAW_RECV_OWN_MSGS);
 #endif
 #ifdef CAN_RTR_FLAG
@@ -261,6 +343,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef CAN_SFF_MASK
   ADD(CAN_SFF_MASK);
+#endif
+#ifdef EAGAIN
+  ADD(EAGAIN);
 #endif
 #ifdef EAI_ADDRFAMILY
   ADD(EAI_ADDRFAMILY);
@@ -298,6 +383,336 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef EAI_SYSTEM
   ADD(EAI_SYSTEM);
 #endif
+#ifdef EBADF
+  ADD(EBADF);
+#endif
+#ifdef ETHERTYPE_ARP
+  ADD(ETHERTYPE_ARP);
+#endif
+#ifdef ETHERTYPE_IP
+  ADD(ETHERTYPE_IP);
+#endif
+#ifdef ETHERTYPE_IPV6
+  ADD(ETHERTYPE_IPV6);
+#endif
+#ifdef ETHERTYPE_VLAN
+  ADD(ETHERTYPE_VLAN);
+#endif
+#ifdef ETH_P_1588
+  ADD(ETH_P_1588);
+#endif
+#ifdef ETH_P_8021AD
+  ADD(ETH_P_8021AD);
+#endif
+#ifdef ETH_P_8021AH
+  ADD(ETH_P_8021AH);
+#endif
+#ifdef ETH_P_8021Q
+  ADD(ETH_P_8021Q);
+#endif
+#ifdef ETH_P_80221
+  ADD(ETH_P_80221);
+#endif
+#ifdef ETH_P_802_2
+  ADD(ETH_P_802_2);
+#endif
+#ifdef ETH_P_802_3
+  ADD(ETH_P_802_3);
+#endif
+#ifdef ETH_P_802_3_MIN
+  ADD(ETH_P_802_3_MIN);
+#endif
+#ifdef ETH_P_802_EX1
+  ADD(ETH_P_802_EX1);
+#endif
+#ifdef ETH_P_AARP
+  ADD(ETH_P_AARP);
+#endif
+#ifdef ETH_P_AF_IUCV
+  ADD(ETH_P_AF_IUCV);
+#endif
+#ifdef ETH_P_ALL
+  ADD(ETH_P_ALL);
+#endif
+#ifdef ETH_P_AOE
+  ADD(ETH_P_AOE);
+#endif
+#ifdef ETH_P_ARCNET
+  ADD(ETH_P_ARCNET);
+#endif
+#ifdef ETH_P_ARP
+  ADD(ETH_P_ARP);
+#endif
+#ifdef ETH_P_ATALK
+  ADD(ETH_P_ATALK);
+#endif
+#ifdef ETH_P_ATMFATE
+  ADD(ETH_P_ATMFATE);
+#endif
+#ifdef ETH_P_ATMMPOA
+  ADD(ETH_P_ATMMPOA);
+#endif
+#ifdef ETH_P_AX25
+  ADD(ETH_P_AX25);
+#endif
+#ifdef ETH_P_BATMAN
+  ADD(ETH_P_BATMAN);
+#endif
+#ifdef ETH_P_BPQ
+  ADD(ETH_P_BPQ);
+#endif
+#ifdef ETH_P_CAIF
+  ADD(ETH_P_CAIF);
+#endif
+#ifdef ETH_P_CAN
+  ADD(ETH_P_CAN);
+#endif
+#ifdef ETH_P_CANFD
+  ADD(ETH_P_CANFD);
+#endif
+#ifdef ETH_P_CANXL
+  ADD(ETH_P_CANXL);
+#endif
+#ifdef ETH_P_CFM
+  ADD(ETH_P_CFM);
+#endif
+#ifdef ETH_P_CONTROL
+  ADD(ETH_P_CONTROL);
+#endif
+#ifdef ETH_P_CUST
+  ADD(ETH_P_CUST);
+#endif
+#ifdef ETH_P_DDCMP
+  ADD(ETH_P_DDCMP);
+#endif
+#ifdef ETH_P_DEC
+  ADD(ETH_P_DEC);
+#endif
+#ifdef ETH_P_DIAG
+  ADD(ETH_P_DIAG);
+#endif
+#ifdef ETH_P_DNA_DL
+  ADD(ETH_P_DNA_DL);
+#endif
+#ifdef ETH_P_DNA_RC
+  ADD(ETH_P_DNA_RC);
+#endif
+#ifdef ETH_P_DNA_RT
+  ADD(ETH_P_DNA_RT);
+#endif
+#ifdef ETH_P_DSA
+  ADD(ETH_P_DSA);
+#endif
+#ifdef ETH_P_DSA_8021Q
+  ADD(ETH_P_DSA_8021Q);
+#endif
+#ifdef ETH_P_DSA_A5PSW
+  ADD(ETH_P_DSA_A5PSW);
+#endif
+#ifdef ETH_P_ECONET
+  ADD(ETH_P_ECONET);
+#endif
+#ifdef ETH_P_EDSA
+  ADD(ETH_P_EDSA);
+#endif
+#ifdef ETH_P_ERSPAN
+  ADD(ETH_P_ERSPAN);
+#endif
+#ifdef ETH_P_ERSPAN2
+  ADD(ETH_P_ERSPAN2);
+#endif
+#ifdef ETH_P_ETHERCAT
+  ADD(ETH_P_ETHERCAT);
+#endif
+#ifdef ETH_P_FCOE
+  ADD(ETH_P_FCOE);
+#endif
+#ifdef ETH_P_FIP
+  ADD(ETH_P_FIP);
+#endif
+#ifdef ETH_P_HDLC
+  ADD(ETH_P_HDLC);
+#endif
+#ifdef ETH_P_HSR
+  ADD(ETH_P_HSR);
+#endif
+#ifdef ETH_P_IBOE
+  ADD(ETH_P_IBOE);
+#endif
+#ifdef ETH_P_IEEE802154
+  ADD(ETH_P_IEEE802154);
+#endif
+#ifdef ETH_P_IEEEPUP
+  ADD(ETH_P_IEEEPUP);
+#endif
+#ifdef ETH_P_IEEEPUPAT
+  ADD(ETH_P_IEEEPUPAT);
+#endif
+#ifdef ETH_P_IFE
+  ADD(ETH_P_IFE);
+#endif
+#ifdef ETH_P_IP
+  ADD(ETH_P_IP);
+#endif
+#ifdef ETH_P_IPV6
+  ADD(ETH_P_IPV6);
+#endif
+#ifdef ETH_P_IPX
+  ADD(ETH_P_IPX);
+#endif
+#ifdef ETH_P_IRDA
+  ADD(ETH_P_IRDA);
+#endif
+#ifdef ETH_P_LAT
+  ADD(ETH_P_LAT);
+#endif
+#ifdef ETH_P_LINK_CTL
+  ADD(ETH_P_LINK_CTL);
+#endif
+#ifdef ETH_P_LLDP
+  ADD(ETH_P_LLDP);
+#endif
+#ifdef ETH_P_LOCALTALK
+  ADD(ETH_P_LOCALTALK);
+#endif
+#ifdef ETH_P_LOOP
+  ADD(ETH_P_LOOP);
+#endif
+#ifdef ETH_P_LOOPBACK
+  ADD(ETH_P_LOOPBACK);
+#endif
+#ifdef ETH_P_MACSEC
+  ADD(ETH_P_MACSEC);
+#endif
+#ifdef ETH_P_MAP
+  ADD(ETH_P_MAP);
+#endif
+#ifdef ETH_P_MCTP
+  ADD(ETH_P_MCTP);
+#endif
+#ifdef ETH_P_MOBITEX
+  ADD(ETH_P_MOBITEX);
+#endif
+#ifdef ETH_P_MPLS_MC
+  ADD(ETH_P_MPLS_MC);
+#endif
+#ifdef ETH_P_MPLS_UC
+  ADD(ETH_P_MPLS_UC);
+#endif
+#ifdef ETH_P_MRP
+  ADD(ETH_P_MRP);
+#endif
+#ifdef ETH_P_MVRP
+  ADD(ETH_P_MVRP);
+#endif
+#ifdef ETH_P_NCSI
+  ADD(ETH_P_NCSI);
+#endif
+#ifdef ETH_P_NSH
+  ADD(ETH_P_NSH);
+#endif
+#ifdef ETH_P_PAE
+  ADD(ETH_P_PAE);
+#endif
+#ifdef ETH_P_PAUSE
+  ADD(ETH_P_PAUSE);
+#endif
+#ifdef ETH_P_PHONET
+  ADD(ETH_P_PHONET);
+#endif
+#ifdef ETH_P_PPPTALK
+  ADD(ETH_P_PPPTALK);
+#endif
+#ifdef ETH_P_PPP_DISC
+  ADD(ETH_P_PPP_DISC);
+#endif
+#ifdef ETH_P_PPP_MP
+  ADD(ETH_P_PPP_MP);
+#endif
+#ifdef ETH_P_PPP_SES
+  ADD(ETH_P_PPP_SES);
+#endif
+#ifdef ETH_P_PREAUTH
+  ADD(ETH_P_PREAUTH);
+#endif
+#ifdef ETH_P_PROFINET
+  ADD(ETH_P_PROFINET);
+#endif
+#ifdef ETH_P_PRP
+  ADD(ETH_P_PRP);
+#endif
+#ifdef ETH_P_PUP
+  ADD(ETH_P_PUP);
+#endif
+#ifdef ETH_P_PUPAT
+  ADD(ETH_P_PUPAT);
+#endif
+#ifdef ETH_P_QINQ1
+  ADD(ETH_P_QINQ1);
+#endif
+#ifdef ETH_P_QINQ2
+  ADD(ETH_P_QINQ2);
+#endif
+#ifdef ETH_P_QINQ3
+  ADD(ETH_P_QINQ3);
+#endif
+#ifdef ETH_P_RARP
+  ADD(ETH_P_RARP);
+#endif
+#ifdef ETH_P_REALTEK
+  ADD(ETH_P_REALTEK);
+#endif
+#ifdef ETH_P_SCA
+  ADD(ETH_P_SCA);
+#endif
+#ifdef ETH_P_SLOW
+  ADD(ETH_P_SLOW);
+#endif
+#ifdef ETH_P_SNAP
+  ADD(ETH_P_SNAP);
+#endif
+#ifdef ETH_P_TDLS
+  ADD(ETH_P_TDLS);
+#endif
+#ifdef ETH_P_TEB
+  ADD(ETH_P_TEB);
+#endif
+#ifdef ETH_P_TIPC
+  ADD(ETH_P_TIPC);
+#endif
+#ifdef ETH_P_TRAILER
+  ADD(ETH_P_TRAILER);
+#endif
+#ifdef ETH_P_TR_802_2
+  ADD(ETH_P_TR_802_2);
+#endif
+#ifdef ETH_P_TSN
+  ADD(ETH_P_TSN);
+#endif
+#ifdef ETH_P_WAN_PPP
+  ADD(ETH_P_WAN_PPP);
+#endif
+#ifdef ETH_P_WCCP
+  ADD(ETH_P_WCCP);
+#endif
+#ifdef ETH_P_X25
+  ADD(ETH_P_X25);
+#endif
+#ifdef ETH_P_XDSA
+  ADD(ETH_P_XDSA);
+#endif
+#ifdef EWOULDBLOCK
+  ADD(EWOULDBLOCK);
+#endif
+#ifdef ICMP6_FILTER
+  ADD(ICMP6_FILTER);
+#endif
+#ifdef ICMPV6_FILTER
+  ADD(ICMPV6_FILTER);
+#endif
+#ifdef ICMP_FILTER
+  ADD(ICMP_FILTER);
+#endif
 #ifdef INADDR_ALLHOSTS_GROUP
   ADD(INADDR_ALLHOSTS_GROUP);
 #endif
@@ -327,9 +742,20 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef IPPORT_USERRESERVED
   ADD(IPPORT_USERRESERVED);
+#else
+  ADDV("IPPORT_USERRESERVED", 5000);
 #endif
 #ifdef IPPROTO_AH
   ADD(IPPROTO_AH);
+#endif
+#ifdef IPPROTO_BEETPH
+  ADD(IPPROTO_BEETPH);
+#endif
+#ifdef IPPROTO_COMP
+  ADD(IPPROTO_COMP);
+#endif
+#ifdef IPPROTO_DCCP
+  ADD(IPPROTO_DCCP);
 #endif
 #ifdef IPPROTO_DSTOPTS
   ADD(IPPROTO_DSTOPTS);
@@ -337,8 +763,14 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPPROTO_EGP
   ADD(IPPROTO_EGP);
 #endif
+#ifdef IPPROTO_ENCAP
+  ADD(IPPROTO_ENCAP);
+#endif
 #ifdef IPPROTO_ESP
   ADD(IPPROTO_ESP);
+#endif
+#ifdef IPPROTO_ETHERNET
+  ADD(IPPROTO_ETHERNET);
 #endif
 #ifdef IPPROTO_FRAGMENT
   ADD(IPPROTO_FRAGMENT);
@@ -370,8 +802,17 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPPROTO_IPV6
   ADD(IPPROTO_IPV6);
 #endif
+#ifdef IPPROTO_MH
+  ADD(IPPROTO_MH);
+#endif
+#ifdef IPPROTO_MPLS
+  ADD(IPPROTO_MPLS);
+#endif
 #ifdef IPPROTO_MPTCP
   ADD(IPPROTO_MPTCP);
+#endif
+#ifdef IPPROTO_MTP
+  ADD(IPPROTO_MTP);
 #endif
 #ifdef IPPROTO_NONE
   ADD(IPPROTO_NONE);
@@ -406,14 +847,47 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPPROTO_UDPLITE
   ADD(IPPROTO_UDPLITE);
 #endif
+#ifdef IPV6_2292DSTOPTS
+  ADD(IPV6_2292DSTOPTS);
+#endif
+#ifdef IPV6_2292HOPLIMIT
+  ADD(IPV6_2292HOPLIMIT);
+#endif
+#ifdef IPV6_2292HOPOPTS
+  ADD(IPV6_2292HOPOPTS);
+#endif
+#ifdef IPV6_2292PKTINFO
+  ADD(IPV6_2292PKTINFO);
+#endif
+#ifdef IPV6_2292PKTOPTIONS
+  ADD(IPV6_2292PKTOPTIONS);
+#endif
+#ifdef IPV6_2292RTHDR
+  ADD(IPV6_2292RTHDR);
+#endif
+#ifdef IPV6_ADDRFORM
+  ADD(IPV6_ADDRFORM);
+#endif
+#ifdef IPV6_ADD_MEMBERSHIP
+  ADD(IPV6_ADD_MEMBERSHIP);
+#endif
+#ifdef IPV6_AUTOFLOWLABEL
+  ADD(IPV6_AUTOFLOWLABEL);
+#endif
 #ifdef IPV6_CHECKSUM
   ADD(IPV6_CHECKSUM);
 #endif
 #ifdef IPV6_DONTFRAG
   ADD(IPV6_DONTFRAG);
 #endif
+#ifdef IPV6_DROP_MEMBERSHIP
+  ADD(IPV6_DROP_MEMBERSHIP);
+#endif
 #ifdef IPV6_DSTOPTS
   ADD(IPV6_DSTOPTS);
+#endif
+#ifdef IPV6_FREEBIND
+  ADD(IPV6_FREEBIND);
 #endif
 #ifdef IPV6_HOPLIMIT
   ADD(IPV6_HOPLIMIT);
@@ -427,6 +901,18 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPV6_LEAVE_GROUP
   ADD(IPV6_LEAVE_GROUP);
 #endif
+#ifdef IPV6_MINHOPCOUNT
+  ADD(IPV6_MINHOPCOUNT);
+#endif
+#ifdef IPV6_MTU
+  ADD(IPV6_MTU);
+#endif
+#ifdef IPV6_MTU_DISCOVER
+  ADD(IPV6_MTU_DISCOVER);
+#endif
+#ifdef IPV6_MULTICAST_ALL
+  ADD(IPV6_MULTICAST_ALL);
+#endif
 #ifdef IPV6_MULTICAST_HOPS
   ADD(IPV6_MULTICAST_HOPS);
 #endif
@@ -439,20 +925,44 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPV6_NEXTHOP
   ADD(IPV6_NEXTHOP);
 #endif
+#ifdef IPV6_ORIGDSTADDR
+  ADD(IPV6_ORIGDSTADDR);
+#endif
 #ifdef IPV6_PATHMTU
   ADD(IPV6_PATHMTU);
 #endif
 #ifdef IPV6_PKTINFO
   ADD(IPV6_PKTINFO);
 #endif
+#ifdef IPV6_PMTUDISC_DO
+  ADD(IPV6_PMTUDISC_DO);
+#endif
+#ifdef IPV6_PMTUDISC_DONT
+  ADD(IPV6_PMTUDISC_DONT);
+#endif
+#ifdef IPV6_PMTUDISC_PROBE
+  ADD(IPV6_PMTUDISC_PROBE);
+#endif
+#ifdef IPV6_PMTUDISC_WANT
+  ADD(IPV6_PMTUDISC_WANT);
+#endif
 #ifdef IPV6_RECVDSTOPTS
   ADD(IPV6_RECVDSTOPTS);
+#endif
+#ifdef IPV6_RECVERR
+  ADD(IPV6_RECVERR);
+#endif
+#ifdef IPV6_RECVFRAGSIZE
+  ADD(IPV6_RECVFRAGSIZE);
 #endif
 #ifdef IPV6_RECVHOPLIMIT
   ADD(IPV6_RECVHOPLIMIT);
 #endif
 #ifdef IPV6_RECVHOPOPTS
   ADD(IPV6_RECVHOPOPTS);
+#endif
+#ifdef IPV6_RECVORIGDSTADDR
+  ADD(IPV6_RECVORIGDSTADDR);
 #endif
 #ifdef IPV6_RECVPATHMTU
   ADD(IPV6_RECVPATHMTU);
@@ -466,6 +976,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPV6_RECVTCLASS
   ADD(IPV6_RECVTCLASS);
 #endif
+#ifdef IPV6_ROUTER_ALERT
+  ADD(IPV6_ROUTER_ALERT);
+#endif
 #ifdef IPV6_RTHDR
   ADD(IPV6_RTHDR);
 #endif
@@ -478,8 +991,14 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IPV6_TCLASS
   ADD(IPV6_TCLASS);
 #endif
+#ifdef IPV6_TRANSPARENT
+  ADD(IPV6_TRANSPARENT);
+#endif
 #ifdef IPV6_UNICAST_HOPS
   ADD(IPV6_UNICAST_HOPS);
+#endif
+#ifdef IPV6_UNICAST_IF
+  ADD(IPV6_UNICAST_IF);
 #endif
 #ifdef IPV6_V6ONLY
   ADD(IPV6_V6ONLY);
@@ -487,8 +1006,17 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IP_ADD_MEMBERSHIP
   ADD(IP_ADD_MEMBERSHIP);
 #endif
+#ifdef IP_ADD_SOURCE_MEMBERSHIP
+  ADD(IP_ADD_SOURCE_MEMBERSHIP);
+#endif
 #ifdef IP_BIND_ADDRESS_NO_PORT
   ADD(IP_BIND_ADDRESS_NO_PORT);
+#endif
+#ifdef IP_BLOCK_SOURCE
+  ADD(IP_BLOCK_SOURCE);
+#endif
+#ifdef IP_CHECKSUM
+  ADD(IP_CHECKSUM);
 #endif
 #ifdef IP_DEFAULT_MULTICAST_LOOP
   ADD(IP_DEFAULT_MULTICAST_LOOP);
@@ -499,11 +1027,35 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IP_DROP_MEMBERSHIP
   ADD(IP_DROP_MEMBERSHIP);
 #endif
+#ifdef IP_DROP_SOURCE_MEMBERSHIP
+  ADD(IP_DROP_SOURCE_MEMBERSHIP);
+#endif
+#ifdef IP_FREEBIND
+  ADD(IP_FREEBIND);
+#endif
 #ifdef IP_HDRINCL
   ADD(IP_HDRINCL);
 #endif
+#ifdef IP_IPSEC_POLICY
+  ADD(IP_IPSEC_POLICY);
+#endif
+#ifdef IP_LOCAL_PORT_RANGE
+  ADD(IP_LOCAL_PORT_RANGE);
+#endif
 #ifdef IP_MAX_MEMBERSHIPS
   ADD(IP_MAX_MEMBERSHIPS);
+#endif
+#ifdef IP_MINTTL
+  ADD(IP_MINTTL);
+#endif
+#ifdef IP_MTU
+  ADD(IP_MTU);
+#endif
+#ifdef IP_MTU_DISCOVER
+  ADD(IP_MTU_DISCOVER);
+#endif
+#ifdef IP_MULTICAST_ALL
+  ADD(IP_MULTICAST_ALL);
 #endif
 #ifdef IP_MULTICAST_IF
   ADD(IP_MULTICAST_IF);
@@ -514,11 +1066,47 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IP_MULTICAST_TTL
   ADD(IP_MULTICAST_TTL);
 #endif
+#ifdef IP_NODEFRAG
+  ADD(IP_NODEFRAG);
+#endif
 #ifdef IP_OPTIONS
   ADD(IP_OPTIONS);
 #endif
+#ifdef IP_ORIGDSTADDR
+  ADD(IP_ORIGDSTADDR);
+#endif
+#ifdef IP_PASSSEC
+  ADD(IP_PASSSEC);
+#endif
+#ifdef IP_PKTINFO
+  ADD(IP_PKTINFO);
+#endif
+#ifdef IP_PKTOPTIONS
+  ADD(IP_PKTOPTIONS);
+#endif
+#ifdef IP_PMTUDISC_DO
+  ADD(IP_PMTUDISC_DO);
+#endif
+#ifdef IP_PMTUDISC_DONT
+  ADD(IP_PMTUDISC_DONT);
+#endif
+#ifdef IP_PMTUDISC_PROBE
+  ADD(IP_PMTUDISC_PROBE);
+#endif
+#ifdef IP_PMTUDISC_WANT
+  ADD(IP_PMTUDISC_WANT);
+#endif
+#ifdef IP_RECVERR
+  ADD(IP_RECVERR);
+#endif
+#ifdef IP_RECVFRAGSIZE
+  ADD(IP_RECVFRAGSIZE);
+#endif
 #ifdef IP_RECVOPTS
   ADD(IP_RECVOPTS);
+#endif
+#ifdef IP_RECVORIGDSTADDR
+  ADD(IP_RECVORIGDSTADDR);
 #endif
 #ifdef IP_RECVRETOPTS
   ADD(IP_RECVRETOPTS);
@@ -526,8 +1114,14 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IP_RECVTOS
   ADD(IP_RECVTOS);
 #endif
+#ifdef IP_RECVTTL
+  ADD(IP_RECVTTL);
+#endif
 #ifdef IP_RETOPTS
   ADD(IP_RETOPTS);
+#endif
+#ifdef IP_ROUTER_ALERT
+  ADD(IP_ROUTER_ALERT);
 #endif
 #ifdef IP_TOS
   ADD(IP_TOS);
@@ -538,10 +1132,19 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef IP_TTL
   ADD(IP_TTL);
 #endif
-#ifdef J1939_EE_INFO_NONE
+#ifdef IP_UNBLOCK_SOURCE
+  ADD(IP_UNBLOCK_SOURCE);
+#endif
+#ifdef IP_UNICAST_IF
+  ADD(IP_UNICAST_IF);
+#endif
+#ifdef IP_XFRM_POLICY
+  ADD(IP_XFRM_POLICY);
+#endif
+#if defined(J1939_EE_INFO_NONE) || (defined(BSDSOCK_HAVE_J1939))
   ADD(J1939_EE_INFO_NONE);
 #endif
-#ifdef J1939_EE_INFO_TX_ABORT
+#if defined(J1939_EE_INFO_TX_ABORT) || (defined(BSDSOCK_HAVE_J1939))
   ADD(J1939_EE_INFO_TX_ABORT);
 #endif
 #ifdef J1939_FILTER_MAX
@@ -553,10 +1156,10 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef J1939_MAX_UNICAST_ADDR
   ADD(J1939_MAX_UNICAST_ADDR);
 #endif
-#ifdef J1939_NLA_BYTES_ACKED
+#if defined(J1939_NLA_BYTES_ACKED) || (defined(BSDSOCK_HAVE_J1939))
   ADD(J1939_NLA_BYTES_ACKED);
 #endif
-#ifdef J1939_NLA_PAD
+#if defined(J1939_NLA_PAD) || (defined(BSDSOCK_HAVE_J1939))
   ADD(J1939_NLA_PAD);
 #endif
 #ifdef J1939_NO_ADDR
@@ -583,6 +1186,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef J1939_PGN_REQUEST
   ADD(J1939_PGN_REQUEST);
 #endif
+#ifdef MSG_BATCH
+  ADD(MSG_BATCH);
+#endif
 #ifdef MSG_CMSG_CLOEXEC
   ADD(MSG_CMSG_CLOEXEC);
 #endif
@@ -607,6 +1213,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef MSG_FASTOPEN
   ADD(MSG_FASTOPEN);
 #endif
+#ifdef MSG_FIN
+  ADD(MSG_FIN);
+#endif
 #ifdef MSG_MORE
   ADD(MSG_MORE);
 #endif
@@ -619,11 +1228,44 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef MSG_PEEK
   ADD(MSG_PEEK);
 #endif
+#ifdef MSG_PROXY
+  ADD(MSG_PROXY);
+#endif
+#ifdef MSG_RST
+  ADD(MSG_RST);
+#endif
+#ifdef MSG_SOCK_DEVMEM
+  ADD(MSG_SOCK_DEVMEM);
+#endif
+#ifdef MSG_SYN
+  ADD(MSG_SYN);
+#endif
 #ifdef MSG_TRUNC
   ADD(MSG_TRUNC);
 #endif
 #ifdef MSG_WAITALL
   ADD(MSG_WAITALL);
+#endif
+#ifdef MSG_WAITFORONE
+  ADD(MSG_WAITFORONE);
+#endif
+#ifdef MSG_ZEROCOPY
+  ADD(MSG_ZEROCOPY);
+#endif
+#ifdef NETLINK_ADD_MEMBERSHIP
+  ADD(NETLINK_ADD_MEMBERSHIP);
+#endif
+#ifdef NETLINK_AUDIT
+  ADD(NETLINK_AUDIT);
+#endif
+#ifdef NETLINK_BROADCAST_ERROR
+  ADD(NETLINK_BROADCAST_ERROR);
+#endif
+#ifdef NETLINK_CAP_ACK
+  ADD(NETLINK_CAP_ACK);
+#endif
+#ifdef NETLINK_CONNECTOR
+  ADD(NETLINK_CONNECTOR);
 #endif
 #ifdef NETLINK_CRYPTO
   ADD(NETLINK_CRYPTO);
@@ -631,17 +1273,68 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef NETLINK_DNRTMSG
   ADD(NETLINK_DNRTMSG);
 #endif
+#ifdef NETLINK_DROP_MEMBERSHIP
+  ADD(NETLINK_DROP_MEMBERSHIP);
+#endif
+#ifdef NETLINK_ECRYPTFS
+  ADD(NETLINK_ECRYPTFS);
+#endif
+#ifdef NETLINK_EXT_ACK
+  ADD(NETLINK_EXT_ACK);
+#endif
+#ifdef NETLINK_FIB_LOOKUP
+  ADD(NETLINK_FIB_LOOKUP);
+#endif
 #ifdef NETLINK_FIREWALL
   ADD(NETLINK_FIREWALL);
+#endif
+#ifdef NETLINK_GENERIC
+  ADD(NETLINK_GENERIC);
+#endif
+#ifdef NETLINK_GET_STRICT_CHK
+  ADD(NETLINK_GET_STRICT_CHK);
+#endif
+#ifdef NETLINK_INET_DIAG
+  ADD(NETLINK_INET_DIAG);
 #endif
 #ifdef NETLINK_IP6_FW
   ADD(NETLINK_IP6_FW);
 #endif
+#ifdef NETLINK_ISCSI
+  ADD(NETLINK_ISCSI);
+#endif
+#ifdef NETLINK_KOBJECT_UEVENT
+  ADD(NETLINK_KOBJECT_UEVENT);
+#endif
+#ifdef NETLINK_LISTEN_ALL_NSID
+  ADD(NETLINK_LISTEN_ALL_NSID);
+#endif
+#ifdef NETLINK_NETFILTER
+  ADD(NETLINK_NETFILTER);
+#endif
 #ifdef NETLINK_NFLOG
   ADD(NETLINK_NFLOG);
 #endif
+#ifdef NETLINK_NO_ENOBUFS
+  ADD(NETLINK_NO_ENOBUFS);
+#endif
+#ifdef NETLINK_PKTINFO
+  ADD(NETLINK_PKTINFO);
+#endif
+#ifdef NETLINK_RDMA
+  ADD(NETLINK_RDMA);
+#endif
 #ifdef NETLINK_ROUTE
   ADD(NETLINK_ROUTE);
+#endif
+#ifdef NETLINK_SCSITRANSPORT
+  ADD(NETLINK_SCSITRANSPORT);
+#endif
+#ifdef NETLINK_SELINUX
+  ADD(NETLINK_SELINUX);
+#endif
+#ifdef NETLINK_SOCK_DIAG
+  ADD(NETLINK_SOCK_DIAG);
 #endif
 #ifdef NETLINK_USERSOCK
   ADD(NETLINK_USERSOCK);
@@ -651,6 +1344,9 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef NI_DGRAM
   ADD(NI_DGRAM);
+#endif
+#ifdef NI_IDN
+  ADD(NI_IDN);
 #endif
 #ifdef NI_MAXHOST
   ADD(NI_MAXHOST);
@@ -670,26 +1366,143 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef NI_NUMERICSERV
   ADD(NI_NUMERICSERV);
 #endif
+#ifdef PACKET_ADD_MEMBERSHIP
+  ADD(PACKET_ADD_MEMBERSHIP);
+#endif
+#ifdef PACKET_AUXDATA
+  ADD(PACKET_AUXDATA);
+#endif
 #ifdef PACKET_BROADCAST
   ADD(PACKET_BROADCAST);
+#endif
+#ifdef PACKET_COPY_THRESH
+  ADD(PACKET_COPY_THRESH);
+#endif
+#ifdef PACKET_DROP_MEMBERSHIP
+  ADD(PACKET_DROP_MEMBERSHIP);
+#endif
+#ifdef PACKET_FANOUT
+  ADD(PACKET_FANOUT);
+#endif
+#ifdef PACKET_FANOUT_CBPF
+  ADD(PACKET_FANOUT_CBPF);
+#endif
+#ifdef PACKET_FANOUT_CPU
+  ADD(PACKET_FANOUT_CPU);
+#endif
+#ifdef PACKET_FANOUT_DATA
+  ADD(PACKET_FANOUT_DATA);
+#endif
+#ifdef PACKET_FANOUT_EBPF
+  ADD(PACKET_FANOUT_EBPF);
+#endif
+#ifdef PACKET_FANOUT_FLAG_DEFRAG
+  ADD(PACKET_FANOUT_FLAG_DEFRAG);
+#endif
+#ifdef PACKET_FANOUT_FLAG_ROLLOVER
+  ADD(PACKET_FANOUT_FLAG_ROLLOVER);
+#endif
+#ifdef PACKET_FANOUT_FLAG_UNIQUEID
+  ADD(PACKET_FANOUT_FLAG_UNIQUEID);
+#endif
+#ifdef PACKET_FANOUT_HASH
+  ADD(PACKET_FANOUT_HASH);
+#endif
+#ifdef PACKET_FANOUT_LB
+  ADD(PACKET_FANOUT_LB);
+#endif
+#ifdef PACKET_FANOUT_QM
+  ADD(PACKET_FANOUT_QM);
+#endif
+#ifdef PACKET_FANOUT_RND
+  ADD(PACKET_FANOUT_RND);
+#endif
+#ifdef PACKET_FANOUT_ROLLOVER
+  ADD(PACKET_FANOUT_ROLLOVER);
 #endif
 #ifdef PACKET_FASTROUTE
   ADD(PACKET_FASTROUTE);
 #endif
+#ifdef PACKET_HDRLEN
+  ADD(PACKET_HDRLEN);
+#endif
 #ifdef PACKET_HOST
   ADD(PACKET_HOST);
+#endif
+#ifdef PACKET_IGNORE_OUTGOING
+  ADD(PACKET_IGNORE_OUTGOING);
+#endif
+#ifdef PACKET_KERNEL
+  ADD(PACKET_KERNEL);
 #endif
 #ifdef PACKET_LOOPBACK
   ADD(PACKET_LOOPBACK);
 #endif
+#ifdef PACKET_LOSS
+  ADD(PACKET_LOSS);
+#endif
+#ifdef PACKET_MR_ALLMULTI
+  ADD(PACKET_MR_ALLMULTI);
+#endif
+#ifdef PACKET_MR_MULTICAST
+  ADD(PACKET_MR_MULTICAST);
+#endif
+#ifdef PACKET_MR_PROMISC
+  ADD(PACKET_MR_PROMISC);
+#endif
+#ifdef PACKET_MR_UNICAST
+  ADD(PACKET_MR_UNICAST);
+#endif
 #ifdef PACKET_MULTICAST
   ADD(PACKET_MULTICAST);
+#endif
+#ifdef PACKET_ORIGDEV
+  ADD(PACKET_ORIGDEV);
 #endif
 #ifdef PACKET_OTHERHOST
   ADD(PACKET_OTHERHOST);
 #endif
 #ifdef PACKET_OUTGOING
   ADD(PACKET_OUTGOING);
+#endif
+#ifdef PACKET_QDISC_BYPASS
+  ADD(PACKET_QDISC_BYPASS);
+#endif
+#ifdef PACKET_RECV_OUTPUT
+  ADD(PACKET_RECV_OUTPUT);
+#endif
+#ifdef PACKET_RESERVE
+  ADD(PACKET_RESERVE);
+#endif
+#ifdef PACKET_ROLLOVER_STATS
+  ADD(PACKET_ROLLOVER_STATS);
+#endif
+#ifdef PACKET_RX_RING
+  ADD(PACKET_RX_RING);
+#endif
+#ifdef PACKET_STATISTICS
+  ADD(PACKET_STATISTICS);
+#endif
+#ifdef PACKET_TIMESTAMP
+  ADD(PACKET_TIMESTAMP);
+#endif
+#ifdef PACKET_TX_HAS_OFF
+  ADD(PACKET_TX_HAS_OFF);
+#endif
+#ifdef PACKET_TX_RING
+  ADD(PACKET_TX_RING);
+#endif
+#ifdef PACKET_TX_TIMESTAMP
+  ADD(PACKET_TX_TIMESTAMP);
+#endif
+#ifdef PACKET_USER
+  ADD(PACKET_USER);
+#endif
+#ifdef PACKET_VERSION
+  ADD(PACKET_VERSION);
+#endif
+#ifdef PACKET_VNET_HDR
+  ADD(PACKET_VNET_HDR);
 #endif
 #ifdef PF_CAN
   ADD(PF_CAN);
@@ -703,20 +1516,35 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SCM_CREDENTIALS
   ADD(SCM_CREDENTIALS);
 #endif
-#ifdef SCM_J1939_DEST_ADDR
+#if defined(SCM_J1939_DEST_ADDR) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SCM_J1939_DEST_ADDR);
 #endif
-#ifdef SCM_J1939_DEST_NAME
+#if defined(SCM_J1939_DEST_NAME) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SCM_J1939_DEST_NAME);
 #endif
-#ifdef SCM_J1939_ERRQUEUE
+#if defined(SCM_J1939_ERRQUEUE) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SCM_J1939_ERRQUEUE);
 #endif
-#ifdef SCM_J1939_PRIO
+#if defined(SCM_J1939_PRIO) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SCM_J1939_PRIO);
+#endif
+#ifdef SCM_PIDFD
+  ADD(SCM_PIDFD);
 #endif
 #ifdef SCM_RIGHTS
   ADD(SCM_RIGHTS);
+#endif
+#ifdef SCM_SECURITY
+  ADD(SCM_SECURITY);
+#endif
+#ifdef SCM_TIMESTAMP
+  ADD(SCM_TIMESTAMP);
+#endif
+#ifdef SCM_TIMESTAMPING
+  ADD(SCM_TIMESTAMPING);
+#endif
+#ifdef SCM_TIMESTAMPNS
+  ADD(SCM_TIMESTAMPNS);
 #endif
 #ifdef SHUT_RD
   ADD(SHUT_RD);
@@ -757,8 +1585,23 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SOL_CAN_RAW
   ADD(SOL_CAN_RAW);
 #endif
+#ifdef SOL_ICMPV6
+  ADD(SOL_ICMPV6);
+#endif
 #ifdef SOL_IP
   ADD(SOL_IP);
+#endif
+#ifdef SOL_IPV6
+  ADD(SOL_IPV6);
+#endif
+#ifdef SOL_NETLINK
+  ADD(SOL_NETLINK);
+#endif
+#ifdef SOL_PACKET
+  ADD(SOL_PACKET);
+#endif
+#ifdef SOL_RAW
+  ADD(SOL_RAW);
 #endif
 #ifdef SOL_RDS
   ADD(SOL_RDS);
@@ -781,14 +1624,29 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SO_ACCEPTCONN
   ADD(SO_ACCEPTCONN);
 #endif
+#ifdef SO_ATTACH_FILTER
+  ADD(SO_ATTACH_FILTER);
+#endif
 #ifdef SO_BINDTODEVICE
   ADD(SO_BINDTODEVICE);
+#endif
+#ifdef SO_BINDTOIFINDEX
+  ADD(SO_BINDTOIFINDEX);
 #endif
 #ifdef SO_BROADCAST
   ADD(SO_BROADCAST);
 #endif
+#ifdef SO_BUSY_POLL
+  ADD(SO_BUSY_POLL);
+#endif
+#ifdef SO_COOKIE
+  ADD(SO_COOKIE);
+#endif
 #ifdef SO_DEBUG
   ADD(SO_DEBUG);
+#endif
+#ifdef SO_DETACH_FILTER
+  ADD(SO_DETACH_FILTER);
 #endif
 #ifdef SO_DOMAIN
   ADD(SO_DOMAIN);
@@ -802,16 +1660,19 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SO_INCOMING_CPU
   ADD(SO_INCOMING_CPU);
 #endif
-#ifdef SO_J1939_ERRQUEUE
+#ifdef SO_INCOMING_NAPI_ID
+  ADD(SO_INCOMING_NAPI_ID);
+#endif
+#if defined(SO_J1939_ERRQUEUE) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SO_J1939_ERRQUEUE);
 #endif
-#ifdef SO_J1939_FILTER
+#if defined(SO_J1939_FILTER) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SO_J1939_FILTER);
 #endif
-#ifdef SO_J1939_PROMISC
+#if defined(SO_J1939_PROMISC) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SO_J1939_PROMISC);
 #endif
-#ifdef SO_J1939_SEND_PRIO
+#if defined(SO_J1939_SEND_PRIO) || (defined(BSDSOCK_HAVE_J1939))
   ADD(SO_J1939_SEND_PRIO);
 #endif
 #ifdef SO_KEEPALIVE
@@ -820,20 +1681,47 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SO_LINGER
   ADD(SO_LINGER);
 #endif
+#ifdef SO_LOCK_FILTER
+  ADD(SO_LOCK_FILTER);
+#endif
 #ifdef SO_MARK
   ADD(SO_MARK);
+#endif
+#ifdef SO_MAX_PACING_RATE
+  ADD(SO_MAX_PACING_RATE);
+#endif
+#ifdef SO_NETNS_COOKIE
+  ADD(SO_NETNS_COOKIE);
+#endif
+#ifdef SO_NOFCS
+  ADD(SO_NOFCS);
 #endif
 #ifdef SO_OOBINLINE
   ADD(SO_OOBINLINE);
 #endif
+#ifdef SO_ORIGINAL_DST
+  ADD(SO_ORIGINAL_DST);
+#endif
 #ifdef SO_PASSCRED
   ADD(SO_PASSCRED);
+#endif
+#ifdef SO_PASSPIDFD
+  ADD(SO_PASSPIDFD);
 #endif
 #ifdef SO_PASSSEC
   ADD(SO_PASSSEC);
 #endif
+#ifdef SO_PEEK_OFF
+  ADD(SO_PEEK_OFF);
+#endif
 #ifdef SO_PEERCRED
   ADD(SO_PEERCRED);
+#endif
+#ifdef SO_PEERGROUPS
+  ADD(SO_PEERGROUPS);
+#endif
+#ifdef SO_PEERPIDFD
+  ADD(SO_PEERPIDFD);
 #endif
 #ifdef SO_PEERSEC
   ADD(SO_PEERSEC);
@@ -847,8 +1735,14 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SO_RCVBUF
   ADD(SO_RCVBUF);
 #endif
+#ifdef SO_RCVBUFFORCE
+  ADD(SO_RCVBUFFORCE);
+#endif
 #ifdef SO_RCVLOWAT
   ADD(SO_RCVLOWAT);
+#endif
+#ifdef SO_RCVMARK
+  ADD(SO_RCVMARK);
 #endif
 #ifdef SO_RCVTIMEO
   ADD(SO_RCVTIMEO);
@@ -859,14 +1753,38 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SO_REUSEPORT
   ADD(SO_REUSEPORT);
 #endif
+#ifdef SO_RXQ_OVFL
+  ADD(SO_RXQ_OVFL);
+#endif
+#ifdef SO_SELECT_ERR_QUEUE
+  ADD(SO_SELECT_ERR_QUEUE);
+#endif
 #ifdef SO_SNDBUF
   ADD(SO_SNDBUF);
+#endif
+#ifdef SO_SNDBUFFORCE
+  ADD(SO_SNDBUFFORCE);
 #endif
 #ifdef SO_SNDLOWAT
   ADD(SO_SNDLOWAT);
 #endif
 #ifdef SO_SNDTIMEO
   ADD(SO_SNDTIMEO);
+#endif
+#ifdef SO_TIMESTAMP
+  ADD(SO_TIMESTAMP);
+#endif
+#ifdef SO_TIMESTAMPING
+  ADD(SO_TIMESTAMPING);
+#endif
+#ifdef SO_TIMESTAMPNS
+  ADD(SO_TIMESTAMPNS);
+#endif
+#ifdef SO_TXREHASH
+  ADD(SO_TXREHASH);
+#endif
+#ifdef SO_TXTIME
+  ADD(SO_TXTIME);
 #endif
 #ifdef SO_TYPE
   ADD(SO_TYPE);
@@ -880,6 +1798,15 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef SO_VM_SOCKETS_BUFFER_SIZE
   ADD(SO_VM_SOCKETS_BUFFER_SIZE);
 #endif
+#ifdef SO_WIFI_STATUS
+  ADD(SO_WIFI_STATUS);
+#endif
+#ifdef SO_ZEROCOPY
+  ADD(SO_ZEROCOPY);
+#endif
+#ifdef TCP_CC_INFO
+  ADD(TCP_CC_INFO);
+#endif
 #ifdef TCP_CONGESTION
   ADD(TCP_CONGESTION);
 #endif
@@ -892,8 +1819,23 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef TCP_FASTOPEN
   ADD(TCP_FASTOPEN);
 #endif
+#ifdef TCP_FASTOPEN_CONNECT
+  ADD(TCP_FASTOPEN_CONNECT);
+#endif
+#ifdef TCP_FASTOPEN_KEY
+  ADD(TCP_FASTOPEN_KEY);
+#endif
+#ifdef TCP_FASTOPEN_NO_COOKIE
+  ADD(TCP_FASTOPEN_NO_COOKIE);
+#endif
 #ifdef TCP_INFO
   ADD(TCP_INFO);
+#endif
+#ifdef TCP_INQ
+  ADD(TCP_INQ);
+#endif
+#ifdef TCP_KEEPALIVE
+  ADD(TCP_KEEPALIVE);
 #endif
 #ifdef TCP_KEEPCNT
   ADD(TCP_KEEPCNT);
@@ -910,23 +1852,68 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef TCP_MAXSEG
   ADD(TCP_MAXSEG);
 #endif
+#ifdef TCP_MD5SIG
+  ADD(TCP_MD5SIG);
+#endif
+#ifdef TCP_MD5SIG_EXT
+  ADD(TCP_MD5SIG_EXT);
+#endif
 #ifdef TCP_NODELAY
   ADD(TCP_NODELAY);
 #endif
 #ifdef TCP_NOTSENT_LOWAT
   ADD(TCP_NOTSENT_LOWAT);
 #endif
+#ifdef TCP_QUEUE_SEQ
+  ADD(TCP_QUEUE_SEQ);
+#endif
 #ifdef TCP_QUICKACK
   ADD(TCP_QUICKACK);
 #endif
+#ifdef TCP_REPAIR
+  ADD(TCP_REPAIR);
+#endif
+#ifdef TCP_REPAIR_OPTIONS
+  ADD(TCP_REPAIR_OPTIONS);
+#endif
+#ifdef TCP_REPAIR_QUEUE
+  ADD(TCP_REPAIR_QUEUE);
+#endif
+#ifdef TCP_REPAIR_WINDOW
+  ADD(TCP_REPAIR_WINDOW);
+#endif
+#ifdef TCP_SAVED_SYN
+  ADD(TCP_SAVED_SYN);
+#endif
+#ifdef TCP_SAVE_SYN
+  ADD(TCP_SAVE_SYN);
+#endif
 #ifdef TCP_SYNCNT
   ADD(TCP_SYNCNT);
+#endif
+#ifdef TCP_THIN_DUPACK
+  ADD(TCP_THIN_DUPACK);
+#endif
+#ifdef TCP_THIN_LINEAR_TIMEOUTS
+  ADD(TCP_THIN_LINEAR_TIMEOUTS);
+#endif
+#ifdef TCP_TIMESTAMP
+  ADD(TCP_TIMESTAMP);
+#endif
+#ifdef TCP_TX_DELAY
+  ADD(TCP_TX_DELAY);
+#endif
+#ifdef TCP_ULP
+  ADD(TCP_ULP);
 #endif
 #ifdef TCP_USER_TIMEOUT
   ADD(TCP_USER_TIMEOUT);
 #endif
 #ifdef TCP_WINDOW_CLAMP
   ADD(TCP_WINDOW_CLAMP);
+#endif
+#ifdef TCP_ZEROCOPY_RECEIVE
+  ADD(TCP_ZEROCOPY_RECEIVE);
 #endif
 #ifdef TIPC_ADDR_ID
   ADD(TIPC_ADDR_ID);
@@ -940,7 +1927,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef TIPC_CFG_SRV
   ADD(TIPC_CFG_SRV);
 #endif
-#ifdef TIPC_CLUSTER_SCOPE
+#if defined(TIPC_CLUSTER_SCOPE) || (defined(TIPC_ZONE_SCOPE))
   ADD(TIPC_CLUSTER_SCOPE);
 #endif
 #ifdef TIPC_CONN_TIMEOUT
@@ -964,7 +1951,7 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #ifdef TIPC_MEDIUM_IMPORTANCE
   ADD(TIPC_MEDIUM_IMPORTANCE);
 #endif
-#ifdef TIPC_NODE_SCOPE
+#if defined(TIPC_NODE_SCOPE) || (defined(TIPC_ZONE_SCOPE))
   ADD(TIPC_NODE_SCOPE);
 #endif
 #ifdef TIPC_PUBLISHED
@@ -999,9 +1986,31 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef UDPLITE_RECV_CSCOV
   ADD(UDPLITE_RECV_CSCOV);
+#elif defined(IPPROTO_UDPLITE)
+  ADDV("UDPLITE_RECV_CSCOV", 11);
 #endif
 #ifdef UDPLITE_SEND_CSCOV
   ADD(UDPLITE_SEND_CSCOV);
+#elif defined(IPPROTO_UDPLITE)
+  ADDV("UDPLITE_SEND_CSCOV", 10);
+#endif
+#ifdef UDP_CORK
+  ADD(UDP_CORK);
+#endif
+#ifdef UDP_ENCAP
+  ADD(UDP_ENCAP);
+#endif
+#ifdef UDP_GRO
+  ADD(UDP_GRO);
+#endif
+#ifdef UDP_NO_CHECK6_RX
+  ADD(UDP_NO_CHECK6_RX);
+#endif
+#ifdef UDP_NO_CHECK6_TX
+  ADD(UDP_NO_CHECK6_TX);
+#endif
+#ifdef UDP_SEGMENT
+  ADD(UDP_SEGMENT);
 #endif
 #ifdef VMADDR_CID_ANY
   ADD(VMADDR_CID_ANY);
@@ -1014,989 +2023,6 @@ void InitConstants(Napi::Env env, Napi::Object exports) {
 #endif
 #ifdef VM_SOCKETS_INVALID_VERSION
   ADD(VM_SOCKETS_INVALID_VERSION);
-#endif
-#ifdef ETH_P_ALL
-  ADD(ETH_P_ALL);
-#endif
-#ifdef ETHERTYPE_ARP
-  ADD(ETHERTYPE_ARP);
-#endif
-#ifdef ETHERTYPE_IP
-  ADD(ETHERTYPE_IP);
-#endif
-#ifdef ETHERTYPE_IPV6
-  ADD(ETHERTYPE_IPV6);
-#endif
-#ifdef ETHERTYPE_VLAN
-  ADD(ETHERTYPE_VLAN);
-#endif
-#ifdef IP_PKTINFO
-  ADD(IP_PKTINFO);
-#endif
-#ifdef IP_ADD_SOURCE_MEMBERSHIP
-  ADD(IP_ADD_SOURCE_MEMBERSHIP);
-#endif
-#ifdef IP_DROP_SOURCE_MEMBERSHIP
-  ADD(IP_DROP_SOURCE_MEMBERSHIP);
-#endif
-#ifdef IP_BLOCK_SOURCE
-  ADD(IP_BLOCK_SOURCE);
-#endif
-#ifdef IP_UNBLOCK_SOURCE
-  ADD(IP_UNBLOCK_SOURCE);
-#endif
-#ifdef TCP_CC_INFO
-  ADD(TCP_CC_INFO);
-#endif
-#ifdef TCP_FASTOPEN_CONNECT
-  ADD(TCP_FASTOPEN_CONNECT);
-#endif
-#ifdef TCP_FASTOPEN_KEY
-  ADD(TCP_FASTOPEN_KEY);
-#endif
-#ifdef TCP_FASTOPEN_NO_COOKIE
-  ADD(TCP_FASTOPEN_NO_COOKIE);
-#endif
-#ifdef TCP_INQ
-  ADD(TCP_INQ);
-#endif
-#ifdef TCP_MD5SIG
-  ADD(TCP_MD5SIG);
-#endif
-#ifdef TCP_MD5SIG_EXT
-  ADD(TCP_MD5SIG_EXT);
-#endif
-#ifdef TCP_QUEUE_SEQ
-  ADD(TCP_QUEUE_SEQ);
-#endif
-#ifdef TCP_REPAIR
-  ADD(TCP_REPAIR);
-#endif
-#ifdef TCP_REPAIR_OPTIONS
-  ADD(TCP_REPAIR_OPTIONS);
-#endif
-#ifdef TCP_REPAIR_QUEUE
-  ADD(TCP_REPAIR_QUEUE);
-#endif
-#ifdef TCP_REPAIR_WINDOW
-  ADD(TCP_REPAIR_WINDOW);
-#endif
-#ifdef TCP_SAVED_SYN
-  ADD(TCP_SAVED_SYN);
-#endif
-#ifdef TCP_SAVE_SYN
-  ADD(TCP_SAVE_SYN);
-#endif
-#ifdef TCP_THIN_DUPACK
-  ADD(TCP_THIN_DUPACK);
-#endif
-#ifdef TCP_THIN_LINEAR_TIMEOUTS
-  ADD(TCP_THIN_LINEAR_TIMEOUTS);
-#endif
-#ifdef TCP_TIMESTAMP
-  ADD(TCP_TIMESTAMP);
-#endif
-#ifdef TCP_TX_DELAY
-  ADD(TCP_TX_DELAY);
-#endif
-#ifdef TCP_ULP
-  ADD(TCP_ULP);
-#endif
-#ifdef TCP_ZEROCOPY_RECEIVE
-  ADD(TCP_ZEROCOPY_RECEIVE);
-#endif
-#ifdef NI_IDN
-  ADD(NI_IDN);
-#endif
-#ifdef SO_BINDTOIFINDEX
-  ADD(SO_BINDTOIFINDEX);
-#endif
-#ifdef IP_FREEBIND
-  ADD(IP_FREEBIND);
-#endif
-#ifdef IP_RECVERR
-  ADD(IP_RECVERR);
-#endif
-#ifdef IP_RECVTTL
-  ADD(IP_RECVTTL);
-#endif
-#ifdef IP_RECVORIGDSTADDR
-  ADD(IP_RECVORIGDSTADDR);
-#endif
-#ifdef IPV6_RECVERR
-  ADD(IPV6_RECVERR);
-#endif
-#ifdef SO_ORIGINAL_DST
-  ADD(SO_ORIGINAL_DST);
-#endif
-#ifdef SO_TIMESTAMP
-  ADD(SO_TIMESTAMP);
-#endif
-#ifdef SO_TIMESTAMPNS
-  ADD(SO_TIMESTAMPNS);
-#endif
-#ifdef SO_TIMESTAMPING
-  ADD(SO_TIMESTAMPING);
-#endif
-#ifdef SCM_TIMESTAMP
-  ADD(SCM_TIMESTAMP);
-#endif
-#ifdef SCM_TIMESTAMPNS
-  ADD(SCM_TIMESTAMPNS);
-#endif
-#ifdef SCM_TIMESTAMPING
-  ADD(SCM_TIMESTAMPING);
-#endif
-#ifdef SO_ATTACH_FILTER
-  ADD(SO_ATTACH_FILTER);
-#endif
-#ifdef SO_DETACH_FILTER
-  ADD(SO_DETACH_FILTER);
-#endif
-#ifdef SO_LOCK_FILTER
-  ADD(SO_LOCK_FILTER);
-#endif
-#ifdef SO_BUSY_POLL
-  ADD(SO_BUSY_POLL);
-#endif
-#ifdef SO_ZEROCOPY
-  ADD(SO_ZEROCOPY);
-#endif
-#ifdef SO_TXTIME
-  ADD(SO_TXTIME);
-#endif
-#ifdef SO_RCVBUFFORCE
-  ADD(SO_RCVBUFFORCE);
-#endif
-#ifdef SO_SNDBUFFORCE
-  ADD(SO_SNDBUFFORCE);
-#endif
-#ifdef SO_PEEK_OFF
-  ADD(SO_PEEK_OFF);
-#endif
-#ifdef SO_NOFCS
-  ADD(SO_NOFCS);
-#endif
-#ifdef SO_RXQ_OVFL
-  ADD(SO_RXQ_OVFL);
-#endif
-#ifdef SO_WIFI_STATUS
-  ADD(SO_WIFI_STATUS);
-#endif
-#ifdef SO_SELECT_ERR_QUEUE
-  ADD(SO_SELECT_ERR_QUEUE);
-#endif
-#ifdef SO_MAX_PACING_RATE
-  ADD(SO_MAX_PACING_RATE);
-#endif
-#ifdef SO_COOKIE
-  ADD(SO_COOKIE);
-#endif
-#ifdef SO_INCOMING_NAPI_ID
-  ADD(SO_INCOMING_NAPI_ID);
-#endif
-#ifdef SO_PEERGROUPS
-  ADD(SO_PEERGROUPS);
-#endif
-#ifdef SO_TXREHASH
-  ADD(SO_TXREHASH);
-#endif
-#ifdef SO_RCVMARK
-  ADD(SO_RCVMARK);
-#endif
-#ifdef SO_NETNS_COOKIE
-  ADD(SO_NETNS_COOKIE);
-#endif
-#ifdef UDP_CORK
-  ADD(UDP_CORK);
-#endif
-#ifdef UDP_ENCAP
-  ADD(UDP_ENCAP);
-#endif
-#ifdef UDP_NO_CHECK6_TX
-  ADD(UDP_NO_CHECK6_TX);
-#endif
-#ifdef UDP_NO_CHECK6_RX
-  ADD(UDP_NO_CHECK6_RX);
-#endif
-#ifdef UDP_SEGMENT
-  ADD(UDP_SEGMENT);
-#endif
-#ifdef UDP_GRO
-  ADD(UDP_GRO);
-#endif
-#ifdef SOL_PACKET
-  ADD(SOL_PACKET);
-#endif
-#ifdef SOL_IPV6
-  ADD(SOL_IPV6);
-#endif
-#ifdef SOL_ICMPV6
-  ADD(SOL_ICMPV6);
-#endif
-#ifdef SOL_RAW
-  ADD(SOL_RAW);
-#endif
-#ifdef SOL_NETLINK
-  ADD(SOL_NETLINK);
-#endif
-#ifdef IP_MTU
-  ADD(IP_MTU);
-#endif
-#ifdef IP_MTU_DISCOVER
-  ADD(IP_MTU_DISCOVER);
-#endif
-#ifdef IP_PMTUDISC_DONT
-  ADD(IP_PMTUDISC_DONT);
-#endif
-#ifdef IP_PMTUDISC_WANT
-  ADD(IP_PMTUDISC_WANT);
-#endif
-#ifdef IP_PMTUDISC_DO
-  ADD(IP_PMTUDISC_DO);
-#endif
-#ifdef IP_PMTUDISC_PROBE
-  ADD(IP_PMTUDISC_PROBE);
-#endif
-#ifdef IP_MINTTL
-  ADD(IP_MINTTL);
-#endif
-#ifdef IP_NODEFRAG
-  ADD(IP_NODEFRAG);
-#endif
-#ifdef IP_CHECKSUM
-  ADD(IP_CHECKSUM);
-#endif
-#ifdef IP_PASSSEC
-  ADD(IP_PASSSEC);
-#endif
-#ifdef IP_XFRM_POLICY
-  ADD(IP_XFRM_POLICY);
-#endif
-#ifdef IP_IPSEC_POLICY
-  ADD(IP_IPSEC_POLICY);
-#endif
-#ifdef IP_MULTICAST_ALL
-  ADD(IP_MULTICAST_ALL);
-#endif
-#ifdef IP_UNICAST_IF
-  ADD(IP_UNICAST_IF);
-#endif
-#ifdef IP_ORIGDSTADDR
-  ADD(IP_ORIGDSTADDR);
-#endif
-#ifdef IP_RECVFRAGSIZE
-  ADD(IP_RECVFRAGSIZE);
-#endif
-#ifdef IP_LOCAL_PORT_RANGE
-  ADD(IP_LOCAL_PORT_RANGE);
-#endif
-#ifdef IP_ROUTER_ALERT
-  ADD(IP_ROUTER_ALERT);
-#endif
-#ifdef IP_PKTOPTIONS
-  ADD(IP_PKTOPTIONS);
-#endif
-#ifdef IPV6_ADDRFORM
-  ADD(IPV6_ADDRFORM);
-#endif
-#ifdef IPV6_2292PKTINFO
-  ADD(IPV6_2292PKTINFO);
-#endif
-#ifdef IPV6_2292HOPOPTS
-  ADD(IPV6_2292HOPOPTS);
-#endif
-#ifdef IPV6_2292DSTOPTS
-  ADD(IPV6_2292DSTOPTS);
-#endif
-#ifdef IPV6_2292RTHDR
-  ADD(IPV6_2292RTHDR);
-#endif
-#ifdef IPV6_2292PKTOPTIONS
-  ADD(IPV6_2292PKTOPTIONS);
-#endif
-#ifdef IPV6_2292HOPLIMIT
-  ADD(IPV6_2292HOPLIMIT);
-#endif
-#ifdef IPV6_MTU
-  ADD(IPV6_MTU);
-#endif
-#ifdef IPV6_MTU_DISCOVER
-  ADD(IPV6_MTU_DISCOVER);
-#endif
-#ifdef IPV6_ROUTER_ALERT
-  ADD(IPV6_ROUTER_ALERT);
-#endif
-#ifdef IPV6_ADD_MEMBERSHIP
-  ADD(IPV6_ADD_MEMBERSHIP);
-#endif
-#ifdef IPV6_DROP_MEMBERSHIP
-  ADD(IPV6_DROP_MEMBERSHIP);
-#endif
-#ifdef IPV6_FREEBIND
-  ADD(IPV6_FREEBIND);
-#endif
-#ifdef IPV6_TRANSPARENT
-  ADD(IPV6_TRANSPARENT);
-#endif
-#ifdef IPV6_RECVORIGDSTADDR
-  ADD(IPV6_RECVORIGDSTADDR);
-#endif
-#ifdef IPV6_ORIGDSTADDR
-  ADD(IPV6_ORIGDSTADDR);
-#endif
-#ifdef IPV6_UNICAST_IF
-  ADD(IPV6_UNICAST_IF);
-#endif
-#ifdef IPV6_MULTICAST_ALL
-  ADD(IPV6_MULTICAST_ALL);
-#endif
-#ifdef IPV6_AUTOFLOWLABEL
-  ADD(IPV6_AUTOFLOWLABEL);
-#endif
-#ifdef IPV6_PMTUDISC_DONT
-  ADD(IPV6_PMTUDISC_DONT);
-#endif
-#ifdef IPV6_PMTUDISC_WANT
-  ADD(IPV6_PMTUDISC_WANT);
-#endif
-#ifdef IPV6_PMTUDISC_DO
-  ADD(IPV6_PMTUDISC_DO);
-#endif
-#ifdef IPV6_PMTUDISC_PROBE
-  ADD(IPV6_PMTUDISC_PROBE);
-#endif
-#ifdef IPV6_RECVFRAGSIZE
-  ADD(IPV6_RECVFRAGSIZE);
-#endif
-#ifdef IPV6_MINHOPCOUNT
-  ADD(IPV6_MINHOPCOUNT);
-#endif
-#ifdef ICMP_FILTER
-  ADD(ICMP_FILTER);
-#endif
-#ifdef ICMPV6_FILTER
-  ADD(ICMPV6_FILTER);
-#endif
-#ifdef ICMP6_FILTER
-  ADD(ICMP6_FILTER);
-#endif
-#ifdef IPPROTO_BEETPH
-  ADD(IPPROTO_BEETPH);
-#endif
-#ifdef IPPROTO_COMP
-  ADD(IPPROTO_COMP);
-#endif
-#ifdef IPPROTO_ETHERNET
-  ADD(IPPROTO_ETHERNET);
-#endif
-#ifdef IPPROTO_MPLS
-  ADD(IPPROTO_MPLS);
-#endif
-#ifdef IPPROTO_MH
-  ADD(IPPROTO_MH);
-#endif
-#ifdef IPPROTO_DCCP
-  ADD(IPPROTO_DCCP);
-#endif
-#ifdef IPPROTO_MTP
-  ADD(IPPROTO_MTP);
-#endif
-#ifdef IPPROTO_ENCAP
-  ADD(IPPROTO_ENCAP);
-#endif
-#ifdef PACKET_ADD_MEMBERSHIP
-  ADD(PACKET_ADD_MEMBERSHIP);
-#endif
-#ifdef PACKET_DROP_MEMBERSHIP
-  ADD(PACKET_DROP_MEMBERSHIP);
-#endif
-#ifdef PACKET_RECV_OUTPUT
-  ADD(PACKET_RECV_OUTPUT);
-#endif
-#ifdef PACKET_RX_RING
-  ADD(PACKET_RX_RING);
-#endif
-#ifdef PACKET_STATISTICS
-  ADD(PACKET_STATISTICS);
-#endif
-#ifdef PACKET_COPY_THRESH
-  ADD(PACKET_COPY_THRESH);
-#endif
-#ifdef PACKET_AUXDATA
-  ADD(PACKET_AUXDATA);
-#endif
-#ifdef PACKET_ORIGDEV
-  ADD(PACKET_ORIGDEV);
-#endif
-#ifdef PACKET_VERSION
-  ADD(PACKET_VERSION);
-#endif
-#ifdef PACKET_HDRLEN
-  ADD(PACKET_HDRLEN);
-#endif
-#ifdef PACKET_RESERVE
-  ADD(PACKET_RESERVE);
-#endif
-#ifdef PACKET_TX_RING
-  ADD(PACKET_TX_RING);
-#endif
-#ifdef PACKET_LOSS
-  ADD(PACKET_LOSS);
-#endif
-#ifdef PACKET_VNET_HDR
-  ADD(PACKET_VNET_HDR);
-#endif
-#ifdef PACKET_TX_TIMESTAMP
-  ADD(PACKET_TX_TIMESTAMP);
-#endif
-#ifdef PACKET_TIMESTAMP
-  ADD(PACKET_TIMESTAMP);
-#endif
-#ifdef PACKET_FANOUT
-  ADD(PACKET_FANOUT);
-#endif
-#ifdef PACKET_TX_HAS_OFF
-  ADD(PACKET_TX_HAS_OFF);
-#endif
-#ifdef PACKET_QDISC_BYPASS
-  ADD(PACKET_QDISC_BYPASS);
-#endif
-#ifdef PACKET_ROLLOVER_STATS
-  ADD(PACKET_ROLLOVER_STATS);
-#endif
-#ifdef PACKET_FANOUT_DATA
-  ADD(PACKET_FANOUT_DATA);
-#endif
-#ifdef PACKET_IGNORE_OUTGOING
-  ADD(PACKET_IGNORE_OUTGOING);
-#endif
-#ifdef PACKET_MR_MULTICAST
-  ADD(PACKET_MR_MULTICAST);
-#endif
-#ifdef PACKET_MR_PROMISC
-  ADD(PACKET_MR_PROMISC);
-#endif
-#ifdef PACKET_MR_ALLMULTI
-  ADD(PACKET_MR_ALLMULTI);
-#endif
-#ifdef PACKET_MR_UNICAST
-  ADD(PACKET_MR_UNICAST);
-#endif
-#ifdef PACKET_USER
-  ADD(PACKET_USER);
-#endif
-#ifdef PACKET_KERNEL
-  ADD(PACKET_KERNEL);
-#endif
-#ifdef PACKET_FANOUT_HASH
-  ADD(PACKET_FANOUT_HASH);
-#endif
-#ifdef PACKET_FANOUT_LB
-  ADD(PACKET_FANOUT_LB);
-#endif
-#ifdef PACKET_FANOUT_CPU
-  ADD(PACKET_FANOUT_CPU);
-#endif
-#ifdef PACKET_FANOUT_ROLLOVER
-  ADD(PACKET_FANOUT_ROLLOVER);
-#endif
-#ifdef PACKET_FANOUT_RND
-  ADD(PACKET_FANOUT_RND);
-#endif
-#ifdef PACKET_FANOUT_QM
-  ADD(PACKET_FANOUT_QM);
-#endif
-#ifdef PACKET_FANOUT_CBPF
-  ADD(PACKET_FANOUT_CBPF);
-#endif
-#ifdef PACKET_FANOUT_EBPF
-  ADD(PACKET_FANOUT_EBPF);
-#endif
-#ifdef PACKET_FANOUT_FLAG_ROLLOVER
-  ADD(PACKET_FANOUT_FLAG_ROLLOVER);
-#endif
-#ifdef PACKET_FANOUT_FLAG_UNIQUEID
-  ADD(PACKET_FANOUT_FLAG_UNIQUEID);
-#endif
-#ifdef PACKET_FANOUT_FLAG_DEFRAG
-  ADD(PACKET_FANOUT_FLAG_DEFRAG);
-#endif
-#ifdef NETLINK_SOCK_DIAG
-  ADD(NETLINK_SOCK_DIAG);
-#endif
-#ifdef NETLINK_INET_DIAG
-  ADD(NETLINK_INET_DIAG);
-#endif
-#ifdef NETLINK_SELINUX
-  ADD(NETLINK_SELINUX);
-#endif
-#ifdef NETLINK_ISCSI
-  ADD(NETLINK_ISCSI);
-#endif
-#ifdef NETLINK_AUDIT
-  ADD(NETLINK_AUDIT);
-#endif
-#ifdef NETLINK_FIB_LOOKUP
-  ADD(NETLINK_FIB_LOOKUP);
-#endif
-#ifdef NETLINK_CONNECTOR
-  ADD(NETLINK_CONNECTOR);
-#endif
-#ifdef NETLINK_NETFILTER
-  ADD(NETLINK_NETFILTER);
-#endif
-#ifdef NETLINK_KOBJECT_UEVENT
-  ADD(NETLINK_KOBJECT_UEVENT);
-#endif
-#ifdef NETLINK_GENERIC
-  ADD(NETLINK_GENERIC);
-#endif
-#ifdef NETLINK_SCSITRANSPORT
-  ADD(NETLINK_SCSITRANSPORT);
-#endif
-#ifdef NETLINK_ECRYPTFS
-  ADD(NETLINK_ECRYPTFS);
-#endif
-#ifdef NETLINK_RDMA
-  ADD(NETLINK_RDMA);
-#endif
-#ifdef NETLINK_ADD_MEMBERSHIP
-  ADD(NETLINK_ADD_MEMBERSHIP);
-#endif
-#ifdef NETLINK_DROP_MEMBERSHIP
-  ADD(NETLINK_DROP_MEMBERSHIP);
-#endif
-#ifdef NETLINK_PKTINFO
-  ADD(NETLINK_PKTINFO);
-#endif
-#ifdef NETLINK_BROADCAST_ERROR
-  ADD(NETLINK_BROADCAST_ERROR);
-#endif
-#ifdef NETLINK_NO_ENOBUFS
-  ADD(NETLINK_NO_ENOBUFS);
-#endif
-#ifdef NETLINK_LISTEN_ALL_NSID
-  ADD(NETLINK_LISTEN_ALL_NSID);
-#endif
-#ifdef NETLINK_CAP_ACK
-  ADD(NETLINK_CAP_ACK);
-#endif
-#ifdef NETLINK_EXT_ACK
-  ADD(NETLINK_EXT_ACK);
-#endif
-#ifdef NETLINK_GET_STRICT_CHK
-  ADD(NETLINK_GET_STRICT_CHK);
-#endif
-#ifdef MSG_PROXY
-  ADD(MSG_PROXY);
-#endif
-#ifdef MSG_FIN
-  ADD(MSG_FIN);
-#endif
-#ifdef MSG_SYN
-  ADD(MSG_SYN);
-#endif
-#ifdef MSG_RST
-  ADD(MSG_RST);
-#endif
-#ifdef MSG_BATCH
-  ADD(MSG_BATCH);
-#endif
-#ifdef MSG_ZEROCOPY
-  ADD(MSG_ZEROCOPY);
-#endif
-#ifdef MSG_WAITFORONE
-  ADD(MSG_WAITFORONE);
-#endif
-#ifdef MSG_SOCK_DEVMEM
-  ADD(MSG_SOCK_DEVMEM);
-#endif
-#ifdef SCM_SECURITY
-  ADD(SCM_SECURITY);
-#endif
-#ifdef SCM_PIDFD
-  ADD(SCM_PIDFD);
-#endif
-#ifdef SO_PEERPIDFD
-  ADD(SO_PEERPIDFD);
-#endif
-#ifdef SO_PASSPIDFD
-  ADD(SO_PASSPIDFD);
-#endif
-#ifdef TCP_KEEPALIVE
-  ADD(TCP_KEEPALIVE);
-#endif
-#ifdef ETH_P_LOOP
-  ADD(ETH_P_LOOP);
-#endif
-#ifdef ETH_P_PUP
-  ADD(ETH_P_PUP);
-#endif
-#ifdef ETH_P_PUPAT
-  ADD(ETH_P_PUPAT);
-#endif
-#ifdef ETH_P_TSN
-  ADD(ETH_P_TSN);
-#endif
-#ifdef ETH_P_ERSPAN2
-  ADD(ETH_P_ERSPAN2);
-#endif
-#ifdef ETH_P_IP
-  ADD(ETH_P_IP);
-#endif
-#ifdef ETH_P_X25
-  ADD(ETH_P_X25);
-#endif
-#ifdef ETH_P_ARP
-  ADD(ETH_P_ARP);
-#endif
-#ifdef ETH_P_BPQ
-  ADD(ETH_P_BPQ);
-#endif
-#ifdef ETH_P_IEEEPUP
-  ADD(ETH_P_IEEEPUP);
-#endif
-#ifdef ETH_P_IEEEPUPAT
-  ADD(ETH_P_IEEEPUPAT);
-#endif
-#ifdef ETH_P_BATMAN
-  ADD(ETH_P_BATMAN);
-#endif
-#ifdef ETH_P_DEC
-  ADD(ETH_P_DEC);
-#endif
-#ifdef ETH_P_DNA_DL
-  ADD(ETH_P_DNA_DL);
-#endif
-#ifdef ETH_P_DNA_RC
-  ADD(ETH_P_DNA_RC);
-#endif
-#ifdef ETH_P_DNA_RT
-  ADD(ETH_P_DNA_RT);
-#endif
-#ifdef ETH_P_LAT
-  ADD(ETH_P_LAT);
-#endif
-#ifdef ETH_P_DIAG
-  ADD(ETH_P_DIAG);
-#endif
-#ifdef ETH_P_CUST
-  ADD(ETH_P_CUST);
-#endif
-#ifdef ETH_P_SCA
-  ADD(ETH_P_SCA);
-#endif
-#ifdef ETH_P_TEB
-  ADD(ETH_P_TEB);
-#endif
-#ifdef ETH_P_RARP
-  ADD(ETH_P_RARP);
-#endif
-#ifdef ETH_P_ATALK
-  ADD(ETH_P_ATALK);
-#endif
-#ifdef ETH_P_AARP
-  ADD(ETH_P_AARP);
-#endif
-#ifdef ETH_P_8021Q
-  ADD(ETH_P_8021Q);
-#endif
-#ifdef ETH_P_ERSPAN
-  ADD(ETH_P_ERSPAN);
-#endif
-#ifdef ETH_P_IPX
-  ADD(ETH_P_IPX);
-#endif
-#ifdef ETH_P_IPV6
-  ADD(ETH_P_IPV6);
-#endif
-#ifdef ETH_P_PAUSE
-  ADD(ETH_P_PAUSE);
-#endif
-#ifdef ETH_P_SLOW
-  ADD(ETH_P_SLOW);
-#endif
-#ifdef ETH_P_WCCP
-  ADD(ETH_P_WCCP);
-#endif
-#ifdef ETH_P_MPLS_UC
-  ADD(ETH_P_MPLS_UC);
-#endif
-#ifdef ETH_P_MPLS_MC
-  ADD(ETH_P_MPLS_MC);
-#endif
-#ifdef ETH_P_ATMMPOA
-  ADD(ETH_P_ATMMPOA);
-#endif
-#ifdef ETH_P_PPP_DISC
-  ADD(ETH_P_PPP_DISC);
-#endif
-#ifdef ETH_P_PPP_SES
-  ADD(ETH_P_PPP_SES);
-#endif
-#ifdef ETH_P_LINK_CTL
-  ADD(ETH_P_LINK_CTL);
-#endif
-#ifdef ETH_P_ATMFATE
-  ADD(ETH_P_ATMFATE);
-#endif
-#ifdef ETH_P_PAE
-  ADD(ETH_P_PAE);
-#endif
-#ifdef ETH_P_PROFINET
-  ADD(ETH_P_PROFINET);
-#endif
-#ifdef ETH_P_REALTEK
-  ADD(ETH_P_REALTEK);
-#endif
-#ifdef ETH_P_AOE
-  ADD(ETH_P_AOE);
-#endif
-#ifdef ETH_P_ETHERCAT
-  ADD(ETH_P_ETHERCAT);
-#endif
-#ifdef ETH_P_8021AD
-  ADD(ETH_P_8021AD);
-#endif
-#ifdef ETH_P_802_EX1
-  ADD(ETH_P_802_EX1);
-#endif
-#ifdef ETH_P_PREAUTH
-  ADD(ETH_P_PREAUTH);
-#endif
-#ifdef ETH_P_TIPC
-  ADD(ETH_P_TIPC);
-#endif
-#ifdef ETH_P_LLDP
-  ADD(ETH_P_LLDP);
-#endif
-#ifdef ETH_P_MRP
-  ADD(ETH_P_MRP);
-#endif
-#ifdef ETH_P_MACSEC
-  ADD(ETH_P_MACSEC);
-#endif
-#ifdef ETH_P_8021AH
-  ADD(ETH_P_8021AH);
-#endif
-#ifdef ETH_P_MVRP
-  ADD(ETH_P_MVRP);
-#endif
-#ifdef ETH_P_1588
-  ADD(ETH_P_1588);
-#endif
-#ifdef ETH_P_NCSI
-  ADD(ETH_P_NCSI);
-#endif
-#ifdef ETH_P_PRP
-  ADD(ETH_P_PRP);
-#endif
-#ifdef ETH_P_CFM
-  ADD(ETH_P_CFM);
-#endif
-#ifdef ETH_P_FCOE
-  ADD(ETH_P_FCOE);
-#endif
-#ifdef ETH_P_IBOE
-  ADD(ETH_P_IBOE);
-#endif
-#ifdef ETH_P_TDLS
-  ADD(ETH_P_TDLS);
-#endif
-#ifdef ETH_P_FIP
-  ADD(ETH_P_FIP);
-#endif
-#ifdef ETH_P_80221
-  ADD(ETH_P_80221);
-#endif
-#ifdef ETH_P_HSR
-  ADD(ETH_P_HSR);
-#endif
-#ifdef ETH_P_NSH
-  ADD(ETH_P_NSH);
-#endif
-#ifdef ETH_P_LOOPBACK
-  ADD(ETH_P_LOOPBACK);
-#endif
-#ifdef ETH_P_QINQ1
-  ADD(ETH_P_QINQ1);
-#endif
-#ifdef ETH_P_QINQ2
-  ADD(ETH_P_QINQ2);
-#endif
-#ifdef ETH_P_QINQ3
-  ADD(ETH_P_QINQ3);
-#endif
-#ifdef ETH_P_EDSA
-  ADD(ETH_P_EDSA);
-#endif
-#ifdef ETH_P_DSA_8021Q
-  ADD(ETH_P_DSA_8021Q);
-#endif
-#ifdef ETH_P_DSA_A5PSW
-  ADD(ETH_P_DSA_A5PSW);
-#endif
-#ifdef ETH_P_IFE
-  ADD(ETH_P_IFE);
-#endif
-#ifdef ETH_P_AF_IUCV
-  ADD(ETH_P_AF_IUCV);
-#endif
-#ifdef ETH_P_802_3_MIN
-  ADD(ETH_P_802_3_MIN);
-#endif
-#ifdef ETH_P_802_3
-  ADD(ETH_P_802_3);
-#endif
-#ifdef ETH_P_AX25
-  ADD(ETH_P_AX25);
-#endif
-#ifdef ETH_P_802_2
-  ADD(ETH_P_802_2);
-#endif
-#ifdef ETH_P_SNAP
-  ADD(ETH_P_SNAP);
-#endif
-#ifdef ETH_P_DDCMP
-  ADD(ETH_P_DDCMP);
-#endif
-#ifdef ETH_P_WAN_PPP
-  ADD(ETH_P_WAN_PPP);
-#endif
-#ifdef ETH_P_PPP_MP
-  ADD(ETH_P_PPP_MP);
-#endif
-#ifdef ETH_P_LOCALTALK
-  ADD(ETH_P_LOCALTALK);
-#endif
-#ifdef ETH_P_CAN
-  ADD(ETH_P_CAN);
-#endif
-#ifdef ETH_P_CANFD
-  ADD(ETH_P_CANFD);
-#endif
-#ifdef ETH_P_CANXL
-  ADD(ETH_P_CANXL);
-#endif
-#ifdef ETH_P_PPPTALK
-  ADD(ETH_P_PPPTALK);
-#endif
-#ifdef ETH_P_TR_802_2
-  ADD(ETH_P_TR_802_2);
-#endif
-#ifdef ETH_P_MOBITEX
-  ADD(ETH_P_MOBITEX);
-#endif
-#ifdef ETH_P_CONTROL
-  ADD(ETH_P_CONTROL);
-#endif
-#ifdef ETH_P_IRDA
-  ADD(ETH_P_IRDA);
-#endif
-#ifdef ETH_P_ECONET
-  ADD(ETH_P_ECONET);
-#endif
-#ifdef ETH_P_HDLC
-  ADD(ETH_P_HDLC);
-#endif
-#ifdef ETH_P_ARCNET
-  ADD(ETH_P_ARCNET);
-#endif
-#ifdef ETH_P_DSA
-  ADD(ETH_P_DSA);
-#endif
-#ifdef ETH_P_TRAILER
-  ADD(ETH_P_TRAILER);
-#endif
-#ifdef ETH_P_PHONET
-  ADD(ETH_P_PHONET);
-#endif
-#ifdef ETH_P_IEEE802154
-  ADD(ETH_P_IEEE802154);
-#endif
-#ifdef ETH_P_CAIF
-  ADD(ETH_P_CAIF);
-#endif
-#ifdef ETH_P_XDSA
-  ADD(ETH_P_XDSA);
-#endif
-#ifdef ETH_P_MAP
-  ADD(ETH_P_MAP);
-#endif
-#ifdef ETH_P_MCTP
-  ADD(ETH_P_MCTP);
-#endif
-
-  // Enum members, not macros, in their headers: referenced directly.
-#ifdef __GLIBC__
-  ADD(IPPORT_USERRESERVED);
-#else
-  ADDV("IPPORT_USERRESERVED", 5000);  // musl lacks it: CPython's fallback value
-#endif
-#ifdef IPPROTO_UDPLITE
-  // CPython's fallbacks from the UDP-Lite man page when the headers lack them.
-  ADDV("UDPLITE_SEND_CSCOV", 10);
-  ADDV("UDPLITE_RECV_CSCOV", 11);
-#endif
-#ifdef ALG_OP_ENCRYPT
-  ADDV("ALG_OP_SIGN", 2);
-  ADDV("ALG_OP_VERIFY", 3);
-#endif
-#ifdef ALG_SET_AEAD_AUTHSIZE
-  ADDV("ALG_SET_PUBKEY", 6);
-#endif
-#ifdef BSDSOCK_HAVE_CAN
-  ADD(CAN_RAW_FILTER);
-  ADD(CAN_RAW_LOOPBACK);
-  ADD(CAN_RAW_RECV_OWN_MSGS);
-  ADD(CAN_RAW_FD_FRAMES);
-  ADD(CAN_RAW_JOIN_FILTERS);
-#endif
-#if __has_include(<linux/can/j1939.h>)
-  ADD(J1939_EE_INFO_NONE);
-  ADD(J1939_EE_INFO_TX_ABORT);
-  ADD(J1939_NLA_PAD);
-  ADD(J1939_NLA_BYTES_ACKED);
-  ADD(SCM_J1939_DEST_ADDR);
-  ADD(SCM_J1939_DEST_NAME);
-  ADD(SCM_J1939_PRIO);
-  ADD(SCM_J1939_ERRQUEUE);
-  ADD(SO_J1939_FILTER);
-  ADD(SO_J1939_PROMISC);
-  ADD(SO_J1939_SEND_PRIO);
-  ADD(SO_J1939_ERRQUEUE);
-#endif
-#ifdef TIPC_ZONE_SCOPE
-  ADD(TIPC_CLUSTER_SCOPE);
-  ADD(TIPC_NODE_SCOPE);
-#endif
-#ifdef BSDSOCK_HAVE_CAN_BCM
-  // CPython exports linux/can/bcm.h's opcodes and flags with a CAN_BCM_ prefix.
-  ADDV("CAN_BCM_CAN_FD_FRAME", CAN_FD_FRAME);
-  ADDV("CAN_BCM_RX_ANNOUNCE_RESUME", RX_ANNOUNCE_RESUME);
-  ADDV("CAN_BCM_RX_CHANGED", RX_CHANGED);
-  ADDV("CAN_BCM_RX_CHECK_DLC", RX_CHECK_DLC);
-  ADDV("CAN_BCM_RX_DELETE", RX_DELETE);
-  ADDV("CAN_BCM_RX_FILTER_ID", RX_FILTER_ID);
-  ADDV("CAN_BCM_RX_NO_AUTOTIMER", RX_NO_AUTOTIMER);
-  ADDV("CAN_BCM_RX_READ", RX_READ);
-  ADDV("CAN_BCM_RX_RTR_FRAME", RX_RTR_FRAME);
-  ADDV("CAN_BCM_RX_SETUP", RX_SETUP);
-  ADDV("CAN_BCM_RX_STATUS", RX_STATUS);
-  ADDV("CAN_BCM_RX_TIMEOUT", RX_TIMEOUT);
-  ADDV("CAN_BCM_SETTIMER", SETTIMER);
-  ADDV("CAN_BCM_STARTTIMER", STARTTIMER);
-  ADDV("CAN_BCM_TX_ANNOUNCE", TX_ANNOUNCE);
-  ADDV("CAN_BCM_TX_COUNTEVT", TX_COUNTEVT);
-  ADDV("CAN_BCM_TX_CP_CAN_ID", TX_CP_CAN_ID);
-  ADDV("CAN_BCM_TX_DELETE", TX_DELETE);
-  ADDV("CAN_BCM_TX_EXPIRED", TX_EXPIRED);
-  ADDV("CAN_BCM_TX_READ", TX_READ);
-  ADDV("CAN_BCM_TX_RESET_MULTI_IDX", TX_RESET_MULTI_IDX);
-  ADDV("CAN_BCM_TX_SEND", TX_SEND);
-  ADDV("CAN_BCM_TX_SETUP", TX_SETUP);
-  ADDV("CAN_BCM_TX_STATUS", TX_STATUS);
 #endif
 #undef ADD
 #undef ADDV
