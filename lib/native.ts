@@ -44,6 +44,8 @@ export interface Binding {
     timeout: number,
     ex: boolean,
   ): number | undefined;
+  connect_start(fd: number, family: number, address: NativeAddress, label: string): number | undefined;
+  connect_result(fd: number, label: string): undefined;
   accept(fd: number, timeout: number, nonblocking: boolean): [number, NativeAddress] | number;
   recv_into(fd: number, buffer: ArrayBufferView, nbytes: number, flags: number, timeout: number): number;
   recvfrom_into(

@@ -42,14 +42,18 @@ Napi::Value Optional(Napi::Env env, double n) {
   return n >= 0 ? Napi::Number::New(env, n) : env.Undefined();
 }
 
-}  // namespace
-
-Napi::Value NewErrno(Napi::Env env, int err, const char *syscall, double bytesSent) {
-  const char *text = strerror(err);
+Napi::Value NewErrnoText(Napi::Env env, int err, const std::string &text, const char *syscall,
+                         double bytesSent) {
   return Build(env, env.GetInstanceData<Addon>()->oserror,
                {Napi::Number::New(env, err), Napi::String::New(env, text), Napi::String::New(env, syscall),
                 Optional(env, bytesSent)},
-               text);
+               text.c_str());
+}
+
+}  // namespace
+
+Napi::Value NewErrno(Napi::Env env, int err, const char *syscall, double bytesSent) {
+  return NewErrnoText(env, err, strerror(err), syscall, bytesSent);
 }
 
 Napi::Value NewTimeout(Napi::Env env, const char *syscall, double bytesSent) {
@@ -69,6 +73,11 @@ Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char *sys
 Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, double bytesSent) {
   if (env.IsExceptionPending()) return Napi::Value();
   return Throw(env, NewErrno(env, err, syscall, bytesSent));
+}
+
+Napi::Value ThrowErrnoText(Napi::Env env, int err, const std::string &text, const char *syscall) {
+  if (env.IsExceptionPending()) return Napi::Value();
+  return Throw(env, NewErrnoText(env, err, text, syscall, -1));
 }
 
 Napi::Value ThrowTimeout(Napi::Env env, const char *syscall, double bytesSent) {

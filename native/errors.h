@@ -25,6 +25,9 @@ Napi::Value NewTimeout(Napi::Env env, const char *syscall, double bytesSent = -1
 Napi::Value NewGaiError(Napi::Env env, int code, int savedErrno, const char *syscall = "getaddrinfo");
 
 Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, double bytesSent = -1);
+// An OSError with the message given instead of strerror(err) (the part after "[Errno N] "),
+// for an error that names its context (async connect: "Error connecting to ...").
+Napi::Value ThrowErrnoText(Napi::Env env, int err, const std::string &text, const char *syscall);
 Napi::Value ThrowTimeout(Napi::Env env, const char *syscall, double bytesSent = -1);
 Napi::Value ThrowGaiError(Napi::Env env, int code, int savedErrno, const char *syscall = "getaddrinfo");
 Napi::Value ThrowHError(Napi::Env env, int code);

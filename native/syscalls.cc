@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string>
 
 #include "addon.h"
 #include "args.h"
@@ -55,6 +56,13 @@ struct SendArgs {
   }
 };
 
+// The leading (fd, family, address) of bind, connect and connect_start.
+bool ArgFdAddress(const Napi::CallbackInfo &info, const char *caller, int &fd, SockAddr &sa) {
+  int family;
+  return ArgFd(info, 0, fd) && ArgInt(info, 1, "family", family) &&
+         getsockaddrarg(info.Env(), family, info[2], sa, caller);
+}
+
 bool IsStream(int fd) {
   int type = 0;
   socklen_t l = sizeof(type);
@@ -87,11 +95,9 @@ CallStatus RecvAll(int fd, uint8_t *data, size_t len, int flags, const Deadline 
 
 // bind(fd, family, address). Calls bind(2).
 Napi::Value Bind(const Napi::CallbackInfo &info) {
-  int fd, family;
+  int fd;
   SockAddr sa;
-  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
-      !getsockaddrarg(info.Env(), family, info[2], sa, "bind"))
-    return Napi::Value();
+  if (!ArgFdAddress(info, "bind", fd, sa)) return Napi::Value();
   if (bind(fd, reinterpret_cast<sockaddr *>(&sa.ss), sa.len) < 0)
     return ThrowErrno(info.Env(), errno, "bind");
   return info.Env().Undefined();
@@ -136,13 +142,11 @@ Napi::Value GetPeerName(const Napi::CallbackInfo &info) {
 // and a non-blocking connect returns EINPROGRESS.
 Napi::Value Connect(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int fd, family;
+  int fd;
   double timeout;
   SockAddr sa;
   bool ex = info[4].ToBoolean();
-  if (!ArgFd(info, 0, fd) || !ArgInt(info, 1, "family", family) ||
-      !getsockaddrarg(env, family, info[2], sa, ex ? "connect_ex" : "connect") ||
-      !ArgTimeout(info, 3, timeout))
+  if (!ArgFdAddress(info, ex ? "connect_ex" : "connect", fd, sa) || !ArgTimeout(info, 3, timeout))
     return Napi::Value();
   Deadline deadline(timeout, env);
   int err = 0;
@@ -168,6 +172,51 @@ Napi::Value Connect(const Napi::CallbackInfo &info) {
   if (ex) return Napi::Number::New(env, err);
   if (err) return ThrowErrno(env, err, "connect");
   return env.Undefined();
+}
+
+// The OSError of a failed async connect, in trio's words, naming the address lib/ printed
+// (argument `labelArg`): "[Errno 111] Error connecting to ['127.0.0.1', 1]: Connection refused".
+Napi::Value ThrowConnectError(const Napi::CallbackInfo &info, size_t labelArg, int err) {
+  std::string label;
+  if (!ArgString(info, labelArg, "address label", label)) return Napi::Value();
+  return ThrowErrnoText(info.Env(), err, "Error connecting to " + label + ": " + strerror(err), "connect");
+}
+
+// connect(2) once: 0 or the errno.
+int ConnectOnce(int fd, const SockAddr &sa) {
+  return connect(fd, reinterpret_cast<const sockaddr *>(&sa.ss), sa.len) < 0 ? errno : 0;
+}
+
+// connect_start(fd, family, address, label) -> undefined | WOULD_BLOCK: the async twin's
+// connect on its non-blocking fd. On EINPROGRESS a second connect(2) follows at once: on
+// loopback the handshake is usually over by then, and it says so (0 or EISCONN: connected;
+// an error; EALREADY: still in progress, WOULD_BLOCK), which spares a watcher and a loop
+// turn. Once the fd is writable, connect_result finishes. Failures throw ThrowConnectError.
+Napi::Value ConnectStart(const Napi::CallbackInfo &info) {
+  int fd;
+  SockAddr sa;
+  if (!ArgFdAddress(info, "connect", fd, sa)) return Napi::Value();
+  int err = ConnectOnce(fd, sa);
+  if (err == EINPROGRESS) {
+    err = ConnectOnce(fd, sa);
+    if (err == EISCONN) err = 0;
+    if (err == EALREADY) err = EINPROGRESS;
+  }
+  if (err == EINPROGRESS) return Napi::Number::New(info.Env(), kWouldBlock);
+  if (err != 0) return ThrowConnectError(info, 3, err);
+  return info.Env().Undefined();
+}
+
+// connect_result(fd, label) -> undefined, once the fd of connect_start is writable: reads
+// SO_ERROR, as CPython's sock_connect_impl does, and throws ThrowConnectError if it is set.
+Napi::Value ConnectResult(const Napi::CallbackInfo &info) {
+  int fd;
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
+  int err = 0;
+  socklen_t l = sizeof(err);
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) return ThrowErrno(info.Env(), errno, "getsockopt");
+  if (err != 0) return ThrowConnectError(info, 1, err);
+  return info.Env().Undefined();
 }
 
 // ---- data ------------------------------------------------------------------------
@@ -382,6 +431,8 @@ void InitSyscalls(Napi::Env env, Napi::Object exports) {
                    {"getsockname", GetSockName},
                    {"getpeername", GetPeerName},
                    {"connect", Connect},
+                   {"connect_start", ConnectStart},
+                   {"connect_result", ConnectResult},
                    {"accept", Accept},
                    {"recv_into", RecvInto},
                    {"recvfrom_into", RecvFromInto},

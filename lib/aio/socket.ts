@@ -10,8 +10,6 @@ import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from '../args';
 import { toSockAddrAsync, type Address } from '../address';
-import { SOL_SOCKET, SO_ERROR } from '../constants';
-import { EALREADY, EINPROGRESS, EISCONN } from '../errno';
 import { formatAddress } from '../finalizer';
 import {
   checkBufferList,
@@ -25,7 +23,7 @@ import {
   mmsgResults,
   trim,
 } from '../io-args';
-import { OSError, ebadf, strerror, wouldBlock } from '../oserror';
+import { OSError, ebadf, wouldBlock } from '../oserror';
 import { native, WOULD_BLOCK, type AncData } from '../native';
 import { checkSendfileArgs, fsError, sendfileFallsBack } from '../sendfile';
 import { Socket, type MakefileOptions } from '../socket';
@@ -249,8 +247,8 @@ export class AsyncSocket {
   }
 
   /**
-   * Like socket.connect(), but async: connect(2), then on EINPROGRESS waits for
-   * writability and reads SO_ERROR (trio). An abort or timeout while connecting closes
+   * Like socket.connect(), but async: connect(2), then while it is in progress waits for
+   * writability and reads SO_ERROR (trio; native connect_start / connect_result). An abort or timeout while connecting closes
    * the socket, as trio does on cancellation.
    */
   async connect(address: Address, opts?: WaitOptions): Promise<void> {
@@ -270,34 +268,14 @@ export class AsyncSocket {
     }
     const st = this.#st;
     const fd = this.#fd('connect');
-    let err = native.connect(fd, family, addr, 0, true) as number;
-    if (err === EINPROGRESS) {
-      // Loopback and other fast paths have often finished the handshake by now, and a
-      // second connect(2) says so (0; an error such as ECONNREFUSED; EALREADY while it is
-      // still in progress), which spares a watcher and a loop turn.
-      err = native.connect(fd, family, addr, 0, true) as number;
-      if (err === EISCONN) err = 0;
-      else if (err === EALREADY) err = EINPROGRESS;
-    }
-    if (err === EINPROGRESS) {
-      try {
-        err = await run(
-          this,
-          this.#st,
-          WRITE,
-          () => native.getsockopt(st.fd, SOL_SOCKET, SO_ERROR, 0) as number,
-          'connect',
-          opts,
-          false,
-        );
-      } catch (e) {
-        if (e instanceof AbortError || (e instanceof OSError && e.errno === null)) this.close();
-        throw e;
-      }
-    }
-    if (err !== 0) {
-      const e = new OSError(err, `Error connecting to ${formatAddress(address)}: ${strerror(err)}`);
-      e.syscall = 'connect';
+    // Native makes the calls and raises, naming the address (trio's wording): connect(2),
+    // then at once a second one, which on loopback usually finds the handshake over.
+    const label = formatAddress(address);
+    if (native.connect_start(fd, family, addr, label) !== WOULD_BLOCK) return;
+    try {
+      await run(this, this.#st, WRITE, () => native.connect_result(st.fd, label), 'connect', opts, false);
+    } catch (e) {
+      if (e instanceof AbortError || (e instanceof OSError && e.errno === null)) this.close();
       throw e;
     }
   }
