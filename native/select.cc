@@ -18,9 +18,9 @@
 #include "select.h"
 
 #include "addon.h"
+#include "args.h"
 #include "errors.h"
 #include "sock_call.h"
-#include "args.h"
 #include "watcher.h"
 
 namespace bsdsock {
@@ -94,7 +94,7 @@ Napi::Value Select(const Napi::CallbackInfo &info) {
   for (size_t k = 0; k < 3; k++)
     if (!ArgInt32Array(info, k, lists[k], lens[k])) return Napi::Value();
   double timeout;
-  if (!GetTimeout(env, info[3], timeout)) return Napi::Value();
+  if (!ArgTimeout(info, 3, timeout)) return Napi::Value();
   int maxfd = -1;
   for (size_t k = 0; k < 3; k++) {
     for (size_t j = 0; j < lens[k]; j++) {
@@ -140,7 +140,7 @@ Napi::Value Poll(const Napi::CallbackInfo &info) {
   size_t len;
   if (!ArgInt32Array(info, 0, table, len)) return Napi::Value();
   double timeout;
-  if (!GetTimeout(env, info[1], timeout)) return Napi::Value();
+  if (!ArgTimeout(info, 1, timeout)) return Napi::Value();
   size_t n = len / 2;
   pollfd *fds = n ? static_cast<pollfd *>(calloc(n, sizeof(pollfd))) : nullptr;
   if (n && !fds) return ThrowErrno(env, ENOMEM, "poll");
@@ -181,7 +181,7 @@ Napi::Value EpollCreate(const Napi::CallbackInfo &info) {
 // epoll_adopt(fd) -> fd: epoll.fromfd() takes ownership of an existing fd.
 Napi::Value EpollAdopt(const Napi::CallbackInfo &info) {
   int fd;
-  if (!GetFd(info.Env(), info[0], fd)) return Napi::Value();
+  if (!ArgFd(info, 0, fd)) return Napi::Value();
   TrackFd(info.Env(), fd);
   return Napi::Number::New(info.Env(), fd);
 }
@@ -191,8 +191,8 @@ Napi::Value EpollCtl(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int epfd, op, fd;
   int64_t events;
-  if (!GetFd(env, info[0], epfd) || !GetInt(env, info[1], "op", op) || !GetFd(env, info[2], fd) ||
-      !GetInt64(env, info[3], "eventmask", 0, UINT32_MAX, events))
+  if (!ArgFd(info, 0, epfd) || !ArgInt(info, 1, "op", op) || !ArgFd(info, 2, fd) ||
+      !ArgInt64(info, 3, "eventmask", 0, UINT32_MAX, events))
     return Napi::Value();
   epoll_event ev{};
   ev.events = static_cast<uint32_t>(events);
@@ -207,8 +207,7 @@ Napi::Value EpollWait(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int epfd, maxevents;
   double timeout;
-  if (!GetFd(env, info[0], epfd) || !GetInt(env, info[1], "maxevents", maxevents) ||
-      !GetTimeout(env, info[2], timeout))
+  if (!ArgFd(info, 0, epfd) || !ArgInt(info, 1, "maxevents", maxevents) || !ArgTimeout(info, 2, timeout))
     return Napi::Value();
   if (maxevents < 1) return ThrowRange(env, "maxevents must be greater than 0");
   epoll_event *evs = static_cast<epoll_event *>(malloc(sizeof(epoll_event) * static_cast<size_t>(maxevents)));
@@ -236,12 +235,15 @@ Napi::Value EpollWait(const Napi::CallbackInfo &info) {
 }  // namespace
 
 void InitSelect(Napi::Env env, Napi::Object exports) {
-  exports.Set("select", Napi::Function::New(env, Select, "select"));
-  exports.Set("poll", Napi::Function::New(env, Poll, "poll"));
-  exports.Set("epoll_create", Napi::Function::New(env, EpollCreate, "epoll_create"));
-  exports.Set("epoll_adopt", Napi::Function::New(env, EpollAdopt, "epoll_adopt"));
-  exports.Set("epoll_ctl", Napi::Function::New(env, EpollCtl, "epoll_ctl"));
-  exports.Set("epoll_wait", Napi::Function::New(env, EpollWait, "epoll_wait"));
+  SetFunctions(env, exports,
+               {
+                   {"select", Select},
+                   {"poll", Poll},
+                   {"epoll_create", EpollCreate},
+                   {"epoll_adopt", EpollAdopt},
+                   {"epoll_ctl", EpollCtl},
+                   {"epoll_wait", EpollWait},
+               });
   exports.Set("FD_SETSIZE", Napi::Number::New(env, FD_SETSIZE));
   // The constants of Python's select module on Linux, from the C headers.
   Napi::Object c = Napi::Object::New(env);
