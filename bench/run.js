@@ -255,14 +255,23 @@ function ensureAddon() {
   if (r.status !== 0) throw new Error('npm run build:native failed');
 }
 
-/** Compiles the C reference with the system compiler into bench/out/. */
+/**
+ * Compiles the C reference with the system compiler into bench/out/. It is written under a
+ * name of this process and renamed into place, so that a run started at the same time in
+ * this checkout (the test suite twice at once) never executes a half-written binary.
+ */
 function ensureC() {
   fs.mkdirSync(OUT_DIR, { recursive: true });
   if (mtime(C_BIN) > mtime(C_SRC)) return;
   const cc = process.env.CC || 'cc';
   log(`compiling ${path.relative(ROOT, C_SRC)} with ${cc}`);
-  const r = spawnSync(cc, ['-O2', '-Wall', '-o', C_BIN, C_SRC], { stdio: ['ignore', 2, 2] });
-  if (r.status !== 0) throw new Error(`${cc} failed to compile ${C_SRC}`);
+  const tmp = `${C_BIN}.${process.pid}`;
+  const r = spawnSync(cc, ['-O2', '-Wall', '-o', tmp, C_SRC], { stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`${cc} failed to compile ${C_SRC}`);
+  }
+  fs.renameSync(tmp, C_BIN);
 }
 
 /** Finds wrk; installs it with apt-get when missing and root. Returns its path or null. */
