@@ -12,10 +12,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import * as socket from '../../lib/index';
 import { start, type Run } from '../helpers/children';
-import { CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, runExample } from './helpers/env';
+import { withMachineLock } from '../helpers/machine-lock';
+import { CHILD_KILL_AFTER, CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, runExample } from './helpers/env';
 import { createTopology, type Topology } from './helpers/netns';
 
 const BPF_FIXTURE = path.join(__dirname, 'helpers', 'udp-port-47913.bpf'); // tcpdump -dd 'udp port 47913'
+
+// How long an example waits for an answer it expects (ping -W, traceroute -w, arping -i). Each
+// stops waiting as soon as the answer is there, so this only matters on a machine so busy that
+// the example is not scheduled in time (with one second, answers sitting in the socket were
+// reported lost). Waits for answers that must NOT come stay short.
+const REPLY_WAIT = '5';
+const ARP_WAIT = '2'; // arping waits out its whole interval after a reply, so it costs count * 2 s
+// Sniffers stop by themselves after this many seconds at the latest (they normally get SIGINT).
+const SNIFF_LIMIT = '100';
 
 /** The summary numbers of a ping run. */
 function pingSummary(out: string): { transmitted: number; received: number; loss: number } {
@@ -76,8 +86,8 @@ describe('examples on loopback', () => {
     `ping.ts 127.0.0.1 and ping.ts -6 ::1 get every reply${RAW.why}`,
     async () => {
       const [v4, v6] = await Promise.all([
-        runExample('ping.ts', ['-c', '3', '-i', '0.2', '127.0.0.1']),
-        runExample('ping.ts', ['-6', '-c', '2', '-i', '0.2', '::1']),
+        runExample('ping.ts', ['-c', '3', '-i', '0.2', '-W', REPLY_WAIT, '127.0.0.1']),
+        runExample('ping.ts', ['-6', '-c', '2', '-i', '0.2', '-W', REPLY_WAIT, '::1']),
       ]);
       expect(v4.code, show(v4)).toBe(0);
       expect(v4.stdout).toMatch(/^PING 127\.0\.0\.1 \(127\.0\.0\.1\) 56\(84\) bytes of data\.$/m);
@@ -103,8 +113,8 @@ describe('examples on loopback', () => {
     `traceroute.ts 127.0.0.1 (UDP and -I ICMP) reaches it at hop 1${RAW.why}`,
     async () => {
       const [udp, icmp] = await Promise.all([
-        runExample('traceroute.ts', ['-q', '2', '-w', '1', '127.0.0.1']),
-        runExample('traceroute.ts', ['-I', '-q', '1', '-w', '1', '127.0.0.1']),
+        runExample('traceroute.ts', ['-q', '2', '-w', REPLY_WAIT, '127.0.0.1']),
+        runExample('traceroute.ts', ['-I', '-q', '1', '-w', REPLY_WAIT, '127.0.0.1']),
       ]);
       for (const r of [udp, icmp]) {
         expect(r.code, show(r)).toBe(0);
@@ -118,31 +128,37 @@ describe('examples on loopback', () => {
   it.skipIf(RAW.skip)(
     `sniffer.ts -i lo --bpf <tcpdump -dd output> shows only the matching datagrams${RAW.why}`,
     async () => {
-      const sniffer = start(
-        process.execPath,
-        exampleArgv('sniffer.ts', ['-i', 'lo', '--bpf', BPF_FIXTURE, '-c', '2', '-W', '10']).slice(1),
-        20_000,
-      );
-      await sniffer.waitFor(/listening on lo/);
-      const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
-      try {
-        tx.bind(['127.0.0.1', 0]);
-        tx.sendto(Buffer.from('other'), ['127.0.0.1', 47914]);
-        tx.sendto(Buffer.from('first'), ['127.0.0.1', 47913]);
-        tx.sendto(Buffer.from('second!'), ['127.0.0.1', 47913]);
-      } finally {
-        tx.close();
-      }
-      const r = await sniffer.exit;
-      expect(r.code, show(r)).toBe(0);
-      const lines = r.stdout.trim().split('\n');
-      expect(lines, show(r)).toHaveLength(2);
-      // Each packet once (the outgoing copy on lo is skipped), with zero MACs on lo.
-      expect(lines[0]).toMatch(
-        /^\d\d:\d\d:\d\d\.\d{6} lo In {2}00:00:00:00:00:00 > 00:00:00:00:00:00, IP 127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.47913: UDP, length 5$/,
-      );
-      expect(lines[1]).toMatch(/> 127\.0\.0\.1\.47913: UDP, length 7$/);
-      expect(r.stderr).toContain('2 packets captured');
+      // The fixture's filter matches port 47913: no other sender to it on lo meanwhile, in this
+      // run (test/raw/filter.test.ts) or another run of the suite on the machine.
+      await withMachineLock('udp-47913-lo', async () => {
+        const sniffer = start(
+          process.execPath,
+          exampleArgv('sniffer.ts', ['-i', 'lo', '--bpf', BPF_FIXTURE, '-c', '2', '-W', SNIFF_LIMIT]).slice(
+            1,
+          ),
+          CHILD_KILL_AFTER,
+        );
+        await sniffer.waitFor(/listening on lo/, CHILD_KILL_AFTER);
+        const tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+        try {
+          tx.bind(['127.0.0.1', 0]);
+          tx.sendto(Buffer.from('other'), ['127.0.0.1', 47914]);
+          tx.sendto(Buffer.from('first'), ['127.0.0.1', 47913]);
+          tx.sendto(Buffer.from('second!'), ['127.0.0.1', 47913]);
+        } finally {
+          tx.close();
+        }
+        const r = await sniffer.exit;
+        expect(r.code, show(r)).toBe(0);
+        const lines = r.stdout.trim().split('\n');
+        expect(lines, show(r)).toHaveLength(2);
+        // Each packet once (the outgoing copy on lo is skipped), with zero MACs on lo.
+        expect(lines[0]).toMatch(
+          /^\d\d:\d\d:\d\d\.\d{6} lo In {2}00:00:00:00:00:00 > 00:00:00:00:00:00, IP 127\.0\.0\.1\.\d+ > 127\.0\.0\.1\.47913: UDP, length 5$/,
+        );
+        expect(lines[1]).toMatch(/> 127\.0\.0\.1\.47913: UDP, length 7$/);
+        expect(r.stderr).toContain('2 packets captured');
+      });
     },
     CHILD_TEST_TIMEOUT,
   );
@@ -165,8 +181,8 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
     `ping.ts from A to B, IPv4 and IPv6: TTL 63 after the router hop${NETNS.why}`,
     async () => {
       const [v4, v6] = await Promise.all([
-        topo.example(topo.a, 'ping.ts', ['-c', '2', '-i', '0.2', topo.ip.b4]),
-        topo.example(topo.a, 'ping.ts', ['-6', '-c', '2', '-i', '0.2', topo.ip.b6]),
+        topo.example(topo.a, 'ping.ts', ['-c', '2', '-i', '0.2', '-W', REPLY_WAIT, topo.ip.b4]),
+        topo.example(topo.a, 'ping.ts', ['-6', '-c', '2', '-i', '0.2', '-W', REPLY_WAIT, topo.ip.b6]),
       ]);
       expect(v4.code, show(v4)).toBe(0);
       expect(pingReplies(v4.stdout, topo.ip.b4).map(([seq, ttl]) => [seq, ttl])).toEqual([
@@ -208,8 +224,8 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
           ...exampleArgv('ping.ts', args),
         ]);
       const [v4, v6, refused] = await Promise.all([
-        unprivileged(topo.a, ['--dgram', '-c', '2', '-i', '0.2', topo.ip.b4]),
-        unprivileged(topo.a, ['--dgram', '-6', '-c', '2', '-i', '0.2', topo.ip.b6]),
+        unprivileged(topo.a, ['--dgram', '-c', '2', '-i', '0.2', '-W', REPLY_WAIT, topo.ip.b4]),
+        unprivileged(topo.a, ['--dgram', '-6', '-c', '2', '-i', '0.2', '-W', REPLY_WAIT, topo.ip.b6]),
         unprivileged(topo.r, ['--dgram', '-c', '1', topo.ip.b4]),
       ]);
       expect(v4.code, show(v4)).toBe(0);
@@ -234,10 +250,10 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
     `traceroute.ts from A to B: hop 1 is the router, hop 2 is B (UDP, -I, -6)${NETNS.why}`,
     async () => {
       const runs = await Promise.all([
-        topo.example(topo.a, 'traceroute.ts', ['-q', '2', '-w', '1', topo.ip.b4]),
-        topo.example(topo.a, 'traceroute.ts', ['-I', '-q', '1', '-w', '1', topo.ip.b4]),
-        topo.example(topo.a, 'traceroute.ts', ['-6', '-q', '1', '-w', '1', topo.ip.b6]),
-        topo.example(topo.a, 'traceroute.ts', ['-m', '1', '-q', '1', '-w', '1', topo.ip.b4]),
+        topo.example(topo.a, 'traceroute.ts', ['-q', '2', '-w', REPLY_WAIT, topo.ip.b4]),
+        topo.example(topo.a, 'traceroute.ts', ['-I', '-q', '1', '-w', REPLY_WAIT, topo.ip.b4]),
+        topo.example(topo.a, 'traceroute.ts', ['-6', '-q', '1', '-w', REPLY_WAIT, topo.ip.b6]),
+        topo.example(topo.a, 'traceroute.ts', ['-m', '1', '-q', '1', '-w', REPLY_WAIT, topo.ip.b4]),
       ]);
       const [udp, icmp, v6, short] = runs;
       for (const r of [udp, icmp]) {
@@ -267,7 +283,7 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
     async () => {
       const routerMac = topo.mac(topo.r, 'veth-ra').toUpperCase();
       const [dgram, raw, nobody] = await Promise.all([
-        topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '2', '-i', '0.2', topo.ip.ra4]),
+        topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '2', '-i', ARP_WAIT, topo.ip.ra4]),
         topo.example(topo.a, 'arping.ts', [
           '--raw',
           '-I',
@@ -276,6 +292,8 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
           topo.ip.a4,
           '-c',
           '1',
+          '-i',
+          ARP_WAIT,
           topo.ip.ra4,
         ]),
         topo.example(topo.a, 'arping.ts', ['-I', 'veth-a', '-c', '1', '-i', '0.3', '10.200.1.99']),
@@ -309,13 +327,19 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
       const sniff = (filter: string) =>
         topo.spawn(
           topo.b,
-          exampleArgv('sniffer.ts', ['-i', 'veth-b', '-f', filter, '-c', '10000', '-W', '15']),
+          exampleArgv('sniffer.ts', ['-i', 'veth-b', '-f', filter, '-c', '10000', '-W', SNIFF_LIMIT]),
         );
       const udp = sniff('udp');
       const icmp = sniff('icmp');
-      await Promise.all([udp.waitFor(/listening on veth-b/), icmp.waitFor(/listening on veth-b/)]);
-      const ping = topo.spawn(topo.a, exampleArgv('ping.ts', ['-c', '4', '-i', '0.2', topo.ip.b4]));
-      await ping.waitFor(/icmp_seq=1 /);
+      await Promise.all([
+        udp.waitFor(/listening on veth-b/, CHILD_KILL_AFTER),
+        icmp.waitFor(/listening on veth-b/, CHILD_KILL_AFTER),
+      ]);
+      const ping = topo.spawn(
+        topo.a,
+        exampleArgv('ping.ts', ['-c', '4', '-i', '0.2', '-W', REPLY_WAIT, topo.ip.b4]),
+      );
+      await ping.waitFor(/icmp_seq=1 /, CHILD_KILL_AFTER);
       // Three datagrams from A to B port 5555 while the ping goes on (B answers "port unreachable",
       // which is ICMP too).
       const sender = `const s = require('dgram').createSocket('udp4'); let n = 0;
@@ -326,8 +350,8 @@ describe.concurrent('examples across network namespaces (A - router - B)', () =>
       expect(p.code, show(p)).toBe(0);
       // Stop each sniffer once it has printed what we sent (ping: -c 4, so seq 4 is ours).
       await Promise.all([
-        udp.waitFor(/(\.5555: UDP, length 8\n[\s\S]*){3}/),
-        icmp.waitFor(/ICMP echo reply, id \d+, seq 4,/),
+        udp.waitFor(/(\.5555: UDP, length 8\n[\s\S]*){3}/, CHILD_KILL_AFTER),
+        icmp.waitFor(/ICMP echo reply, id \d+, seq 4,/, CHILD_KILL_AFTER),
       ]);
       udp.kill('SIGINT');
       icmp.kill('SIGINT');

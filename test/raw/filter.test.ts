@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import * as socket from '../../lib/index';
 import { RAW, random16 } from './helpers/env';
 import { catchError } from '../helpers/errors';
+import { withMachineLock } from '../helpers/machine-lock';
 import { track, useSockets } from '../helpers/tracker';
 import { bigReceiveBuffer, echoRequest, receiveMatching } from './helpers/packets';
 
@@ -200,24 +201,29 @@ describe('filters at work', () => {
 
   it.skipIf(RAW.skip)(
     `a program from \`tcpdump -dd 'udp port ${TCPDUMP_PORT}'\` works unchanged${RAW.why}`,
-    () => {
-      const prog = tcpdumpProgram();
-      expect(prog).toHaveLength(20);
-      const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0));
-      pkt.attach_filter(prog);
-      pkt.bind(['lo', socket.ETH_P_ALL]);
-      const [, tx, port] = udpPair();
-      tx.sendto(Buffer.from('other port'), ['127.0.0.1', port]);
-      tx.sendto(Buffer.from('the port'), ['127.0.0.1', TCPDUMP_PORT]);
-      const ports: number[] = [];
-      const r = receiveMatching(pkt, (frame) => {
-        const [, dport] = classify(frame);
-        ports.push(dport);
-        return dport === TCPDUMP_PORT ? frame : undefined;
+    async () => {
+      // The port is the fixture's: no other sender to it on lo meanwhile (test/raw/examples.test.ts,
+      // or another run of the suite on this machine).
+      await withMachineLock('udp-47913-lo', () => {
+        const prog = tcpdumpProgram();
+        expect(prog).toHaveLength(20);
+        const pkt = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0));
+        pkt.attach_filter(prog);
+        pkt.bind(['lo', socket.ETH_P_ALL]);
+        const [, tx, port] = udpPair();
+        tx.sendto(Buffer.from('other port'), ['127.0.0.1', port]);
+        tx.sendto(Buffer.from('the port'), ['127.0.0.1', TCPDUMP_PORT]);
+        const ports: number[] = [];
+        const r = receiveMatching(pkt, (frame) => {
+          const [, dport] = classify(frame);
+          ports.push(dport);
+          return dport === TCPDUMP_PORT ? frame : undefined;
+        });
+        expect(r.value.subarray(-8).toString()).toBe('the port');
+        expect(ports.every((p) => p === TCPDUMP_PORT)).toBe(true);
       });
-      expect(r.value.subarray(-8).toString()).toBe('the port');
-      expect(ports.every((p) => p === TCPDUMP_PORT)).toBe(true);
     },
+    90_000, // the lock may be held by a sniffer example that is still starting up
   );
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as path from 'node:path';
 import { run, tsxCli, type Run } from '../helpers/children';
-import { CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, need } from './helpers/env';
+import { CHILD_KILL_AFTER, CHILD_TEST_TIMEOUT, NETNS, RAW, exampleArgv, need, random16 } from './helpers/env';
 
 const haveRaw = !RAW.skip;
 const script = path.join(__dirname, 'helpers', 'try-sockets.ts');
@@ -16,8 +16,8 @@ const how = (tool: string) => (haveRaw ? tool : 'this process has no CAP_NET_RAW
 
 /** Runs argv with CAP_NET_RAW gone (via setpriv), or as it is when we never had it. */
 function withoutNetRaw(argv: string[]): Promise<Run> {
-  if (!haveRaw) return run(argv[0], argv.slice(1));
-  return run('setpriv', ['--inh-caps=-net_raw', '--bounding-set=-net_raw', '--', ...argv]);
+  if (!haveRaw) return run(argv[0], argv.slice(1), CHILD_KILL_AFTER);
+  return run('setpriv', ['--inh-caps=-net_raw', '--bounding-set=-net_raw', '--', ...argv], CHILD_KILL_AFTER);
 }
 
 interface Report {
@@ -70,8 +70,12 @@ describe('PermissionError without CAP_NET_RAW', () => {
     async () => {
       const argv = [process.execPath, tsxCli, script];
       const r = haveRaw
-        ? await run('capsh', ['--drop=cap_net_raw', '--', '-c', 'exec "$@"', 'capsh-child', ...argv])
-        : await run(argv[0], argv.slice(1));
+        ? await run(
+            'capsh',
+            ['--drop=cap_net_raw', '--', '-c', 'exec "$@"', 'capsh-child', ...argv],
+            CHILD_KILL_AFTER,
+          )
+        : await run(argv[0], argv.slice(1), CHILD_KILL_AFTER);
       const report = parse(r);
       for (const label of ['AF_INET SOCK_RAW IPPROTO_ICMP', 'AF_PACKET SOCK_RAW']) {
         expect(report.results[label].name, label).toBe('PermissionError');
@@ -106,18 +110,24 @@ describe('unprivileged ICMP outside ping_group_range', () => {
     async () => {
       // Run in a fresh network namespace whose ping_group_range excludes every group.
       const { execFileSync } = await import('node:child_process');
-      const ns = `bsdsock-pgr-${process.pid}`;
+      // pid and a random part: unique between concurrent runs, and never a leftover's name.
+      const ns = `bsdsock-pgr-${process.pid}-${random16().toString(16)}`;
+      const opts = { timeout: CHILD_KILL_AFTER };
       let created = false;
       try {
-        execFileSync('ip', ['netns', 'add', ns]);
+        execFileSync('ip', ['netns', 'add', ns], opts);
         created = true;
-        execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ping_group_range=1 0']);
+        execFileSync(
+          'ip',
+          ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv4.ping_group_range=1 0'],
+          opts,
+        );
         const lib = path.resolve(__dirname, '../../lib/index.ts');
         const script = `
         const socket = require(${JSON.stringify(lib)});
         try { socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_ICMP); console.log('created'); }
         catch (e) { console.log(e.name + '|' + e.errno + '|' + e.message); }`;
-        const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, tsxCli, '-e', script])
+        const out = execFileSync('ip', ['netns', 'exec', ns, process.execPath, tsxCli, '-e', script], opts)
           .toString()
           .trim();
         const [name, errno, message] = out.split('|');
@@ -125,9 +135,9 @@ describe('unprivileged ICMP outside ping_group_range', () => {
         expect(Number(errno)).toBe(13);
         expect(message).toContain('net.ipv4.ping_group_range');
       } finally {
-        if (created) execFileSync('ip', ['netns', 'del', ns]);
+        if (created) execFileSync('ip', ['netns', 'del', ns], opts);
       }
     },
-    30_000,
+    CHILD_TEST_TIMEOUT,
   );
 });

@@ -66,9 +66,15 @@ export const NETNS = need('root', 'CAP_SYS_ADMIN', 'CAP_NET_ADMIN', 'CAP_NET_RAW
 
 /**
  * Timeout of a test that waits for example programs in child processes: each starts `tsx`
- * (about a second of CPU), and several run at once on a small CI machine.
+ * (about a second of CPU), several run at once, and the machine may be running another
+ * copy of the suite or a CPU hog beside this one (then a start takes ten times longer).
  */
-export const CHILD_TEST_TIMEOUT = 60_000;
+export const CHILD_TEST_TIMEOUT = 120_000;
+/**
+ * How long an example may run before it is killed: inside the test's timeout, so that a
+ * stuck one fails its test with its output shown rather than by the test timing out.
+ */
+export const CHILD_KILL_AFTER = CHILD_TEST_TIMEOUT - 10_000;
 
 /** The argv that runs examples/<script> with tsx under this node. */
 export function exampleArgv(script: string, args: string[] = []): string[] {
@@ -76,7 +82,7 @@ export function exampleArgv(script: string, args: string[] = []): string[] {
 }
 
 /** Runs examples/<script> in the host's own network namespace. */
-export function runExample(script: string, args: string[] = [], timeoutMs = 20_000): Promise<Run> {
+export function runExample(script: string, args: string[] = [], timeoutMs = CHILD_KILL_AFTER): Promise<Run> {
   const [node, ...rest] = exampleArgv(script, args);
   return run(node, rest, timeoutMs);
 }

@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { run, start, type Child, type Run } from '../../helpers/children';
-import { exampleArgv } from './env';
+import { CHILD_KILL_AFTER, exampleArgv } from './env';
 
 export const NS_PREFIX = 'bsdsock-raw-';
 
@@ -28,7 +28,7 @@ const IP6 = { a6: 'fd00:200:1::2', ra6: 'fd00:200:1::1', rb6: 'fd00:200:2::1', b
 /** Runs `ip args...` and returns its stdout; throws with ip's stderr on failure. */
 export function ip(...args: string[]): string {
   try {
-    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+    return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
   } catch (e) {
     const err = e as { stderr?: string; message: string };
     throw new Error(`ip ${args.join(' ')}: ${err.stderr?.trim() || err.message}`);
@@ -154,9 +154,10 @@ export function createTopology(): Topology {
     r,
     b,
     ip: { ...IP, ...IP6 },
-    exec: (ns, argv, timeoutMs) => run('ip', inNs(ns, argv), timeoutMs),
-    spawn: (ns, argv, timeoutMs = 20_000) => start('ip', inNs(ns, argv), timeoutMs),
-    example: (ns, script, args = [], timeoutMs) => run('ip', inNs(ns, exampleArgv(script, args)), timeoutMs),
+    exec: (ns, argv, timeoutMs = CHILD_KILL_AFTER) => run('ip', inNs(ns, argv), timeoutMs),
+    spawn: (ns, argv, timeoutMs = CHILD_KILL_AFTER) => start('ip', inNs(ns, argv), timeoutMs),
+    example: (ns, script, args = [], timeoutMs = CHILD_KILL_AFTER) =>
+      run('ip', inNs(ns, exampleArgv(script, args)), timeoutMs),
     mac: (ns, ifname) =>
       (JSON.parse(ip('-n', ns, '-j', 'link', 'show', 'dev', ifname)) as { address: string }[])[0].address,
     destroy: () => deleteNamespaces([a, r, b]),
