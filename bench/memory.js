@@ -10,7 +10,9 @@
 // the state just before the step, divided by the sockets created.
 const path = require('node:path');
 
+/** @type {typeof import('../lib/index')} */
 const socket = require(path.join(__dirname, '..', 'dist', 'index.js'));
+/** @type {typeof import('../lib/aio')} */
 const aio = require(path.join(__dirname, '..', 'dist', 'aio.js'));
 const fs = require('node:fs');
 
@@ -19,27 +21,38 @@ if (typeof global.gc !== 'function') {
   console.error('run with node --expose-gc');
   process.exit(2);
 }
+const gc = global.gc;
 
 function rssKb() {
-  return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+  const m = /** @type {RegExpExecArray} */ (
+    /VmRSS:\s+(\d+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+  );
+  return Number(m[1]);
 }
 
 function snap() {
-  global.gc();
-  global.gc();
+  gc();
+  gc();
   const m = process.memoryUsage();
   return { heap: m.heapUsed, total: m.heapTotal, rss: rssKb() * 1024 };
 }
 
+/** @type {unknown[]} */
 const keep = [];
+/** @type {[string, number, number, number, number][]} */
 const rows = [];
+/**
+ * Measures what `fn` allocates, per object it reports to have made.
+ * @param {string} name
+ * @param {() => number} fn  makes the objects, returns how many
+ */
 async function step(name, fn) {
   await new Promise((r) => setTimeout(r, 10));
   const a = snap();
   const made = await fn();
   await new Promise((r) => setTimeout(r, 10));
   const b = snap();
-  const per = (x) => Math.round(x / made);
+  const per = (/** @type {number} */ x) => Math.round(x / made);
   rows.push([
     name,
     per(b.heap - a.heap),
@@ -67,8 +80,10 @@ async function step(name, fn) {
     for (let i = 0; i < N / 2; i++) keep.push(socket.socketpair());
     return N;
   });
+  /** @type {[import('../lib/index').Socket, import('../lib/index').Socket][]} */
   const pairs = [];
   for (let i = 0; i < N / 2; i++) pairs.push(socket.socketpair());
+  /** @type {import('../lib/aio').AsyncSocket[]} */
   const asyncs = [];
   await step('AsyncSocket over a Socket (wrapper only)', () => {
     for (const [x] of pairs) asyncs.push(aio.from_stdlib_socket(x));
@@ -79,6 +94,7 @@ async function step(name, fn) {
     for (const a of asyncs) a.recv_into(shared).catch(() => {});
     return asyncs.length;
   });
+  /** @type {import('../lib/aio').AsyncSocket[]} */
   const more = [];
   for (let i = 0; i < N / 2; i++) {
     const pair = socket.socketpair();
@@ -93,7 +109,7 @@ async function step(name, fn) {
   console.log(`per socket (${N} sockets a step; deltas after a full GC)`);
   console.log(`${''.padEnd(w)}  heapUsed heapTotal      RSS  RSS-heapTotal (malloc)`);
   for (const [name, heap, total, rss, other] of rows) {
-    const f = (x) => `${String(x).padStart(7)} B`;
+    const f = (/** @type {number} */ x) => `${String(x).padStart(7)} B`;
     console.log(`${name.padEnd(w)}  ${f(heap)} ${f(total)} ${f(rss)} ${f(other)}`);
   }
   process.exit(0);

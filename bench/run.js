@@ -34,6 +34,41 @@ const C_SRC = path.join(__dirname, 'c', 'bench.c');
 
 // ---- the matrix --------------------------------------------------------------------------
 
+/**
+ * @typedef {Record<string, number>} Params  a program's `--key value` options
+ * @typedef {{ label: string, cmd: (scenario: string) => string[] }} Impl
+ * @typedef {object} Scenario
+ * @property {string} name
+ * @property {string} what
+ * @property {string} unit
+ * @property {string[]} impls
+ * @property {Params} full
+ * @property {Params} quick
+ * @property {string} op
+ * @property {(value: number) => number} [usPerOp]  microseconds per operation at a median rate
+ * @property {boolean} [lowerIsBetter]
+ * @property {'wrk'} [needs]
+ * @typedef {{ scenario: string, impl: string, vs?: string, min?: number, max?: number }} Target
+ * @typedef {object} Flags
+ * @property {boolean} quick
+ * @property {number} rounds
+ * @property {string[] | null} only
+ * @property {string[] | null} impls
+ * @property {string} out
+ * @property {string | null} json
+ * @property {number | null} cpu
+ * @property {boolean} split
+ * @property {boolean} pin
+ * @property {boolean} install
+ * @typedef {{ value: number, round: number, loss?: number, heap_used_per_conn?: number, socket_errors?: number, non2xx?: number }} Sample
+ * @typedef {{ median: number, min: number, max: number, n: number }} Stats
+ * @typedef {{ samples: Sample[], errors: string[], stats?: Stats, skipped?: undefined }
+ *   | { skipped: string, samples?: undefined, errors?: undefined, stats?: undefined }} Entry
+ * @typedef {Record<string, Record<string, Entry>>} Results  scenario -> implementation -> entry
+ * @typedef {ReturnType<typeof machine> & { method: string, command: string, load_before: string, load_after: string, wall_s: number }} Meta
+ */
+
+/** @type {Record<string, Impl>} */
 const IMPLS = {
   c: { label: 'C', cmd: (sc) => [C_BIN, sc, 'main'] },
   blocking: { label: 'bsdsock blocking', cmd: (sc) => nodeCmd('blocking', sc) },
@@ -47,11 +82,16 @@ const IMPLS = {
 };
 const IMPL_ORDER = ['c', 'blocking', 'async', 'node', 'node-http', 'python'];
 
+/**
+ * @param {string} dir
+ * @param {string} sc
+ */
 function nodeCmd(dir, sc) {
   return [process.execPath, '--expose-gc', path.join(__dirname, dir, 'bench.js'), sc, 'main'];
 }
 
 const ALL = ['c', 'blocking', 'async', 'node', 'python'];
+/** @type {Scenario[]} */
 const SCENARIOS = [
   {
     name: 'tcp-pingpong',
@@ -127,8 +167,9 @@ const SCENARIOS = [
 ];
 
 /** The Node baseline of a scenario (the issue compares http-hello to Node http). */
-const nodeBaseline = (sc) => (sc === 'http-hello' ? 'node-http' : 'node');
+const nodeBaseline = (/** @type {string} */ sc) => (sc === 'http-hello' ? 'node-http' : 'node');
 
+/** @type {Target[]} */
 const TARGETS = [
   { scenario: 'tcp-pingpong', impl: 'blocking', vs: 'c', min: 0.9 },
   { scenario: 'tcp-pingpong', impl: 'async', vs: 'c', min: 0.7 },
@@ -146,7 +187,12 @@ const TARGETS = [
 
 // ---- options -------------------------------------------------------------------------------
 
+/**
+ * @param {string[]} argv
+ * @returns {Flags}
+ */
 function parseFlags(argv) {
+  /** @type {Omit<Flags, 'out'> & { out: string | null }} */
   const f = {
     quick: false,
     rounds: 0,
@@ -195,15 +241,18 @@ function parseFlags(argv) {
   if (f.impls) {
     for (const s of f.impls) if (!IMPLS[s]) throw new Error(`unknown implementation ${s}`);
   }
-  return f;
+  return { ...f, out: f.out };
 }
 
-const log = (s) => process.stderr.write(s + '\n');
+const log = (/** @type {string} */ s) => process.stderr.write(s + '\n');
 
 /** The CPUs this process may run on (Cpus_allowed_list), e.g. [0, 1]. */
 function allowedCpus() {
   try {
-    const m = /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+    // No match throws below, which is caught: [0].
+    const m = /** @type {RegExpExecArray} */ (
+      /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+    );
     const out = [];
     for (const part of m[1].split(',')) {
       const [a, b] = part.split('-').map(Number);
@@ -217,11 +266,13 @@ function allowedCpus() {
 
 // ---- preparation -----------------------------------------------------------------------
 
+/** @param {string} cmd */
 function sh(cmd) {
   const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : '';
 }
 
+/** @param {string} p */
 function mtime(p) {
   try {
     return fs.statSync(p).mtimeMs;
@@ -274,7 +325,11 @@ function ensureC() {
   fs.renameSync(tmp, C_BIN);
 }
 
-/** Finds wrk; installs it with apt-get when missing and root. Returns its path or null. */
+/**
+ * Finds wrk; installs it with apt-get when missing and root. Returns its path or null.
+ * @param {Flags} flags
+ * @returns {{ path: string | null, why?: string }}
+ */
 function ensureWrk(flags) {
   let wrk = sh('command -v wrk');
   if (wrk) return { path: wrk };
@@ -304,7 +359,7 @@ function ensureWrk(flags) {
 
 function machine() {
   const cpus = os.cpus();
-  const ver = (cmd) => sh(cmd).split('\n')[0] || 'n/a';
+  const ver = (/** @type {string} */ cmd) => sh(cmd).split('\n')[0] || 'n/a';
   return {
     date: new Date().toISOString(),
     cpu: cpus.length ? cpus[0].model.trim() : 'unknown',
@@ -330,7 +385,13 @@ function machine() {
 
 // ---- one run -------------------------------------------------------------------------------
 
-/** Runs one program (its own process group, killed whole on timeout); resolves to its JSON line. */
+/**
+ * Runs one program (its own process group, killed whole on timeout); resolves to its JSON line.
+ * @param {string[]} argv
+ * @param {NodeJS.ProcessEnv} env
+ * @param {number} timeoutS
+ * @returns {Promise<{ ok: true, result: Sample, wall: number, stderr: string } | { ok: false, error: string, wall: number }>}
+ */
 function runOne(argv, env, timeoutS) {
   return new Promise((resolve) => {
     const t0 = Date.now();
@@ -348,7 +409,7 @@ function runOne(argv, env, timeoutS) {
     const timer = setTimeout(() => {
       timedOut = true;
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL');
       } catch {
         child.kill('SIGKILL');
       }
@@ -357,7 +418,7 @@ function runOne(argv, env, timeoutS) {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       try {
-        process.kill(-child.pid, 'SIGKILL'); // a peer left behind
+        process.kill(-(/** @type {number} */ (child.pid)), 'SIGKILL'); // a peer left behind
       } catch {
         // the group is gone: good
       }
@@ -382,6 +443,10 @@ function runOne(argv, env, timeoutS) {
   });
 }
 
+/**
+ * @param {Scenario} sc
+ * @param {Flags} flags
+ */
 function scenarioArgs(sc, flags) {
   const p = { ...(flags.quick ? sc.quick : sc.full), seconds: flags.quick ? 10 : 30 };
   return Object.entries(p).flatMap(([k, v]) => [`--${k}`, String(v)]);
@@ -389,6 +454,10 @@ function scenarioArgs(sc, flags) {
 
 // ---- statistics and formatting ---------------------------------------------------------
 
+/**
+ * @param {number[]} values
+ * @returns {Stats}
+ */
 function stats(values) {
   const v = [...values].sort((a, b) => a - b);
   const n = v.length;
@@ -396,6 +465,10 @@ function stats(values) {
   return { median, min: v[0], max: v[n - 1], n };
 }
 
+/**
+ * @param {number | null | undefined} v
+ * @param {string} unit
+ */
 function fmt(v, unit) {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
   if (unit === 'GB/s') return v.toFixed(2);
@@ -404,9 +477,14 @@ function fmt(v, unit) {
   return v.toPrecision(3);
 }
 
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN);
-const fmtRatio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
+const ratio = (/** @type {number} */ a, /** @type {number} */ b) =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : NaN;
+const fmtRatio = (/** @type {number} */ r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : '—');
 
+/**
+ * @param {Entry | undefined} entry
+ * @param {string} unit
+ */
 function cell(entry, unit) {
   if (!entry) return '—';
   if (entry.skipped) return 'skipped';
@@ -416,6 +494,11 @@ function cell(entry, unit) {
   return `${fmt(s.median, unit)} (${fmt(s.min, unit)}–${fmt(s.max, unit)})`;
 }
 
+/**
+ * @param {Results} results
+ * @param {string} sc
+ * @param {string} impl
+ */
 function median(results, sc, impl) {
   const e = results[sc] && results[sc][impl];
   return e && e.stats ? e.stats.median : NaN;
@@ -425,6 +508,10 @@ function median(results, sc, impl) {
  * The ratio impl / base as the median of the per-round ratios (the two ran back to back in
  * each round, so slow drift of the machine cancels out); the ratio of the medians when no
  * round has both.
+ * @param {Results} results
+ * @param {string} sc
+ * @param {string} impl
+ * @param {string} base
  */
 function pairedRatio(results, sc, impl, base) {
   const a = results[sc] && results[sc][impl];
@@ -432,11 +519,18 @@ function pairedRatio(results, sc, impl, base) {
   if (!a || !b || !a.samples || !b.samples) return NaN;
   const byRound = new Map(b.samples.map((s) => [s.round, s.value]));
   const rs = a.samples
-    .filter((s) => byRound.has(s.round) && byRound.get(s.round) > 0)
-    .map((s) => s.value / byRound.get(s.round));
+    .filter((s) => byRound.has(s.round) && /** @type {number} */ (byRound.get(s.round)) > 0)
+    .map((s) => s.value / /** @type {number} */ (byRound.get(s.round)));
   return rs.length ? stats(rs).median : ratio(median(results, sc, impl), median(results, sc, base));
 }
 
+/**
+ * The Markdown report.
+ * @param {Meta} meta
+ * @param {Flags} flags
+ * @param {Results} results
+ * @param {string[]} notes
+ */
 function render(meta, flags, results, notes) {
   const impls = IMPL_ORDER.filter((i) => SCENARIOS.some((s) => results[s.name] && results[s.name][i]));
   const L = [];
@@ -558,10 +652,11 @@ function render(meta, flags, results, notes) {
       measured = Number.isFinite(v) ? `${Math.round(v)} B/conn` : 'n/a';
       met = Number.isFinite(v) ? v <= t.max : null;
     } else {
-      const r = pairedRatio(results, t.scenario, t.impl, t.vs);
-      target = `≥ ${t.min.toFixed(2)}× ${IMPLS[t.vs].label}`;
+      const r = pairedRatio(results, t.scenario, t.impl, /** @type {string} */ (t.vs));
+      // A target without `max` is a ratio: it has `min` and `vs`.
+      target = `≥ ${/** @type {number} */ (t.min).toFixed(2)}× ${IMPLS[/** @type {string} */ (t.vs)].label}`;
       measured = fmtRatio(r);
-      met = Number.isFinite(r) ? r >= t.min : null;
+      met = Number.isFinite(r) ? r >= /** @type {number} */ (t.min) : null;
     }
     L.push(
       `| ${t.scenario} | ${IMPLS[t.impl].label} | ${target} | ${measured} | ${met === null ? 'n/a' : met ? 'yes' : '**no**'} |`,
@@ -578,7 +673,10 @@ function render(meta, flags, results, notes) {
       const cells = impls.map((i) => {
         const e = results[sc.name][i];
         if (!e || !e.samples || !e.samples.length) return '—';
-        const losses = e.samples.map((s) => s.loss).filter((x) => Number.isFinite(x) && x >= 0);
+        const losses = e.samples
+          .map((s) => s.loss)
+          .filter((x) => typeof x === 'number')
+          .filter((x) => Number.isFinite(x) && x >= 0);
         return losses.length ? `${(stats(losses).median * 100).toFixed(1)} %` : 'n/a';
       });
       L.push(`| ${sc.name} | ${cells.join(' | ')} |`);
@@ -597,6 +695,7 @@ function render(meta, flags, results, notes) {
 async function main() {
   const flags = parseFlags(process.argv.slice(2));
   const started = Date.now();
+  /** @type {string[]} */
   const notes = [];
   ensureDist();
   ensureAddon();
@@ -606,7 +705,8 @@ async function main() {
     : { path: null };
   const hasPython = !!sh('command -v python3');
   const hasTaskset = !!sh('command -v taskset');
-  const meta = machine();
+  /** @type {Meta} */
+  const meta = { ...machine(), method: '', command: '', load_before: '', load_after: '', wall_s: 0 };
   let pin = flags.pin && hasTaskset;
   if (flags.pin && !hasTaskset) notes.push('taskset was not found: nothing was pinned.');
   const allowed = allowedCpus();
@@ -622,6 +722,7 @@ async function main() {
     .map((x) => x.toFixed(2))
     .join(' ');
 
+  /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env, BENCH_IDLE_CLIENT: C_BIN, BENCH_WRK: wrk.path || 'wrk' };
   delete env.BENCH_PEER_CPU;
   if (pin && peerCpu !== null) env.BENCH_PEER_CPU = String(peerCpu);
@@ -645,6 +746,7 @@ async function main() {
     }
   }
 
+  /** @type {Results} */
   const results = {};
   let failures = 0;
   for (const sc of scenarios) {
@@ -654,7 +756,7 @@ async function main() {
     if (sc.needs === 'wrk' && !wrk.path) {
       log(`${sc.name}: skipped: ${wrk.why}`);
       notes.push(`${sc.name} was skipped: ${wrk.why}.`);
-      for (const i of impls) results[sc.name][i] = { skipped: wrk.why };
+      for (const i of impls) results[sc.name][i] = { skipped: /** @type {string} */ (wrk.why) }; // set when path is null
       continue;
     }
     const args = scenarioArgs(sc, flags);
@@ -662,7 +764,7 @@ async function main() {
     for (let r = 1; r <= flags.rounds; r++) {
       for (const i of impls) {
         const e = results[sc.name][i];
-        if (e.skipped) continue;
+        if (e.skipped !== undefined) continue;
         if (i === 'python' && !hasPython) {
           results[sc.name][i] = { skipped: 'python3 not found' };
           continue;
@@ -698,7 +800,10 @@ async function main() {
   const idleRes = results['idle-conns'];
   if (idleRes) {
     const heap = Object.entries(idleRes)
-      .map(([i, e]) => [i, (e.samples || []).map((s) => s.heap_used_per_conn).filter(Number.isFinite)])
+      .map(([i, e]) => {
+        const v = (e.samples || []).map((s) => s.heap_used_per_conn).filter((x) => typeof x === 'number');
+        return /** @type {[string, number[]]} */ ([i, v.filter(Number.isFinite)]);
+      })
       .filter(([, v]) => v.length)
       .map(([i, v]) => `${IMPLS[i].label} ${Math.round(stats(v).median)} B`);
     if (heap.length) {
@@ -711,7 +816,7 @@ async function main() {
     for (const [i, e] of Object.entries(results[sc.name])) {
       if (e.errors && e.errors.length)
         notes.push(`${sc.name} / ${IMPLS[i].label}: ${e.errors.length} failed run(s): ${e.errors[0]}`);
-      const errs = (e.samples || []).filter((s) => s.socket_errors > 0 || s.non2xx > 0);
+      const errs = (e.samples || []).filter((s) => (s.socket_errors ?? 0) > 0 || (s.non2xx ?? 0) > 0);
       if (errs.length)
         notes.push(
           `${sc.name} / ${IMPLS[i].label}: wrk reported socket errors or non-2xx responses in ${errs.length} run(s).`,

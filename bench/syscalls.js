@@ -14,6 +14,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const C_BIN = path.join(__dirname, 'out', 'bench');
+/** @type {Record<string, { args: string[], ops: number, op: string, minCalls?: number }>} */
 const SC = {
   'tcp-pingpong': { args: ['--count', '20000', '--warmup', '0'], ops: 20000, op: 'round trip' },
   'tcp-bulk': { args: ['--bytes', String(2 ** 28)], ops: 2 ** 28 / 65536, op: '64 KiB write' },
@@ -26,6 +27,7 @@ const SC = {
     op: "request (wrk's own calls included)",
   },
 };
+/** @type {Record<string, (scenario: string) => string[]>} */
 const CMD = {
   c: (sc) => [C_BIN, sc, 'main'],
   blocking: (sc) => [process.execPath, path.join(__dirname, 'blocking', 'bench.js'), sc, 'main'],
@@ -34,6 +36,11 @@ const CMD = {
   python: (sc) => ['python3', path.join(__dirname, 'python', 'bench.py'), sc, 'main'],
 };
 
+/**
+ * The comma-separated list after `name` on the command line, or `def`.
+ * @param {string} name
+ * @param {string[]} def
+ */
 function flag(name, def) {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1].split(',') : def;

@@ -9,20 +9,28 @@ const path = require('node:path');
 const c = require('../lib/common');
 
 // The compiled library (bench/run.js builds dist/ when lib/ is newer).
+/** @type {typeof import('../../lib/aio')} */
 const aio = require(path.join(__dirname, '..', '..', 'dist', 'aio.js'));
 const { AF_INET, SOCK_STREAM, SOCK_DGRAM, SOL_SOCKET, SO_RCVBUF, IPPROTO_TCP, TCP_NODELAY, SHUT_WR } = aio;
+
+/** @typedef {import('../../lib/aio').AsyncSocket} AsyncSocket */
 
 const o = c.parseArgs();
 const HOST = '127.0.0.1';
 const IMPL = 'async';
 
+/**
+ * @param {number} backlog
+ * @returns {Promise<[AsyncSocket, number]>}
+ */
 async function listener(backlog) {
   const s = aio.socket(AF_INET, SOCK_STREAM);
   await s.bind([HOST, 0]);
   s.listen(backlog);
-  return [s, s.getsockname()[1]];
+  return [s, c.portOf(s)];
 }
 
+/** @param {number} port */
 async function connect(port) {
   const s = aio.socket(AF_INET, SOCK_STREAM);
   await s.connect([HOST, port]);
@@ -115,11 +123,11 @@ async function udpMain() {
   const s = aio.socket(AF_INET, SOCK_DGRAM);
   s.setsockopt(SOL_SOCKET, SO_RCVBUF, o.rcvbuf);
   await s.bind([HOST, 0]);
-  const peer = c.spawnPeer(__filename, o, { port: s.getsockname()[1] });
+  const peer = c.spawnPeer(__filename, o, { port: c.portOf(s) });
   s.settimeout(5);
   const buf = Buffer.alloc(256);
   const [, addr] = await s.recvfrom_into(buf);
-  await s.connect(addr);
+  await s.connect(/** @type {import('../../lib/index').Address} */ (addr)); // the sender's
   const go = Buffer.from('g');
   await s.send(go);
   const deadline = c.now() + o.seconds + 5;
@@ -231,6 +239,7 @@ async function acceptPeer() {
 
 const IDLE_READ_BYTES = 64;
 
+/** @param {AsyncSocket} conn */
 async function idleReader(conn) {
   const buf = Buffer.allocUnsafe(IDLE_READ_BYTES);
   try {
@@ -285,6 +294,7 @@ async function idleMain() {
 
 // ---- http-hello ------------------------------------------------------------------------
 
+/** @param {AsyncSocket} conn */
 async function serveHttp(conn) {
   conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   const buf = Buffer.allocUnsafe(4096);
@@ -328,6 +338,7 @@ async function httpMain() {
 
 // ---- dispatch ----------------------------------------------------------------------------
 
+/** @type {Record<string, [() => Promise<void>, (() => Promise<void>) | null]>} */
 const table = {
   'tcp-pingpong': [pingpongMain, pingpongPeer],
   'tcp-bulk': [bulkMain, bulkPeer],

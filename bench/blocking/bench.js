@@ -10,6 +10,7 @@ const path = require('node:path');
 const c = require('../lib/common');
 
 // The compiled library (bench/run.js builds dist/ when lib/ is newer).
+/** @type {typeof import('../../lib/index')} */
 const socket = require(path.join(__dirname, '..', '..', 'dist', 'index.js'));
 const {
   AF_INET,
@@ -23,17 +24,24 @@ const {
   SHUT_WR,
 } = socket;
 
+/** @typedef {import('../../lib/index').Socket} Socket */
+
 const o = c.parseArgs();
 const HOST = '127.0.0.1';
 const IMPL = 'blocking';
 
+/**
+ * @param {number} backlog
+ * @returns {[Socket, number]}
+ */
 function listener(backlog) {
   const s = socket.socket(AF_INET, SOCK_STREAM);
   s.bind([HOST, 0]);
   s.listen(backlog);
-  return [s, s.getsockname()[1]];
+  return [s, c.portOf(s)];
 }
 
+/** @param {number} port */
 function connect(port) {
   const s = socket.socket(AF_INET, SOCK_STREAM);
   s.connect([HOST, port]);
@@ -126,7 +134,7 @@ async function udpMain() {
   const s = socket.socket(AF_INET, SOCK_DGRAM);
   s.setsockopt(SOL_SOCKET, SO_RCVBUF, o.rcvbuf);
   s.bind([HOST, 0]);
-  const peer = c.spawnPeer(__filename, o, { port: s.getsockname()[1] });
+  const peer = c.spawnPeer(__filename, o, { port: c.portOf(s) });
   // As the C program: blocking mode, bounded by SO_RCVTIMEO (5 s), so a wait sleeps in
   // recv(2) itself; running out raises BlockingIOError, as in CPython.
   const tv = Buffer.alloc(16);
@@ -134,7 +142,7 @@ async function udpMain() {
   s.setsockopt(SOL_SOCKET, SO_RCVTIMEO, tv);
   const buf = Buffer.alloc(256);
   const [, addr] = s.recvfrom_into(buf);
-  s.connect(addr);
+  s.connect(/** @type {import('../../lib/index').Address} */ (addr)); // the sender's
   const go = Buffer.from('g');
   s.send(go);
   const deadline = c.now() + o.seconds + 5;
@@ -320,7 +328,10 @@ async function httpMain() {
   const { Worker } = require('node:worker_threads');
   const [ls, port] = listener(1024);
   const stop = new SharedArrayBuffer(4);
+  /** @type {import('node:worker_threads').Worker[]} */
   const workers = [];
+  /** @type {Promise<number>[]} */
+  const exits = [];
   for (let i = 0; i < o.conns; i++) {
     const w = new Worker(WORKER, {
       eval: true,
@@ -331,7 +342,7 @@ async function httpMain() {
         stop,
       },
     });
-    w.exited = new Promise((r) => w.once('exit', r));
+    exits.push(new Promise((r) => w.once('exit', r)));
     w.on('error', (e) => process.stderr.write(`worker: ${e.stack || e}\n`));
     workers.push(w);
   }
@@ -343,7 +354,7 @@ async function httpMain() {
   Atomics.store(new Int32Array(stop), 0, 1);
   const wake = [];
   for (let i = 0; i < workers.length; i++) wake.push(connect(port));
-  await Promise.race([Promise.all(workers.map((w) => w.exited)), c.sleep(3000)]);
+  await Promise.race([Promise.all(exits), c.sleep(3000)]);
   for (const s of wake) s.close();
   for (const w of workers) w.terminate();
   ls.close();
@@ -353,6 +364,7 @@ async function httpMain() {
 
 // ---- dispatch ----------------------------------------------------------------------------
 
+/** @type {Record<string, [() => Promise<void>, (() => Promise<void>) | null]>} */
 const table = {
   'tcp-pingpong': [pingpongMain, pingpongPeer],
   'tcp-bulk': [bulkMain, bulkPeer],

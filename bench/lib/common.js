@@ -8,6 +8,12 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
+/**
+ * @typedef {typeof DEFAULTS & { scenario: string, role: string }} Options  the parsed command line
+ * @typedef {{ code: number | null, signal: NodeJS.Signals | null }} Exit
+ * @typedef {import('node:child_process').ChildProcess & { exited: Promise<Exit> }} Peer  a child with its exit as a promise
+ */
+
 const DEFAULTS = {
   count: 100000,
   bytes: 2 ** 31,
@@ -23,15 +29,22 @@ const DEFAULTS = {
   variant: '',
 };
 
-/** Parses `<scenario> <role> --key value ...` into { scenario, role, ...options }. */
+/**
+ * Parses `<scenario> <role> --key value ...` into { scenario, role, ...options }.
+ * @returns {Options}
+ */
 function parseArgs(argv = process.argv.slice(2)) {
   const [scenario, role = 'main', ...rest] = argv;
   if (!scenario) throw new Error('usage: <scenario> <main|peer> [--key value ...]');
   const o = { ...DEFAULTS, scenario, role };
+  /** @type {Record<string, unknown>} */
+  const defaults = DEFAULTS;
+  /** @type {Record<string, unknown>} */
+  const byName = o;
   for (let i = 0; i + 1 < rest.length; i += 2) {
     const k = rest[i].replace(/^--/, '');
     const v = rest[i + 1];
-    o[k] = typeof DEFAULTS[k] === 'number' ? Number(v) : v;
+    byName[k] = typeof defaults[k] === 'number' ? Number(v) : v;
   }
   return o;
 }
@@ -41,7 +54,12 @@ function now() {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
-/** Adds `taskset -c $BENCH_PEER_CPU` in front of a command when the runner asks for it. */
+/**
+ * Adds `taskset -c $BENCH_PEER_CPU` in front of a command when the runner asks for it.
+ * @param {string} cmd
+ * @param {string[]} args
+ * @returns {[string, string[]]}
+ */
 function pinned(cmd, args) {
   const cpu = process.env.BENCH_PEER_CPU;
   return cpu ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
@@ -50,6 +68,9 @@ function pinned(cmd, args) {
 /**
  * Starts the peer of this program: the same file, role `peer`, with `opts` (the port
  * included). Its stdout goes to our stderr so that it never mixes with the JSON line.
+ * @param {string} file
+ * @param {Options} o
+ * @param {Record<string, string | number>} [extra]
  */
 function spawnPeer(file, o, extra = {}) {
   const args = [...process.execArgv, file, o.scenario, 'peer'];
@@ -60,10 +81,16 @@ function spawnPeer(file, o, extra = {}) {
   return spawnCmd(process.execPath, args);
 }
 
-/** Starts any command as a peer (stdout to our stderr unless `stdout` is 'pipe'). */
+/**
+ * Starts any command as a peer (stdout to our stderr unless `stdout` is 'pipe').
+ * @param {string} cmd
+ * @param {string[]} args
+ * @param {number | 'pipe'} [stdout]
+ * @returns {Peer}
+ */
 function spawnCmd(cmd, args, stdout = 2) {
   const [c, a] = pinned(cmd, args);
-  const child = spawn(c, a, { stdio: ['ignore', stdout, 'inherit'] });
+  const child = /** @type {Peer} */ (spawn(c, a, { stdio: ['ignore', stdout, 'inherit'] }));
   child.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   child.on('error', (e) => {
     process.stderr.write(`cannot start ${cmd}: ${e.message}\n`);
@@ -71,9 +98,14 @@ function spawnCmd(cmd, args, stdout = 2) {
   return child;
 }
 
-/** Waits for the peer to exit; kills it after `graceSeconds`. Resolves to the exit code. */
+/**
+ * Waits for the peer to exit; kills it after `graceSeconds`. Resolves to the exit code.
+ * @param {Peer} child
+ */
 async function reap(child, graceSeconds = 10) {
+  /** @type {NodeJS.Timeout | undefined} */
   let timer;
+  /** @type {Promise<{ code: number, signal: NodeJS.Signals }>} */
   const killed = new Promise((resolve) => {
     timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -86,7 +118,24 @@ async function reap(child, graceSeconds = 10) {
   return r.code;
 }
 
-/** Prints the result line. */
+/**
+ * The port a socket is bound to (an AF_INET address is [host, port]).
+ * @param {{ getsockname(): unknown }} s
+ */
+function portOf(s) {
+  return /** @type {[string, number]} */ (s.getsockname())[1];
+}
+
+/**
+ * Prints the result line.
+ * @param {string} impl
+ * @param {{ scenario: string }} o
+ * @param {number} value
+ * @param {string} unit
+ * @param {number} ops
+ * @param {number} seconds
+ * @param {Record<string, unknown>} [extra]
+ */
 function emit(impl, o, value, unit, ops, seconds, extra = {}) {
   process.stdout.write(
     JSON.stringify({ impl, scenario: o.scenario, value, unit, ops, seconds, ...extra }) + '\n',
@@ -107,6 +156,7 @@ function fullGc() {
   }
 }
 
+/** @param {number} ms */
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The path of the wrk binary the runner found. */
@@ -119,7 +169,12 @@ function idleClientPath() {
   return process.env.BENCH_IDLE_CLIENT || path.join(__dirname, '..', 'out', 'bench');
 }
 
-/** Starts wrk against 127.0.0.1:port; resolves to its whole report once it exits. */
+/**
+ * Starts wrk against 127.0.0.1:port; resolves to its whole report once it exits.
+ * @param {Options} o
+ * @param {number} port
+ * @returns {Promise<string>}
+ */
 function runWrk(o, port) {
   const child = spawnCmd(
     wrkPath(),
@@ -127,12 +182,16 @@ function runWrk(o, port) {
     'pipe',
   );
   let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => (out += d));
+  const stdout = /** @type {import('node:stream').Readable} */ (child.stdout); // a pipe, as asked
+  stdout.setEncoding('utf8');
+  stdout.on('data', (d) => (out += d));
   return child.exited.then(() => out);
 }
 
-/** The figures of a wrk report: { value (requests/s), ops, extra }. */
+/**
+ * The figures of a wrk report: { value (requests/s), ops, extra }.
+ * @param {string} report
+ */
 function parseWrk(report) {
   const m = /Requests\/sec:\s+([\d.]+)/.exec(report);
   if (!m) throw new Error(`no Requests/sec in wrk's report:\n${report}`);
@@ -157,6 +216,8 @@ const CRLFCRLF = Buffer.from('\r\n\r\n');
 /**
  * Counts complete requests (ends of headers) in `data`, carrying an unfinished tail
  * between reads in `state.tail`. Requests have no body (wrk sends GETs).
+ * @param {{ tail: Buffer | null }} state
+ * @param {Buffer} data
  */
 function countRequests(state, data) {
   let buf = data;
@@ -176,7 +237,10 @@ function countRequests(state, data) {
   return n;
 }
 
-/** The data a UDP sender's end marker carries: 0xEE + the count sent (u64 LE). */
+/**
+ * The data a UDP sender's end marker carries: 0xEE + the count sent (u64 LE).
+ * @param {number} sent
+ */
 function endMarker(sent) {
   const b = Buffer.alloc(9);
   b[0] = 0xee;
@@ -184,12 +248,24 @@ function endMarker(sent) {
   return b;
 }
 
+/**
+ * The count an end marker carries, or -1 when `b` (its first `len` bytes) is not one.
+ * @param {Buffer} b
+ */
 function parseEndMarker(b, len = b.length) {
   if (len === 9 && b[0] === 0xee) return Number(b.readBigUInt64LE(1));
   return -1;
 }
 
-/** A UDP receiver's summary, from the counts and the times of the first and last data. */
+/**
+ * A UDP receiver's summary, from the counts and the times of the first and last data.
+ * @param {string} impl
+ * @param {Options} o
+ * @param {number} received
+ * @param {number} sent
+ * @param {number} tFirst
+ * @param {number} tLast
+ */
 function udpResult(impl, o, received, sent, tFirst, tLast) {
   if (received < 2) throw new Error(`too few datagrams received (${received})`);
   const secs = tLast - tFirst;
@@ -205,6 +281,10 @@ function udpResult(impl, o, received, sent, tFirst, tLast) {
  * end marker gives the sender's count, and a 1-byte hello is answered with `go()`.
  */
 class UdpTally {
+  /**
+   * @param {number} size
+   * @param {() => void} go
+   */
   constructor(size, go) {
     this.size = size;
     this.go = go;
@@ -214,6 +294,11 @@ class UdpTally {
     this.tLast = 0;
   }
 
+  /**
+   * @param {Buffer} b
+   * @param {number} len
+   * @param {number} t
+   */
   add(b, len, t) {
     if (len === this.size) {
       if (this.received++ === 0) this.tFirst = t;
@@ -225,7 +310,14 @@ class UdpTally {
     }
   }
 
-  /** One recvmmsg_into batch: `count` datagrams at `stride`-byte slots of `big`, lengths in `sizes`. */
+  /**
+   * One recvmmsg_into batch: `count` datagrams at `stride`-byte slots of `big`, lengths in `sizes`.
+   * @param {Buffer} big
+   * @param {number} stride
+   * @param {ArrayLike<number>} sizes
+   * @param {number} count
+   * @param {number} t
+   */
   addBatch(big, stride, sizes, count, t) {
     for (let i = 0; i < count; i++) {
       const len = sizes[i];
@@ -233,6 +325,10 @@ class UdpTally {
     }
   }
 
+  /**
+   * @param {string} impl
+   * @param {Options} o
+   */
   report(impl, o) {
     udpResult(impl, o, this.received, this.sent, this.tFirst, this.tLast);
   }
@@ -243,14 +339,29 @@ function heapUsed() {
   return process.memoryUsage().heapUsed;
 }
 
-/** The idle-conns summary; heap0/heap1 (V8 heapUsed) separate retained JS objects from the rest of RSS. */
+/**
+ * The idle-conns summary; heap0/heap1 (V8 heapUsed) separate retained JS objects from the rest of RSS.
+ * @param {string} impl
+ * @param {Options} o
+ * @param {number} rss0
+ * @param {number} rss1
+ * @param {number} n
+ * @param {number} secs
+ * @param {number} [heap0]
+ * @param {number} [heap1]
+ */
 function idleResult(impl, o, rss0, rss1, n, secs, heap0, heap1) {
+  /** @type {Record<string, number>} */
   const extra = { rss_before_kb: rss0, rss_after_kb: rss1, conns: n };
-  if (heap0 !== undefined) extra.heap_used_per_conn = (heap1 - heap0) / n;
+  if (heap0 !== undefined && heap1 !== undefined) extra.heap_used_per_conn = (heap1 - heap0) / n;
   emit(impl, o, ((rss1 - rss0) * 1024) / n, 'B/conn', n, secs, extra);
 }
 
-/** Runs an async main and turns any failure into a message and exit code 2. */
+/**
+ * Runs an async main and turns any failure into a message and exit code 2 (null: nothing
+ * to run, exit 0).
+ * @param {(() => unknown) | null} fn
+ */
 function run(fn) {
   Promise.resolve()
     .then(fn)
@@ -269,6 +380,7 @@ module.exports = {
   spawnPeer,
   spawnCmd,
   reap,
+  portOf,
   emit,
   vmRssKb,
   heapUsed,

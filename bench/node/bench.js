@@ -12,13 +12,23 @@ const o = c.parseArgs();
 const HOST = '127.0.0.1';
 const IMPL = o.scenario === 'http-hello' && o.variant === 'http' ? 'node-http' : 'node';
 
+/**
+ * @param {net.Server} server
+ * @returns {Promise<number>} the port
+ */
 function listen(server, backlog = 511) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port: 0, host: HOST, backlog }, () => resolve(server.address().port));
+    server.listen({ port: 0, host: HOST, backlog }, () =>
+      resolve(/** @type {net.AddressInfo} */ (server.address()).port),
+    );
   });
 }
 
+/**
+ * @param {number} port
+ * @returns {Promise<net.Socket>}
+ */
 function connect(port, allowHalfOpen = false) {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port, host: HOST, noDelay: true, allowHalfOpen }, () => resolve(s));
@@ -32,6 +42,7 @@ async function pingpongMain() {
   const server = net.createServer();
   const port = await listen(server);
   const peer = c.spawnPeer(__filename, o, { port });
+  /** @type {net.Socket} */
   const sock = await new Promise((resolve) => server.once('connection', resolve));
   server.close();
   sock.setNoDelay(true);
@@ -43,7 +54,7 @@ async function pingpongMain() {
   let t1 = t0;
   await new Promise((resolve, reject) => {
     sock.on('error', reject);
-    sock.on('data', (d) => {
+    sock.on('data', (/** @type {Buffer} */ d) => {
       got += d.length;
       while (got >= o.size) {
         got -= o.size;
@@ -52,7 +63,7 @@ async function pingpongMain() {
         if (i >= total || (i > o.warmup && (i & 1023) === 0 && c.now() - t0 > o.seconds)) {
           t1 = c.now();
           sock.end();
-          resolve();
+          resolve(undefined);
           return;
         }
         sock.write(msg);
@@ -82,6 +93,7 @@ async function bulkMain() {
   const server = net.createServer();
   const port = await listen(server);
   const peer = c.spawnPeer(__filename, o, { port });
+  /** @type {net.Socket} */
   const sock = await new Promise((resolve) => server.once('connection', resolve));
   server.close();
   const chunk = Buffer.alloc(o.chunk);
@@ -105,7 +117,7 @@ async function bulkMain() {
         }
       }
       sock.end();
-      resolve();
+      resolve(undefined);
     };
     pump();
   });
@@ -133,7 +145,7 @@ async function bulkPeer() {
 
 async function udpMain() {
   const sock = dgram.createSocket({ type: 'udp4', recvBufferSize: o.rcvbuf });
-  await new Promise((resolve) => sock.bind(0, HOST, resolve));
+  await new Promise((resolve) => sock.bind(0, HOST, () => resolve(undefined)));
   const peer = c.spawnPeer(__filename, o, { port: sock.address().port });
   let received = 0;
   let sent = -1;
@@ -141,7 +153,7 @@ async function udpMain() {
   let tLast = 0;
   let connected = false;
   await new Promise((resolve, reject) => {
-    let silence = setTimeout(() => resolve(), 5000 + o.seconds * 1000);
+    let silence = setTimeout(() => resolve(undefined), 5000 + o.seconds * 1000);
     sock.on('error', reject);
     sock.on('message', (msg, rinfo) => {
       const len = msg.length;
@@ -153,13 +165,15 @@ async function udpMain() {
         sent = c.parseEndMarker(msg);
         sock.send('a');
         clearTimeout(silence);
-        resolve();
+        resolve(undefined);
       } else if (len === 1) {
         // hello (maybe repeated): connect to the sender once, then answer go
         if (!connected) {
           connected = true;
           sock.connect(rinfo.port, rinfo.address, () => sock.send('g'));
-        } else if (sock.remoteAddress) {
+        } else {
+          // Later hellos are answered too. (This branch used to test `sock.remoteAddress`,
+          // which names the method and so was always true.)
           sock.send('g');
         }
       }
@@ -173,11 +187,13 @@ async function udpMain() {
 
 async function udpPeer() {
   const sock = dgram.createSocket('udp4');
-  await new Promise((resolve) => sock.connect(o.port, HOST, resolve));
-  let acked = null;
-  let go = null;
-  const goP = new Promise((r) => (go = r));
-  const ackP = new Promise((r) => (acked = r));
+  await new Promise((resolve) => sock.connect(o.port, HOST, () => resolve(undefined)));
+  /** @type {() => void} */
+  let acked = () => {};
+  /** @type {() => void} */
+  let go = () => {};
+  const goP = new Promise((r) => (go = () => r(undefined)));
+  const ackP = new Promise((r) => (acked = () => r(undefined)));
   sock.on('message', (m) =>
     m.length === 1 && m[0] === 0x67 /* g */ ? go() : m[0] === 0x61 /* a */ ? acked() : 0,
   );
@@ -222,7 +238,7 @@ async function acceptMain() {
       if (i === o.warmup) t0 = c.now();
       if (i >= total || (i > o.warmup && (i & 255) === 0 && c.now() - t0 > o.seconds)) {
         t1 = c.now();
-        resolve();
+        resolve(undefined);
       }
     });
   });
@@ -252,6 +268,7 @@ async function acceptPeer() {
 // ---- idle-conns ------------------------------------------------------------------------
 
 async function idleMain() {
+  /** @type {net.Socket[]} */
   const conns = [];
   let t1 = 0;
   const server = net.createServer();
@@ -262,7 +279,7 @@ async function idleMain() {
       if (n % o.batch === 0 || n === o.count) s.write('x');
       if (n === o.count) {
         t1 = c.now();
-        resolve();
+        resolve(undefined);
       }
     });
   });
@@ -298,10 +315,11 @@ async function idleMain() {
 // ---- http-hello ----------------------------------------------------------------------
 
 async function httpMain() {
+  /** @type {net.Server} */
   let server;
   if (o.variant === 'http') {
     const body = 'Hello, World!';
-    server = http.createServer((req, res) => {
+    server = http.createServer((_req, res) => {
       res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': body.length });
       res.end(body);
     });
@@ -321,13 +339,14 @@ async function httpMain() {
   const report = await c.runWrk(o, port);
   const t1 = c.now();
   server.close();
-  if (server.closeAllConnections) server.closeAllConnections();
+  if (server instanceof http.Server) server.closeAllConnections();
   const r = c.parseWrk(report);
   c.emit(IMPL, o, r.value, 'requests/s', r.ops, t1 - t0, r.extra);
 }
 
 // ---- dispatch ----------------------------------------------------------------------------
 
+/** @type {Record<string, [() => Promise<void>, (() => Promise<void>) | null]>} */
 const table = {
   'tcp-pingpong': [pingpongMain, pingpongPeer],
   'tcp-bulk': [bulkMain, bulkPeer],
