@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { sleep } from './timing';
 
-function alive(pid: number): boolean {
+/** Whether process `pid` exists (EPERM: it does, owned by someone else). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -43,7 +44,7 @@ export async function withMachineLock<T>(
       continue; // released between our open and our read
     }
     // An empty file is one being written right now: only a dead owner's lock is taken over.
-    if (Number.isInteger(owner) && owner > 0 && !alive(owner)) {
+    if (Number.isInteger(owner) && owner > 0 && !pidAlive(owner)) {
       fs.rmSync(file, { force: true });
       continue;
     }

@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { run, start, type Child, type Run } from '../../helpers/children';
+import { pidAlive } from '../../helpers/machine-lock';
 import { CHILD_KILL_AFTER, exampleArgv } from './env';
 
 export const NS_PREFIX = 'bsdsock-raw-';
@@ -44,15 +45,6 @@ function listNamespaces(): string[] {
     .split('\n')
     .map((l) => l.split(' ')[0])
     .filter((n) => n.startsWith(NS_PREFIX));
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Deletes namespaces of earlier runs whose test process no longer exists. */
