@@ -20,34 +20,16 @@ import {
   T,
   toForm,
   udp,
+  type Anc,
+  doRecvmsg,
+  type Method,
 } from './fixtures/forms';
 
 useSockets({ watchdog: false });
 
-type Anc = [number, number, Buffer][];
-type RecvResult = [Buffer, Anc, number, unknown];
-type Method = 'recvmsg' | 'recvmsg_into';
-
 const LO = socket.if_nametoindex('lo');
 const IP = socket.IPPROTO_IP;
 const IP6 = socket.IPPROTO_IPV6;
-
-async function doRecvmsg(
-  method: Method,
-  s: AnySock,
-  bufsize: number,
-  ...args: number[]
-): Promise<RecvResult> {
-  if (method === 'recvmsg') return (await (s.recvmsg as any)(bufsize, ...args)) as RecvResult;
-  const buf = Buffer.alloc(bufsize);
-  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [
-    number,
-    Anc,
-    number,
-    unknown,
-  ];
-  return [Buffer.from(buf.subarray(0, n)), anc, flags, addr];
-}
 
 /** A receiver and a sender of the requested form, both bound to loopback. */
 function udpPair(form: Form, family = socket.AF_INET) {

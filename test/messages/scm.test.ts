@@ -26,13 +26,13 @@ import {
   SIZEOF_INT,
   sock,
   T,
+  type Anc,
+  doRecvmsg,
+  type Method,
+  type RecvResult,
 } from './fixtures/forms';
 
 useSockets({ watchdog: false });
-
-type Anc = [number, number, Buffer][];
-type RecvResult = [Buffer, Anc, number, unknown];
-type Method = 'recvmsg' | 'recvmsg_into';
 
 let baseline: Map<number, string>;
 
@@ -57,23 +57,6 @@ function newFDs(n: number): number[] {
 /** Each fd reads back as its list index (CPython's checkFDs). */
 function checkFDs(fds: number[]): void {
   fds.forEach((fd, i) => expect(readAll(fd).toString()).toBe(String(i)));
-}
-
-async function doRecvmsg(
-  method: Method,
-  s: AnySock,
-  bufsize: number,
-  ...args: number[]
-): Promise<RecvResult> {
-  if (method === 'recvmsg') return (await (s.recvmsg as any)(bufsize, ...args)) as RecvResult;
-  const buf = Buffer.alloc(bufsize);
-  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [
-    number,
-    Anc,
-    number,
-    unknown,
-  ];
-  return [Buffer.from(buf.subarray(0, n)), anc, flags, addr];
 }
 
 // ---- SCMRightsTest ---------------------------------------------------------------------------------

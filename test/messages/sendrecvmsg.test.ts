@@ -23,12 +23,11 @@ import {
   toForm,
   udp,
   unixDgram,
+  doRecvmsg,
+  type Method,
 } from './fixtures/forms';
 
 useSockets({ watchdog: false });
-
-type Anc = [number, number, Buffer][];
-type RecvResult = [Buffer, Anc, number, unknown];
 
 interface Env {
   serv: AnySock;
@@ -331,28 +330,6 @@ for (const form of FORMS) {
 }
 
 // ---- RecvmsgGenericTests, RecvmsgTests, RecvmsgIntoTests -------------------------------------------
-
-type Method = 'recvmsg' | 'recvmsg_into';
-
-/** Python's doRecvmsg: recvmsg, or recvmsg_into one buffer of bufsize emulating it (RecvmsgIntoMixin). */
-async function doRecvmsg(
-  method: Method,
-  s: AnySock,
-  bufsize: number,
-  ...args: number[]
-): Promise<RecvResult> {
-  if (method === 'recvmsg') return (await (s.recvmsg as any)(bufsize, ...args)) as RecvResult;
-  const buf = Buffer.alloc(bufsize);
-  const [n, anc, flags, addr] = (await (s.recvmsg_into as any)([buf], ...args)) as [
-    number,
-    Anc,
-    number,
-    unknown,
-  ];
-  expect(n).toBeGreaterThanOrEqual(0);
-  expect(n).toBeLessThanOrEqual(bufsize);
-  return [Buffer.from(buf.subarray(0, n)), anc, flags, addr];
-}
 
 for (const form of FORMS) {
   for (const tr of TRANSPORTS) {
