@@ -409,6 +409,87 @@ class FrameIterator implements IterableIterator<Frame> {
   }
 }
 
+/**
+ * One frame at a time of a block, in one reused object: next() moves to the next frame and
+ * fills the same fields as a Frame, without allocating. Read the bytes in place through
+ * ring.bytes at data_offset (data_offset + snaplen is the end), or take `data` (a view, one
+ * allocation). For capture loops at full line rate; Frame objects are the convenient form.
+ */
+export class FrameCursor {
+  snaplen = 0;
+  len = 0;
+  sec = 0;
+  nsec = 0;
+  status = 0;
+  /** Offset of the frame's first byte in ring.bytes. */
+  data_offset = 0;
+  #ring: RingBase;
+  #u32: Uint32Array;
+  #u16: Uint16Array;
+  #next: number;
+  #left: number;
+  #end: number;
+  #hdr = -1;
+
+  /** @internal */
+  constructor(ring: RingBase, first: number, count: number, end: number) {
+    this.#ring = ring;
+    this.#u32 = ring._u32;
+    this.#u16 = ring._u16;
+    this.#next = first;
+    this.#left = count;
+    this.#end = end;
+  }
+
+  /** Moves to the next frame; false at the end of the block (or once the ring is closed). */
+  next(): boolean {
+    const off = this.#next;
+    const u32 = this.#u32;
+    if (this.#left <= 0 || off + 48 > this.#end || u32.length === 0) {
+      this.#left = 0;
+      return false;
+    }
+    this.#left--;
+    const i = off >>> 2;
+    this.sec = u32[i + 1];
+    this.nsec = u32[i + 2];
+    this.snaplen = u32[i + 3];
+    this.len = u32[i + 4];
+    this.status = u32[i + 5];
+    this.data_offset = off + this.#u16[(off + 24) >>> 1];
+    this.#hdr = off;
+    const step = u32[i];
+    this.#next = step === 0 ? this.#end : off + step;
+    return true;
+  }
+
+  /** The current frame's 802.1Q TCI, when TP_STATUS_VLAN_VALID (see Frame.vlan_tci). */
+  get vlan_tci(): number | undefined {
+    const h = this.#hdr;
+    return h >= 0 && this.status & TP_STATUS_VLAN_VALID ? this.#u32[(h >>> 2) + 8] & 0xffff : undefined;
+  }
+
+  /** Its TPID, when TP_STATUS_VLAN_TPID_VALID. */
+  get vlan_tpid(): number | undefined {
+    const h = this.#hdr;
+    return h >= 0 && this.status & TP_STATUS_VLAN_TPID_VALID ? this.#u16[(h + 36) >>> 1] : undefined;
+  }
+
+  /** The current frame's bytes as a Buffer view into the ring (see Frame.data). */
+  get data(): Buffer {
+    const ab = this.#ring._buffer();
+    return ab.byteLength === 0 || this.#hdr < 0
+      ? Buffer.alloc(0)
+      : Buffer.from(ab, this.data_offset, this.snaplen);
+  }
+
+  /** The current frame's 5-item AF_PACKET address (see Frame.address). */
+  get address(): unknown {
+    if (this.#hdr < 0) return null;
+    return rb.ring_address(this.#ring._buffer(), this.#hdr + SLL_OFFSET);
+  }
+}
+
 /** A block the kernel handed over: iterate it for its frames, then release() it (next_block() does). */
 export class Block {
   /** Index of the block in the ring. */
@@ -452,6 +533,12 @@ export class Block {
     return new FrameIterator(this.#ring, this.#first, n, this.#offset + this.#ring.block_size);
   }
 
+  /** A FrameCursor over the frames: the same frames as iterating, without an object per frame. */
+  cursor(): FrameCursor {
+    const n = this.#released ? 0 : this.num_pkts;
+    return new FrameCursor(this.#ring, this.#first, n, this.#offset + this.#ring.block_size);
+  }
+
   /** Hands the block back to the kernel. Views into it then see new frames as they arrive. Idempotent. */
   release(): void {
     if (this.#released) return;
@@ -468,6 +555,11 @@ export abstract class RingBase {
   readonly block_nr: number;
   readonly frame_size: number;
   readonly frame_nr: number;
+  /**
+   * The whole ring as bytes (no copy), for reading frames in place at FrameCursor.data_offset.
+   * Empty once the ring is closed.
+   */
+  readonly bytes: Uint8Array;
   /** @internal */ _u32: Uint32Array;
   /** @internal */ _u16: Uint16Array;
   /** @internal */ protected _sock: SocketLike;
@@ -494,6 +586,7 @@ export abstract class RingBase {
     // A transferred buffer would outlive the mapping in another thread.
     markAsUntransferable(ab);
     this.#ab = ab;
+    this.bytes = new Uint8Array(ab);
     this._u32 = new Uint32Array(ab);
     this._u16 = new Uint16Array(ab);
     rings.set(key, this);

@@ -23,6 +23,7 @@ export {
   TP_STATUS_TS_RAW_HARDWARE,
   Block,
   Frame,
+  FrameCursor,
   RxRing,
   TxRing,
   AsyncRxRing,

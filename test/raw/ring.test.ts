@@ -50,6 +50,7 @@ describe(`rings on a veth pair${NETNS.why}`, () => {
       const r = await scenario('rx');
       checkAllSeen(r);
       expect(r.stats).toEqual({ packets: 300, drops: 0, freeze_q_cnt: 0 });
+      expect(r.cursorBad).toBe(0);
     },
     CHILD_TEST_TIMEOUT,
   );
@@ -73,6 +74,7 @@ describe(`rings on a veth pair${NETNS.why}`, () => {
         ethertype: ETH_TEST,
         rest: true,
       });
+      expect(r.cursorVlan).toEqual([0x2064, 0x8100]);
     },
     CHILD_TEST_TIMEOUT,
   );
@@ -119,6 +121,8 @@ describe(`rings on a veth pair${NETNS.why}`, () => {
         frames: true,
         laterData: 0,
         iterAfter: 0,
+        bytesAfter: 0,
+        cursorAfter: [false, 0, false],
         copyIntact: true,
         closed: true,
         size: 0,

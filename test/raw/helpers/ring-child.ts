@@ -184,15 +184,34 @@ const scenarios: Record<string, () => unknown> = {
     sendAll();
     const after = Date.now() / 1000;
     const seen = newSeen();
+    let cursorBad = 0;
     for (let i = 0; i < 1000 && seen.seqs.length < N; i++) {
       const b = ring.next_block(3);
       if (!b) break;
       seen.blocks++;
-      for (const f of b) observe(seen, f);
+      const frames = [...b];
+      for (const f of frames) observe(seen, f);
+      // The cursor walks the same frames, in place.
+      const c = b.cursor();
+      for (const f of frames) {
+        const same =
+          c.next() &&
+          c.snaplen === f.snaplen &&
+          c.len === f.len &&
+          c.sec === f.sec &&
+          c.nsec === f.nsec &&
+          c.status === f.status &&
+          c.vlan_tci === undefined &&
+          Buffer.from(ring.bytes.subarray(c.data_offset, c.data_offset + c.snaplen)).equals(f.data) &&
+          c.data.equals(f.data) &&
+          JSON.stringify(c.address) === JSON.stringify(f.address);
+        if (!same) cursorBad++;
+      }
+      if (c.next()) cursorBad++;
     }
     const stats = ring.stats();
     s.close();
-    return { ...seen, before, after, stats, mac0: MAC0.toString('hex') };
+    return { ...seen, before, after, stats, cursorBad, mac0: MAC0.toString('hex') };
   },
 
   // The same through an AsyncSocket with `for await`.
@@ -224,6 +243,8 @@ const scenarios: Record<string, () => unknown> = {
     tx.close();
     const b = ring.next_block(3);
     const f = b ? [...b][0] : undefined;
+    const c = b?.cursor();
+    const cursorVlan = c?.next() ? [c.vlan_tci, c.vlan_tpid] : null;
     const out = f && {
       vlan_tci: f.vlan_tci,
       vlan_tpid: f.vlan_tpid,
@@ -234,7 +255,7 @@ const scenarios: Record<string, () => unknown> = {
       rest: f.data.subarray(14).equals(inner),
     };
     s.close();
-    return { sent: tagged.length, frame: out ?? null };
+    return { sent: tagged.length, frame: out ?? null, cursorVlan };
   },
 
   // A filter compiled by `tcpdump -dd 'udp port 47913'` on the ring: only those pass.
@@ -338,6 +359,8 @@ const scenarios: Record<string, () => unknown> = {
     const view = frames[0].data;
     const copy = Buffer.from(view);
     const lenBefore = view.length;
+    const cursor = b.cursor();
+    cursor.next();
     s.close();
     let nextErr = '';
     try {
@@ -359,6 +382,8 @@ const scenarios: Record<string, () => unknown> = {
       frames: frames.length > 0,
       laterData: frames[frames.length - 1].data.length,
       iterAfter: [...b].length,
+      bytesAfter: ring.bytes.length,
+      cursorAfter: [cursor.next(), cursor.data.length, b.cursor().next()],
       copyIntact: copy.readUInt32BE(14) === 0 && copy.length === lenBefore,
       closed: ring.closed,
       size: ring.size,
