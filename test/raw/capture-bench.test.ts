@@ -1,0 +1,41 @@
+// bench/capture/run.js in its quick mode (1 round of 1 s per receiver): the namespaces are built
+// and removed, the C programs compile, and every receiver reports a number. Speed is not checked.
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { run } from '../helpers/children';
+import { NETNS, need } from './helpers/env';
+
+const CC = need('root', 'ip');
+const repo = path.resolve(__dirname, '..', '..');
+
+describe(`bench/capture${NETNS.why}`, () => {
+  it.skipIf(NETNS.skip || CC.skip || !fs.existsSync('/usr/bin/taskset'))(
+    'the quick run measures the C ring and the bsdsock receivers and writes its table',
+    async () => {
+      const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'capture-')), 'results.md');
+      const r = await run(
+        process.execPath,
+        [
+          path.join(repo, 'bench', 'capture', 'run.js'),
+          '--quick',
+          '--impls',
+          'c,ring-cursor,ring-async,recvmmsg',
+          '--out',
+          out,
+        ],
+        120_000,
+      );
+      expect(r.code, r.stderr).toBe(0);
+      const table = fs.readFileSync(out, 'utf8');
+      for (const label of ['C, TPACKET_V3 ring', 'RxRing, cursor', 'AsyncRxRing, cursor', 'recvmmsg_into'])
+        expect(table).toMatch(new RegExp(`\\| [^|]*${label}[^|]* \\| [\\d,]+ \\(`));
+      expect(r.stderr).not.toMatch(/FAILED/);
+      // Its namespaces are gone.
+      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toMatch(/bsdsock-bench-/);
+    },
+    150_000,
+  );
+});
