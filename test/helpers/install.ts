@@ -130,3 +130,15 @@ export function runBounded(
 export function tail(text: string, n = 60): string {
   return text.split('\n').slice(-n).join('\n');
 }
+
+/** `npm pack --ignore-scripts` of the repository into `dest`: the tarball and its file list. */
+export function packRepo(dest: string): { tarball: string; files: string[] } {
+  const r = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  if (r.status !== 0) throw new Error(`npm pack failed\n${r.stderr}`);
+  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
+  return { tarball: path.join(dest, info.filename), files: info.files.map((f: { path: string }) => f.path) };
+}

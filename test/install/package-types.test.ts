@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot, runBounded, tail } from '../helpers/install';
+import { packRepo, repoRoot, runBounded, tail } from '../helpers/install';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
@@ -49,15 +49,7 @@ let packed: string[] = [];
 beforeAll(() => {
   ensureDist();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-types-'));
-  const r = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  if (r.status !== 0) throw new Error(`npm pack failed\n${r.stderr}`);
-  const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
-  tarball = path.join(tmp, info.filename);
-  packed = info.files.map((f: { path: string }) => f.path);
+  ({ tarball, files: packed } = packRepo(tmp));
 }, 180_000);
 
 afterAll(() => {

@@ -17,7 +17,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { available, repoRoot, runBounded, tail, userEnv } from '../helpers/install';
+import { available, packRepo, repoRoot, runBounded, tail, userEnv } from '../helpers/install';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const TARGETS = [
@@ -189,15 +189,7 @@ int main(int argc, char **argv) {
 
     beforeAll(() => {
       tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-prebuilt-'));
-      const r = spawnSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      if (r.status !== 0) throw new Error(`npm pack failed\n${r.stderr}`);
-      const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
-      tarball = path.join(tmp, info.filename);
-      packed = info.files.map((f: { path: string }) => f.path);
+      ({ tarball, files: packed } = packRepo(tmp));
       // PATH holds node, npm and sh (npm runs scripts with it), and nothing else.
       toolsBin = path.join(tmp, 'bin');
       fs.mkdirSync(toolsBin);
