@@ -5,7 +5,6 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as socket from '../lib/index';
 import { native } from '../lib/native';
-// @ts-expect-error: the generator is plain JavaScript without type declarations
 import * as gen from '../scripts/gen-constants.mjs';
 
 interface Entry {
