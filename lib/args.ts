@@ -48,6 +48,14 @@ export function toBytes(v: unknown): ArrayBufferView {
   throw new TypeError(`a bytes-like object is required, not '${typeName(v)}'`);
 }
 
+/** setsockopt's value: an int (a boolean is 0 or 1), else a bytes-like object. */
+export function toOptionValue(value: unknown): number | ArrayBufferView {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff)
+    return value;
+  return toBytes(value);
+}
+
 /** A Buffer view over the same memory as a bytes-like argument (no copy). */
 export function asBuffer(v: ArrayBufferView): Buffer {
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);

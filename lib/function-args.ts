@@ -1,9 +1,9 @@
-// Argument checks and result helpers of the module functions, shared by the blocking and async ones.
+// What the blocking and async module functions share: argument checks, fd-passing helpers, create_connection's flow.
 import { toInt, typeName } from './args';
 import { asciiHost } from './address';
 import { AF_INET, AF_UNSPEC, AI_NUMERICHOST, SCM_RIGHTS, SOCK_DGRAM, SOL_SOCKET } from './constants';
 import { OSError } from './oserror';
-import { native } from './native';
+import { native, type GaiArgs } from './native';
 import { endianness } from 'node:os';
 
 const HOST_LE = endianness() === 'LE';
@@ -17,6 +17,25 @@ export function gaiHost(host: unknown): string | Buffer | null {
   if (ArrayBuffer.isView(host)) return Buffer.from(host.buffer, host.byteOffset, host.byteLength);
   if (typeof host !== 'string') throw new TypeError('getaddrinfo() argument 1 must be string or null');
   return asciiHost(cut(host));
+}
+
+/** getaddrinfo's arguments, checked, as native.getaddrinfo and getaddrinfo_async take them. */
+export function gaiArgs(
+  host: unknown,
+  port: unknown,
+  family: unknown = 0,
+  type: unknown = 0,
+  proto: unknown = 0,
+  flags: unknown = 0,
+): GaiArgs {
+  return [
+    gaiHost(host),
+    gaiPort(port),
+    toInt(family, 'family'),
+    toInt(type, 'type'),
+    toInt(proto, 'proto'),
+    toInt(flags, 'flags'),
+  ];
 }
 
 /** getaddrinfo's port argument: numbers are stringified, as Python does. */
@@ -91,19 +110,46 @@ export function fdsFromAncdata(ancdata: [number, number, Buffer][]): number[] {
   return fds;
 }
 
-/** create_connection's address: an array [host, port]. */
-export function connectionAddress(address: unknown): [string, number] {
-  if (!Array.isArray(address) || address.length !== 2) {
-    throw new TypeError('create_connection(): address must be an array [host, port]');
-  }
-  return address as [string, number];
+/** What create_connection's flow does through a socket class: values (blocking) or promises (async). */
+export interface ConnectionSteps<S> {
+  resolve(host: string, port: number): unknown;
+  open(family: number, type: number, proto: number): S;
+  bind(sock: S, address: unknown): unknown;
+  connect(sock: S, address: unknown): unknown;
 }
 
 /**
- * create_connection's failure after trying every address: the last error, or with
- * all_errors an AggregateError (Python's ExceptionGroup) of all of them.
+ * create_connection(address, timeout?, source_address?, all_errors), once for both
+ * socket classes (run it with drive()): tries every getaddrinfo result in turn; on
+ * failure throws the last error, or with all_errors an AggregateError (Python's
+ * ExceptionGroup) of every attempt's error.
  */
-export function connectionFailure(errors: unknown[], allErrors: boolean | undefined): never {
+export function* connectionFlow<S extends { settimeout(t: number | null): void; close(): void }>(
+  steps: ConnectionSteps<S>,
+  address: unknown,
+  timeout: number | null | undefined,
+  sourceAddress: unknown,
+  allErrors: boolean | undefined,
+): Generator<unknown, S, unknown> {
+  if (!Array.isArray(address) || address.length !== 2) {
+    throw new TypeError('create_connection(): address must be an array [host, port]');
+  }
+  const errors: unknown[] = [];
+  const infos = (yield steps.resolve(address[0], address[1])) as [number, number, number, string, unknown][];
+  for (const [af, socktype, proto, , sa] of infos) {
+    let sock: S | null = null;
+    try {
+      sock = steps.open(af, socktype, proto);
+      if (timeout !== undefined) sock.settimeout(timeout);
+      if (sourceAddress) yield steps.bind(sock, sourceAddress);
+      yield steps.connect(sock, sa);
+      return sock;
+    } catch (e) {
+      sock?.close();
+      if (!(e instanceof OSError)) throw e;
+      errors.push(e);
+    }
+  }
   if (errors.length === 0) throw new OSError('getaddrinfo returns an empty list');
   if (allErrors) throw new AggregateError(errors, 'create_connection failed');
   throw errors[errors.length - 1];

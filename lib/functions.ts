@@ -3,7 +3,6 @@
  * Module-level functions of Python's socket module: creation helpers, resolution,
  * conversions, interfaces. Mirrors Lib/socket.py and Modules/socketmodule.c.
  */
-import { endianness } from 'node:os';
 import { toInt, typeName } from './args';
 import { bytesHost, toSockAddr, type Address } from './address';
 import {
@@ -24,14 +23,14 @@ import {
   has_ipv6,
 } from './constants';
 import { OSError, ebadf } from './oserror';
+import { drive } from './drive';
 import {
-  connectionAddress,
-  connectionFailure,
+  connectionFlow,
   fdsFromAncdata,
   fdsAncbufsize,
   fdsToBytes,
-  gaiHost,
-  gaiPort,
+  gaiArgs,
+  type ConnectionSteps,
   nameinfoArgs,
 } from './function-args';
 import { native, nonblockFlag } from './native';
@@ -69,6 +68,13 @@ export function fromfd(fd: number, family: number, type: number, proto?: number)
   }
 }
 
+const blockingSteps: ConnectionSteps<Socket> = {
+  resolve: (host, port) => getaddrinfo(host, port, 0, SOCK_STREAM),
+  open: (family, type, proto) => new Socket(family, type, proto),
+  bind: (sock, address) => sock.bind(address as Address),
+  connect: (sock, address) => sock.connect(address as Address),
+};
+
 /** Options of create_connection (Python's keyword-only arguments). */
 export interface CreateConnectionOptions {
   all_errors?: boolean;
@@ -86,23 +92,8 @@ export function create_connection(
   source_address?: Address | null,
   options: CreateConnectionOptions = {},
 ): Socket {
-  const [host, port] = connectionAddress(address);
-  const errors: unknown[] = [];
-  for (const [af, socktype, proto, , sa] of getaddrinfo(host, port, 0, SOCK_STREAM)) {
-    let sock: Socket | null = null;
-    try {
-      sock = new Socket(af, socktype, proto);
-      if (timeout !== undefined) sock.settimeout(timeout);
-      if (source_address) sock.bind(source_address);
-      sock.connect(sa as Address);
-      return sock;
-    } catch (e) {
-      sock?.close();
-      if (!(e instanceof OSError)) throw e;
-      errors.push(e);
-    }
-  }
-  connectionFailure(errors, options.all_errors);
+  const flow = connectionFlow(blockingSteps, address, timeout, source_address, options.all_errors);
+  return drive(flow, (step) => step) as Socket;
 }
 
 /** Options of create_server (Python's keyword-only arguments). */
@@ -191,14 +182,7 @@ export function getaddrinfo(
   proto = 0,
   flags = 0,
 ): AddrInfo[] {
-  return native.getaddrinfo(
-    gaiHost(host),
-    gaiPort(port),
-    toInt(family, 'family'),
-    toInt(type, 'type'),
-    toInt(proto, 'proto'),
-    toInt(flags, 'flags'),
-  );
+  return native.getaddrinfo(...gaiArgs(host, port, family, type, proto, flags));
 }
 
 /** Mirrors socket.getnameinfo(sockaddr, flags): [host, port]. Calls getnameinfo(3). */
@@ -312,89 +296,9 @@ export function getprotobyname(protocolname: string): number {
   return p;
 }
 
-// ---- conversions ---------------------------------------------------------------------
+// ---- conversions: lib/conversions.ts -------------------------------------------------
 
-function checkText(v: unknown, fn: string, position = 1): string {
-  if (typeof v !== 'string')
-    throw new TypeError(`${fn}() argument ${position} must be str, not ${typeName(v)}`);
-  if (v.includes('\0')) throw new RangeError('embedded null character');
-  return v;
-}
-
-/** Mirrors socket.inet_aton(ip_string): 4 bytes, with the BSD parsing rules ('127.1'). */
-export function inet_aton(ip_string: string): Buffer {
-  const r = native.inet_aton(checkText(ip_string, 'inet_aton'));
-  if (r === null) throw new OSError('illegal IP address string passed to inet_aton');
-  return r;
-}
-
-/** Mirrors socket.inet_ntoa(packed_ip): dotted-quad text of 4 bytes. */
-export function inet_ntoa(packed_ip: ArrayBufferView): string {
-  if (!ArrayBuffer.isView(packed_ip))
-    throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
-  if (packed_ip.byteLength !== 4) throw new OSError('packed IP wrong length for inet_ntoa');
-  return native.inet_ntop(AF_INET, packed_ip);
-}
-
-/** Mirrors socket.inet_pton(address_family, ip_string). Calls inet_pton(3). */
-export function inet_pton(address_family: number, ip_string: string): Buffer {
-  const fam = toInt(address_family, 'address_family');
-  if (typeof ip_string !== 'string')
-    throw new TypeError(`inet_pton() argument 2 must be str, not ${typeName(ip_string)}`);
-  const r = native.inet_pton(fam, checkText(ip_string, 'inet_pton', 2));
-  if (r === null) throw new OSError('illegal IP address string passed to inet_pton');
-  return r;
-}
-
-/** Mirrors socket.inet_ntop(address_family, packed_ip). Calls inet_ntop(3). */
-export function inet_ntop(address_family: number, packed_ip: ArrayBufferView): string {
-  const fam = toInt(address_family, 'address_family');
-  if (!ArrayBuffer.isView(packed_ip))
-    throw new TypeError(`a bytes-like object is required, not '${typeName(packed_ip)}'`);
-  const want = fam === AF_INET ? 4 : fam === AF_INET6 ? 16 : 0;
-  if (want === 0) throw new RangeError(`unknown address family ${fam}`);
-  if (packed_ip.byteLength !== want) throw new RangeError('invalid length of packed IP address string');
-  return native.inet_ntop(fam, packed_ip);
-}
-
-const LITTLE = endianness() === 'LE';
-
-function check16(x: unknown, fn: string): number {
-  if (typeof x !== 'number' || !Number.isInteger(x))
-    throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
-  if (x < 0) throw new RangeError(`${fn}: can't convert negative Python int to C 16-bit unsigned integer`);
-  if (x > 0xffff) throw new RangeError(`${fn}: Python int too large to convert to C 16-bit unsigned integer`);
-  return x;
-}
-
-function check32(x: unknown): number {
-  if (typeof x !== 'number' || !Number.isInteger(x))
-    throw new TypeError(`'${typeName(x)}' object cannot be interpreted as an integer`);
-  if (x < 0) throw new RangeError("can't convert negative value to unsigned int");
-  if (x > 0xffffffff) throw new RangeError('int larger than 32 bits');
-  return x;
-}
-
-const swap16 = (x: number) => (LITTLE ? ((x & 0xff) << 8) | (x >>> 8) : x);
-const swap32 = (x: number) =>
-  LITTLE ? (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0 : x;
-
-/** Mirrors socket.htons(x). */
-export function htons(x: number): number {
-  return swap16(check16(x, 'htons'));
-}
-/** Mirrors socket.ntohs(x). */
-export function ntohs(x: number): number {
-  return swap16(check16(x, 'ntohs'));
-}
-/** Mirrors socket.htonl(x). */
-export function htonl(x: number): number {
-  return swap32(check32(x));
-}
-/** Mirrors socket.ntohl(x). */
-export function ntohl(x: number): number {
-  return swap32(check32(x));
-}
+export { htonl, htons, inet_aton, inet_ntoa, inet_ntop, inet_pton, ntohl, ntohs } from './conversions';
 
 // ---- interfaces ----------------------------------------------------------------------
 

@@ -17,6 +17,16 @@ import { nativeFactories, setStrerror } from './oserror';
 /** JS form of a socket address as native code takes and returns it (see native/sockaddr.h). */
 export type NativeAddress = unknown;
 
+/** getaddrinfo's arguments as native takes them (checked by lib/function-args.ts gaiArgs). */
+export type GaiArgs = [
+  host: string | Buffer | null,
+  port: string | null,
+  family: number,
+  type: number,
+  proto: number,
+  flags: number,
+];
+
 /** One ancillary data item: [cmsg_level, cmsg_type, cmsg_data]. */
 export type AncData = [number, number, Buffer];
 
@@ -130,22 +140,8 @@ export interface Binding {
   poll_close(id: number): void;
   release(fd: number): void;
 
-  getaddrinfo(
-    host: string | Buffer | null,
-    port: string | null,
-    family: number,
-    type: number,
-    proto: number,
-    flags: number,
-  ): [number, number, number, string, NativeAddress][];
-  getaddrinfo_async(
-    host: string | Buffer | null,
-    port: string | null,
-    family: number,
-    type: number,
-    proto: number,
-    flags: number,
-  ): Promise<[number, number, number, string, NativeAddress][]>;
+  getaddrinfo(...args: GaiArgs): [number, number, number, string, NativeAddress][];
+  getaddrinfo_async(...args: GaiArgs): Promise<[number, number, number, string, NativeAddress][]>;
   getnameinfo(family: number, address: NativeAddress, flags: number): [string, string];
   getnameinfo_async(family: number, address: NativeAddress, flags: number): Promise<[string, string]>;
   gethostbyname_ex(name: string | Buffer): [string, string[], string[]];

@@ -10,39 +10,31 @@
  */
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { constants as bufferConstants } from 'node:buffer';
-import { parseTimeout, toBytes, toFlags, toInt } from './args';
+import { parseTimeout, toInt, toOptionValue } from './args';
 import { toSockAddr, type Address } from './address';
 import { cancelAll } from './aio/readiness';
-import { AsyncSocket } from './aio/socket';
-import {
-  AF_INET,
-  AF_PACKET,
-  IPPROTO_ICMP,
-  IPPROTO_ICMPV6,
-  SOCK_CLOEXEC,
-  SOCK_DGRAM,
-  SOCK_NONBLOCK,
-  SOCK_RAW,
-  SOCK_STREAM,
-  SOMAXCONN,
-} from './constants';
-import { EACCES, EBADF, EINVAL, EPERM } from './errno';
+import { makefile, type MakefileOptions } from './aio/makefile';
+import { SOMAXCONN } from './constants';
+import { EBADF } from './errno';
 import { registry, repr } from './finalizer';
+import { fdNonblocking, native, type AncData } from './native';
+import { OSError } from './oserror';
+import { Accept } from './ops/accept';
+import { Recvmsg, RecvmsgInto, Sendmsg } from './ops/message';
+import { Recvmmsg, RecvmmsgInto, Sendmmsg } from './ops/mmsg';
+import { Recv, RecvInto, Recvfrom, RecvfromInto } from './ops/recv';
+import { Send, Sendall, Sendto } from './ops/send';
+import { runBlocking } from './runner';
+import { sendfileBlocking } from './sendfile';
 import {
-  checkBufferList,
-  checkMmsgArgs,
-  checkMmsgIntoArgs,
-  checkNbytes,
-  checkRecvmsgArgs,
-  checkSendmmsgArgs,
-  checkSendmsgArgs,
-  checkWritable,
-  mmsgResults,
-  trim,
-} from './io-args';
-import { OSError, PermissionError, ebadf, strerror, wouldBlock } from './oserror';
-import { fdNonblocking, native, nonblockFlag, WOULD_BLOCK, type AncData } from './native';
+  adoptState,
+  createState,
+  defaultTimeoutValue,
+  newState,
+  openFd,
+  SocketAttributes,
+  type State,
+} from './state';
 import {
   closeRings,
   rxRing,
@@ -52,46 +44,14 @@ import {
   type TxRing,
   type TxRingOptions,
 } from './ring';
-import { checkSendfileArgs, sendfileFallback, sendfileFallsBack } from './sendfile';
-import { defaultTimeoutValue, newState, type State } from './state';
-
-/** The largest Buffer Node can allocate: a larger recv() size is Python's MemoryError. */
-const MAX_BUFFER = bufferConstants.MAX_LENGTH;
-
-/** Python's keyword arguments of makefile(). */
-export interface MakefileOptions {
-  buffering?: number | null;
-  encoding?: string | null;
-  errors?: string | null;
-  newline?: string | null;
-}
 
 let internalState: State | null = null;
-
-function capabilityError(e: unknown, family: number, type: number, proto: number): unknown {
-  if (!(e instanceof OSError) || (e.errno !== EPERM && e.errno !== EACCES)) return e;
-  let hint: string;
-  if (type === SOCK_RAW || family === AF_PACKET) {
-    hint =
-      'raw and packet sockets need CAP_NET_RAW ' +
-      '(run as root, or grant it to node: sudo setcap cap_net_raw+ep "$(readlink -f "$(command -v node)")")';
-  } else if (type === SOCK_DGRAM && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
-    hint =
-      "unprivileged ICMP sockets need the process's group in net.ipv4.ping_group_range " +
-      '(e.g. sudo sysctl -w net.ipv4.ping_group_range="0 2147483647"), or use SOCK_RAW with CAP_NET_RAW';
-  } else {
-    return e;
-  }
-  const err = new PermissionError(e.errno, `${e.strerror}: ${hint}`);
-  err.syscall = 'socket';
-  return err;
-}
 
 /**
  * A BSD socket, mirroring Python's socket.socket. Create one with `socket.socket(...)`
  * or `new Socket(...)`.
  */
-export class Socket {
+export class Socket extends SocketAttributes {
   #s: State;
   /** The AsyncSocket over this socket, if any (bsdsock/aio keeps one per Socket). */
   #twin: object | null = null;
@@ -102,50 +62,14 @@ export class Socket {
    * given values must match it: an OSError EINVAL otherwise).
    */
   constructor(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null) {
+    super();
     if (internalState) {
       this.#s = internalState;
       internalState = null;
     } else if (fileno === undefined || fileno === null) {
-      const fam =
-        family === undefined || family === null || family === -1 ? AF_INET : toInt(family, 'family');
-      const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
-      const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
-      const bare = ty & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-      const timeout = ty & SOCK_NONBLOCK ? 0 : defaultTimeoutValue();
-      let fd: number;
-      try {
-        fd = native.socket(fam, bare | nonblockFlag(timeout), pr);
-      } catch (e) {
-        throw capabilityError(e, fam, bare, pr);
-      }
-      this.#s = newState(fd, fam, bare, pr, timeout);
+      this.#s = createState(family, type, proto);
     } else {
-      const fd = toInt(fileno, 'fileno');
-      if (fd < 0) throw new RangeError('negative file descriptor');
-      const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeoutValue()));
-      const want = [
-        family,
-        type === undefined || type === null || type === -1
-          ? type
-          : toInt(type, 'type') & ~(SOCK_NONBLOCK | SOCK_CLOEXEC),
-        proto,
-      ];
-      const have = [fam, ty, pr];
-      for (let i = 0; i < 3; i++) {
-        const w = want[i];
-        // Omitted (or -1) is not checked; neither is proto 0, which means "the default
-        // protocol" (fromfd(fd, AF_INET, SOCK_DGRAM) on a UDP socket whose proto is 17).
-        if (w === undefined || w === null || w === -1 || (i === 2 && w === 0)) continue;
-        if (toInt(w) !== have[i]) {
-          const err = new OSError(
-            EINVAL,
-            `${strerror(EINVAL)}: file descriptor ${fd} is a socket of family ${fam}, type ${ty}, proto ${pr}`,
-          );
-          err.syscall = 'socket';
-          throw err;
-        }
-      }
-      this.#s = newState(fd, fam, ty, pr, defaultTimeoutValue());
+      this.#s = adoptState(fileno, family, type, proto);
     }
     registry.register(this, this.#s);
   }
@@ -157,23 +81,9 @@ export class Socket {
   }
 
   #fd(syscall: string): number {
-    const fd = this.#s.fd;
-    if (fd < 0) throw ebadf(syscall);
-    return fd;
+    return openFd(this.#s, syscall);
   }
 
-  /** The address family (AF_INET, ...), as a number. Readable after close. */
-  get family(): number {
-    return this.#s.family;
-  }
-  /** The socket type (SOCK_STREAM, ...), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
-  get type(): number {
-    return this.#s.type;
-  }
-  /** The protocol number. */
-  get proto(): number {
-    return this.#s.proto;
-  }
   /** Python's read-only `timeout` attribute: gettimeout(). */
   get timeout(): number | null {
     return this.gettimeout();
@@ -208,7 +118,7 @@ export class Socket {
   }
 
   /** The state shared with bsdsock/aio. @internal */
-  _state(): State {
+  override _state(): State {
     return this.#s;
   }
 
@@ -296,9 +206,7 @@ export class Socket {
    */
   accept(): [Socket, unknown] {
     const s = this.#s;
-    const r = native.accept(this.#fd('accept'), s.timeout, fdNonblocking(defaultTimeoutValue()));
-    if (r === WOULD_BLOCK) throw wouldBlock('accept');
-    const [fd, addr] = r as [number, unknown];
+    const [fd, addr] = runBlocking(Accept, s);
     return [Socket._wrap(fd, s.family, s.type, s.proto, defaultTimeoutValue()), addr];
   }
 
@@ -335,25 +243,14 @@ export class Socket {
     native.shutdown(this.#fd('shutdown'), toInt(how, 'how'));
   }
 
-  // ---- receiving -----------------------------------------------------------------------
+  // ---- I/O: each operation is described once in lib/ops/ and run here by the blocking runner
 
   /**
    * Mirrors socket.recv(bufsize, flags = 0): at most `bufsize` bytes; an empty Buffer at
    * end of stream. Calls recv(2). With MSG_TRUNC it still returns at most `bufsize` bytes.
    */
   recv(bufsize: number, flags?: number): Buffer {
-    // A C ssize_t, as in CPython: a size it cannot allocate is the only size error.
-    const n = toInt(bufsize, 'bufsize', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    if (n < 0) throw new RangeError('negative buffersize in recv');
-    const fl = toFlags(flags);
-    const fd = this.#fd('recv');
-    if (n === 0) return Buffer.alloc(0);
-    if (n > MAX_BUFFER) throw new RangeError(`cannot allocate ${n} bytes (MemoryError)`);
-    // allocUnsafe does not touch the pages, so a large size costs nothing until data comes.
-    const buf = Buffer.allocUnsafe(n);
-    const r = native.recv_into(fd, buf, n, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recv');
-    return trim(buf, r);
+    return runBlocking(Recv, this.#s, bufsize, flags);
   }
 
   /**
@@ -364,26 +261,12 @@ export class Socket {
   /** recv_into with keywords (lib/signatures.ts maps them): `recv_into(buf, { nbytes })`. */
   recv_into(buffer: ArrayBufferView, options: { nbytes?: number; flags?: number }): number;
   recv_into(buffer: ArrayBufferView, nbytes?: number | object, flags?: number): number {
-    const b = checkWritable(buffer, 'recv_into');
-    const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
-    const fl = toFlags(flags);
-    // Nothing to receive: 0 at once, without a system call, as CPython.
-    if (n === 0) return 0;
-    const r = native.recv_into(this.#fd('recv'), b, n, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recv');
-    return r;
+    return runBlocking(RecvInto, this.#s, buffer, nbytes, flags);
   }
 
   /** Mirrors socket.recvfrom(bufsize, flags = 0): [data, address]. Calls recvfrom(2). */
   recvfrom(bufsize: number, flags?: number): [Buffer, unknown] {
-    const n = toInt(bufsize, 'bufsize');
-    if (n < 0) throw new RangeError('negative buffersize in recvfrom');
-    const fl = toFlags(flags);
-    const buf = Buffer.allocUnsafe(n);
-    const r = native.recvfrom_into(this.#fd('recvfrom'), buf, n, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recvfrom');
-    const [count, addr] = r as [number, unknown];
-    return [trim(buf, count), addr];
+    return runBlocking(Recvfrom, this.#s, bufsize, flags);
   }
 
   /** Mirrors socket.recvfrom_into(buffer, nbytes = 0, flags = 0): [count, address]. Calls recvfrom(2). */
@@ -391,23 +274,12 @@ export class Socket {
   /** recvfrom_into with keywords (lib/signatures.ts maps them). */
   recvfrom_into(buffer: ArrayBufferView, options: { nbytes?: number; flags?: number }): [number, unknown];
   recvfrom_into(buffer: ArrayBufferView, nbytes?: number | object, flags?: number): [number, unknown] {
-    const b = checkWritable(buffer, 'recvfrom_into');
-    const n = checkNbytes(b, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
-    const fl = toFlags(flags);
-    const r = native.recvfrom_into(this.#fd('recvfrom'), b, n, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recvfrom');
-    return r as [number, unknown];
+    return runBlocking(RecvfromInto, this.#s, buffer, nbytes, flags);
   }
-
-  // ---- sending -------------------------------------------------------------------------
 
   /** Mirrors socket.send(data, flags = 0): bytes sent, possibly fewer than given. Calls send(2) with MSG_NOSIGNAL. */
   send(data: ArrayBufferView, flags?: number): number {
-    const d = toBytes(data);
-    const fl = toFlags(flags);
-    const r = native.send(this.#fd('send'), d, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('send');
-    return r;
+    return runBlocking(Send, this.#s, data, flags);
   }
 
   /**
@@ -415,28 +287,15 @@ export class Socket {
    * deadline for the whole call. On failure the error's `bytes_sent` says what went out.
    */
   sendall(data: ArrayBufferView, flags?: number): void {
-    const d = toBytes(data);
-    const fl = toFlags(flags);
-    native.sendall(this.#fd('send'), d, fl, this.#s.timeout);
+    runBlocking(Sendall, this.#s, data, flags);
   }
 
   /** Mirrors socket.sendto(data, address) and sendto(data, flags, address). Calls sendto(2). */
   sendto(data: ArrayBufferView, address: Address): number;
   sendto(data: ArrayBufferView, flags: number, address: Address): number;
   sendto(...args: unknown[]): number {
-    if (args.length !== 2 && args.length !== 3) {
-      throw new TypeError(`sendto() takes 2 or 3 arguments (${args.length} given)`);
-    }
-    const d = toBytes(args[0]);
-    const fl = args.length === 3 ? toInt(args[1], 'flags') : 0;
-    const s = this.#s;
-    const addr = toSockAddr(s.family, args[args.length - 1], 'sendto');
-    const r = native.sendto(this.#fd('sendto'), d, fl, s.family, addr, s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('sendto');
-    return r;
+    return runBlocking(Sendto, this.#s, args[0], args[1], args[2], args.length);
   }
-
-  // ---- messages ------------------------------------------------------------------------
 
   /**
    * Mirrors socket.recvmsg(bufsize, ancbufsize = 0, flags = 0): [data, ancdata, msg_flags,
@@ -444,12 +303,7 @@ export class Socket {
    * MSG_CTRUNC in msg_flags says the ancillary buffer was too small.
    */
   recvmsg(bufsize: number, ancbufsize?: number, flags?: number): [Buffer, AncData[], number, unknown] {
-    const [n, anc, fl] = checkRecvmsgArgs(bufsize, ancbufsize, flags);
-    const buf = Buffer.allocUnsafe(n);
-    const r = native.recvmsg(this.#fd('recvmsg'), [buf], anc, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recvmsg');
-    const [count, ancdata, msgFlags, addr] = r as [number, AncData[], number, unknown];
-    return [trim(buf, count), ancdata, msgFlags, addr];
+    return runBlocking(Recvmsg, this.#s, bufsize, ancbufsize, flags);
   }
 
   /**
@@ -461,11 +315,7 @@ export class Socket {
     ancbufsize?: number,
     flags?: number,
   ): [number, AncData[], number, unknown] {
-    const bufs = checkBufferList(buffers, 'recvmsg_into', true);
-    const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
-    const r = native.recvmsg(this.#fd('recvmsg'), bufs, anc, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recvmsg');
-    return r as [number, AncData[], number, unknown];
+    return runBlocking(RecvmsgInto, this.#s, buffers, ancbufsize, flags);
   }
 
   /**
@@ -478,11 +328,7 @@ export class Socket {
     flags?: number,
     address?: Address | null,
   ): number {
-    const s = this.#s;
-    const [bufs, anc, fl, addr] = checkSendmsgArgs(s.family, buffers, ancdata, flags, address);
-    const r = native.sendmsg(this.#fd('sendmsg'), bufs, anc, fl, s.family, addr, s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('sendmsg');
-    return r;
+    return runBlocking(Sendmsg, this.#s, buffers, ancdata, flags, address);
   }
 
   /**
@@ -491,11 +337,7 @@ export class Socket {
    * [data, address][].
    */
   recvmmsg(vlen: number, bufsize: number, flags?: number): [Buffer, unknown][] {
-    const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
-    const buf = Buffer.allocUnsafe(v * n);
-    const r = native.recvmmsg(this.#fd('recvmmsg'), buf, v, n, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recvmmsg');
-    return mmsgResults(buf, n, r as [number, unknown, number][]);
+    return runBlocking(Recvmmsg, this.#s, vlen, bufsize, flags);
   }
 
   /**
@@ -511,10 +353,7 @@ export class Socket {
     sizes: Int32Array | Uint32Array,
     flags?: number,
   ): number {
-    const [b, n, sz, fl] = checkMmsgIntoArgs(buffer, bufsize, sizes, flags);
-    const r = native.recvmmsg_into(this.#fd('recvmmsg'), b, n, sz, fl, this.#s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('recvmmsg');
-    return r;
+    return runBlocking(RecvmmsgInto, this.#s, buffer, bufsize, sizes, flags);
   }
 
   /**
@@ -522,13 +361,7 @@ export class Socket {
    * [data, address][]. Returns how many were sent (it may be fewer than given).
    */
   sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address][], flags?: number): number {
-    const s = this.#s;
-    const [bufs, addrs] = checkSendmmsgArgs(s.family, messages);
-    const fl = toFlags(flags);
-    if (bufs.length === 0) return 0;
-    const r = native.sendmmsg(this.#fd('sendmmsg'), bufs, addrs, fl, s.family, s.timeout);
-    if (r === WOULD_BLOCK) throw wouldBlock('sendmmsg');
-    return r;
+    return runBlocking(Sendmmsg, this.#s, messages, flags);
   }
 
   /**
@@ -541,17 +374,7 @@ export class Socket {
   /** sendfile with keywords (lib/signatures.ts maps them): `sendfile(fd, { offset, count })`. */
   sendfile(file: number | { fd: number }, options: { offset?: number; count?: number | null }): number;
   sendfile(file: number | { fd: number }, offset: number | object = 0, count: number | null = null): number {
-    const [inFd, off, cnt] = checkSendfileArgs(this.#s, file, offset, count);
-    const s = this.#s;
-    if (s.timeout === 0) throw new RangeError('non-blocking sockets are not supported');
-    const fd = this.#fd('sendfile');
-    try {
-      return native.sendfile(fd, inFd, off, cnt, s.timeout);
-    } catch (e) {
-      if (!sendfileFallsBack(e)) throw e;
-    }
-    // sendfile(2) does not apply (e.g. the file is a pipe or socket): read and send.
-    return sendfileFallback(inFd, off, cnt, (chunk) => native.sendall(fd, chunk, 0, s.timeout));
+    return sendfileBlocking(this.#s, file, offset, count);
   }
 
   // ---- filters -------------------------------------------------------------------------
@@ -608,31 +431,21 @@ export class Socket {
   ): void {
     const lv = toInt(level, 'level');
     const opt = toInt(optname, 'optname');
-    let v: number | ArrayBufferView | null;
-    let len: number | undefined;
     if (value === null) {
       if (optlen === undefined) {
         throw new TypeError("invalid value for argument 'value', must not be null when specifying optlen");
       }
-      v = null;
       // An unsigned int taken modulo 2**32, as CPython's "I" format: -1 reaches the kernel
       // as 0xffffffff (EINVAL), it is not refused here.
-      len = Number(BigInt.asUintN(32, BigInt(toInt(optlen, 'optlen', -Infinity, Infinity))));
-    } else {
-      if (optlen !== undefined) {
-        throw new TypeError("invalid value for argument 'value': must be null when specifying optlen");
-      }
-      if (typeof value === 'boolean') v = value ? 1 : 0;
-      else if (
-        typeof value === 'number' &&
-        Number.isInteger(value) &&
-        value >= -0x80000000 &&
-        value <= 0x7fffffff
-      )
-        v = value;
-      else v = toBytes(value);
+      const len = Number(BigInt.asUintN(32, BigInt(toInt(optlen, 'optlen', -Infinity, Infinity))));
+      native.setsockopt(this.#fd('setsockopt'), lv, opt, null, len);
+      return;
     }
-    native.setsockopt(this.#fd('setsockopt'), lv, opt, v, len);
+    if (optlen !== undefined) {
+      throw new TypeError("invalid value for argument 'value': must be null when specifying optlen");
+    }
+    const v = toOptionValue(value);
+    native.setsockopt(this.#fd('setsockopt'), lv, opt, v, undefined);
   }
 
   /**
@@ -642,7 +455,7 @@ export class Socket {
    */
   makefile(mode = 'r', options: MakefileOptions = {}): Duplex {
     this.#fd('makefile');
-    return ((this.#twin as AsyncSocket | null) ?? new AsyncSocket(this, true)).makefile(mode, options);
+    return makefile(this, this.#s, mode, options);
   }
 
   // ---- repr ----------------------------------------------------------------------------

@@ -1,5 +1,19 @@
-// A socket's state record (shared by Socket, AsyncSocket and the finalizer) and the default timeout.
-import { parseTimeout } from './args';
+// A socket's state record (shared by Socket, AsyncSocket and the finalizer): creating or adopting one, the attributes read from it, the default timeout.
+import { parseTimeout, toInt } from './args';
+import {
+  AF_INET,
+  AF_PACKET,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_STREAM,
+} from './constants';
+import { EACCES, EINVAL, EPERM } from './errno';
+import { fdNonblocking, native, nonblockFlag } from './native';
+import { OSError, PermissionError, ebadf, strerror } from './oserror';
 import type { Watch } from './aio/readiness';
 
 /** Internal state of one socket. Shared with the finalizer, so it never refers to the Socket. */
@@ -21,6 +35,32 @@ export function newState(fd: number, family: number, type: number, proto: number
   return { fd, family, type, proto, timeout, waitTimeout: -1, watch: null };
 }
 
+/** The open fd of `st`, or OSError EBADF naming `syscall`. */
+export function openFd(st: State, syscall: string): number {
+  const fd = st.fd;
+  if (fd < 0) throw ebadf(syscall);
+  return fd;
+}
+
+/** What Socket and AsyncSocket share: Python's read-only family, type and proto, read from the State. */
+export abstract class SocketAttributes {
+  /** The state shared by a Socket, its AsyncSocket and the finalizer. @internal */
+  abstract _state(): State;
+
+  /** The address family (AF_INET, ...), as a number. Readable after close. */
+  get family(): number {
+    return this._state().family;
+  }
+  /** The socket type (SOCK_STREAM, ...), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
+  get type(): number {
+    return this._state().type;
+  }
+  /** The protocol number. */
+  get proto(): number {
+    return this._state().proto;
+  }
+}
+
 let defaultTimeout = -1;
 
 /** The default timeout in State form (-1 = blocking). */
@@ -36,4 +76,73 @@ export function getdefaulttimeout(): number | null {
 /** Python's socket.setdefaulttimeout(timeout): applies to sockets created afterwards. */
 export function setdefaulttimeout(timeout: number | null): void {
   defaultTimeout = parseTimeout(timeout);
+}
+
+/**
+ * The state of a socket that wraps an existing fd (socket(fileno=...), fromfd): family,
+ * type and proto default to the fd's own, and given values must match it (OSError
+ * EINVAL otherwise). The fd gets O_NONBLOCK if the default timeout needs it.
+ */
+export function adoptState(fileno: unknown, family: unknown, type: unknown, proto: unknown): State {
+  const fd = toInt(fileno, 'fileno');
+  if (fd < 0) throw new RangeError('negative file descriptor');
+  const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeout));
+  const want = [
+    family,
+    type === undefined || type === null || type === -1
+      ? type
+      : toInt(type, 'type') & ~(SOCK_NONBLOCK | SOCK_CLOEXEC),
+    proto,
+  ];
+  const have = [fam, ty, pr];
+  for (let i = 0; i < 3; i++) {
+    const w = want[i];
+    // Omitted (or -1) is not checked; neither is proto 0, which means "the default
+    // protocol" (fromfd(fd, AF_INET, SOCK_DGRAM) on a UDP socket whose proto is 17).
+    if (w === undefined || w === null || w === -1 || (i === 2 && w === 0)) continue;
+    if (toInt(w) !== have[i]) {
+      const err = new OSError(
+        EINVAL,
+        `${strerror(EINVAL)}: file descriptor ${fd} is a socket of family ${fam}, type ${ty}, proto ${pr}`,
+      );
+      err.syscall = 'socket';
+      throw err;
+    }
+  }
+  return newState(fd, fam, ty, pr, defaultTimeout);
+}
+
+/** The state of a new socket: socket(2) with Python's defaults (AF_INET, SOCK_STREAM, 0). */
+export function createState(family: unknown, type: unknown, proto: unknown): State {
+  const fam = family === undefined || family === null || family === -1 ? AF_INET : toInt(family, 'family');
+  const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
+  const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
+  const bare = ty & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  const timeout = ty & SOCK_NONBLOCK ? 0 : defaultTimeout;
+  let fd: number;
+  try {
+    fd = native.socket(fam, bare | nonblockFlag(timeout), pr);
+  } catch (e) {
+    throw capabilityError(e, fam, bare, pr);
+  }
+  return newState(fd, fam, bare, pr, timeout);
+}
+
+function capabilityError(e: unknown, family: number, type: number, proto: number): unknown {
+  if (!(e instanceof OSError) || (e.errno !== EPERM && e.errno !== EACCES)) return e;
+  let hint: string;
+  if (type === SOCK_RAW || family === AF_PACKET) {
+    hint =
+      'raw and packet sockets need CAP_NET_RAW ' +
+      '(run as root, or grant it to node: sudo setcap cap_net_raw+ep "$(readlink -f "$(command -v node)")")';
+  } else if (type === SOCK_DGRAM && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+    hint =
+      "unprivileged ICMP sockets need the process's group in net.ipv4.ping_group_range " +
+      '(e.g. sudo sysctl -w net.ipv4.ping_group_range="0 2147483647"), or use SOCK_RAW with CAP_NET_RAW';
+  } else {
+    return e;
+  }
+  const err = new PermissionError(e.errno, `${e.strerror}: ${hint}`);
+  err.syscall = 'socket';
+  return err;
 }

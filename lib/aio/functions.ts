@@ -5,24 +5,24 @@ import { AF_INET, SOCK_NONBLOCK, SOCK_STREAM } from '../constants';
 import {
   create_server as syncCreateServer,
   fromfd as syncFromfd,
+  getaddrinfo as syncGetaddrinfo,
   socketpair as syncSocketpair,
   type AddrInfo,
   type CreateConnectionOptions,
   type CreateServerOptions,
 } from '../functions';
+import { drive } from '../drive';
 import {
-  connectionAddress,
-  connectionFailure,
+  connectionFlow,
   fdsAncbufsize,
   fdsFromAncdata,
   fdsToBytes,
-  gaiHost,
-  gaiPort,
+  gaiArgs,
   nameinfoArgs,
+  type ConnectionSteps,
 } from '../function-args';
 import { SCM_RIGHTS, SOL_SOCKET } from '../constants';
 import { native } from '../native';
-import { OSError } from '../oserror';
 import { Socket } from '../socket';
 import { AsyncSocket } from './socket';
 import type { WaitOptions } from './runner';
@@ -70,22 +70,8 @@ export function from_stdlib_socket(sock: Socket): AsyncSocket {
 }
 
 /** Like socket.getaddrinfo(), but async: getaddrinfo(3) runs on the libuv thread pool. */
-export async function getaddrinfo(
-  host: string | null,
-  port: string | number | null,
-  family = 0,
-  type = 0,
-  proto = 0,
-  flags = 0,
-): Promise<AddrInfo[]> {
-  return native.getaddrinfo_async(
-    gaiHost(host),
-    gaiPort(port),
-    toInt(family, 'family'),
-    toInt(type, 'type'),
-    toInt(proto, 'proto'),
-    toInt(flags, 'flags'),
-  );
+export async function getaddrinfo(...args: Parameters<typeof syncGetaddrinfo>): Promise<AddrInfo[]> {
+  return native.getaddrinfo_async(...gaiArgs(...args));
 }
 
 /** Like socket.getnameinfo(), but async (getnameinfo(3) on the libuv thread pool). */
@@ -111,23 +97,13 @@ export async function create_connection(
   source_address?: Address | null,
   options: AsyncCreateConnectionOptions = {},
 ): Promise<AsyncSocket> {
-  const [host, port] = connectionAddress(address);
-  const errors: unknown[] = [];
-  for (const [af, socktype, proto, , sa] of await getaddrinfo(host, port, 0, SOCK_STREAM)) {
-    let sock: AsyncSocket | null = null;
-    try {
-      sock = socket(af, socktype, proto);
-      if (timeout !== undefined) sock.settimeout(timeout);
-      if (source_address) await sock.bind(source_address);
-      await sock.connect(sa as Address, { signal: options.signal });
-      return sock;
-    } catch (e) {
-      sock?.close();
-      if (!(e instanceof OSError)) throw e;
-      errors.push(e);
-    }
-  }
-  connectionFailure(errors, options.all_errors);
+  const steps: ConnectionSteps<AsyncSocket> = {
+    resolve: (host, port) => getaddrinfo(host, port, 0, SOCK_STREAM),
+    open: (family, type, proto) => socket(family, type, proto),
+    bind: (sock, address) => sock.bind(address as Address),
+    connect: (sock, address) => sock.connect(address as Address, { signal: options.signal }),
+  };
+  return drive(connectionFlow(steps, address, timeout, source_address, options.all_errors), (step) => step);
 }
 
 /** Like socket.create_server(), but async (a host name is resolved off-thread); resolves to an AsyncSocket. */

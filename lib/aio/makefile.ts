@@ -1,19 +1,31 @@
-// makefile(): a Node stream.Duplex over an AsyncSocket (Python returns a file object).
+// makefile(): a Node stream.Duplex over a socket, driven by the async runner (Python returns a file object).
 import { Duplex, type DuplexOptions } from 'node:stream';
 import { SHUT_WR, SOCK_STREAM } from '../constants';
-import type { MakefileOptions } from '../socket';
-import type { AsyncSocket } from './socket';
-import { AbortError } from './runner';
+import { native } from '../native';
+import { Recv } from '../ops/recv';
+import { Sendall } from '../ops/send';
+import type { State } from '../state';
+import { AbortError, start } from './runner';
+
+/** Python's keyword arguments of makefile(). */
+export interface MakefileOptions {
+  buffering?: number | null;
+  encoding?: string | null;
+  errors?: string | null;
+  newline?: string | null;
+}
 
 /**
- * Like socket.makefile(mode = 'r', { encoding }): a Node stream.Duplex over the socket,
- * driven by this async path. 'r' makes it readable, 'w' writable; without 'b' the
+ * socket.makefile(mode = 'r', { encoding }) of Socket and AsyncSocket: a Node
+ * stream.Duplex over the socket `st`, driven by the async runner (so it never blocks and
+ * leaves the blocking socket's mode alone; an AsyncSocket's settimeout bounds its calls).
+ * The stream keeps `owner`, the socket object, alive. 'r' makes it readable, 'w' writable; without 'b' the
  * readable side decodes text (`encoding`, default 'utf8'). Backpressure is respected,
  * end of stream ends the readable side, ending the writable side shuts down writing
  * (stream sockets), and errors destroy the stream. Destroying the stream aborts its
  * pending read but leaves the socket open: close the socket yourself, as in Python.
  */
-export function makefile(sock: AsyncSocket, mode: string, options: MakefileOptions): Duplex {
+export function makefile(owner: object, st: State, mode: string, options: MakefileOptions): Duplex {
   if (typeof mode !== 'string' || !/^[rwb]+$/.test(mode)) {
     throw new RangeError(`invalid mode '${String(mode)}' (only r, w, b allowed)`);
   }
@@ -27,7 +39,7 @@ export function makefile(sock: AsyncSocket, mode: string, options: MakefileOptio
     writable: mode.includes('w'),
     allowHalfOpen: true,
     read() {
-      sock.recv(readChunk, { signal: ac.signal }).then(
+      start(Recv, owner, st, readChunk, undefined, { signal: ac.signal }).then(
         (data) => {
           this.push(data.length === 0 ? null : data);
         },
@@ -37,11 +49,11 @@ export function makefile(sock: AsyncSocket, mode: string, options: MakefileOptio
       );
     },
     write(chunk: Buffer, _encoding, callback) {
-      sock.sendall(chunk, { signal: ac.signal }).then(() => callback(), callback);
+      start(Sendall, owner, st, chunk, undefined, { signal: ac.signal }).then(() => callback(), callback);
     },
     final(callback) {
       try {
-        if (sock.type === SOCK_STREAM && sock.fileno() >= 0) sock.shutdown(SHUT_WR);
+        if (st.type === SOCK_STREAM && st.fd >= 0) native.shutdown(st.fd, SHUT_WR);
         callback();
       } catch (e) {
         callback(e as Error);

@@ -1,14 +1,14 @@
 // The readiness engine: per-socket FIFO wait queues (reads, writes) served by one libuv poll watcher per socket.
 /**
  * What the async runner needs from an engine, and all it uses: `waiting` (is a call of
- * this direction already queued), `enqueue` / `dequeue` (a waiter whose `attempt` is
- * retried on readiness until it stops returning AGAIN), `cancelAll` (the socket is being
+ * this direction already queued), `enqueue` / `dequeue` (a waiter whose `retry` is
+ * called on readiness until it stops returning AGAIN), `cancelAll` (the socket is being
  * closed: reject every waiter with EBADF and drop the watcher, before the fd goes), and
  * `settleNow` (resolve an immediate completion, yielding to the loop now and then).
  *
  * This engine: one uv_poll_t per socket (native/watcher.h), opened lazily, watching only
  * the directions that have waiters. Wake-ups are level-triggered and may be spurious, so
- * a waiter's attempt must expect AGAIN again.
+ * a waiter's retry must expect AGAIN again.
  */
 import { native } from '../native';
 import { ebadf } from '../oserror';
@@ -28,12 +28,12 @@ export type Again = typeof AGAIN;
 
 /** One queued call. */
 export interface Waiter {
-  /** Retries the syscall (timeout 0): a result, AGAIN, or a throw. */
-  attempt(): unknown;
+  /** Tries the syscall (timeout 0): a result, AGAIN, or a throw. */
+  retry(): unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** The syscall named in the EBADF a close gives it. */
-  syscall: string;
+  readonly syscall: string;
   /** Clears the waiter's timer and abort listener; null when it has none. */
   done: (() => void) | null;
   /** Kept reachable while the call waits (the socket object, so it is not collected mid-call). */
@@ -148,7 +148,7 @@ function serve(q: Waiter[]): void {
     const w = q[0];
     let r: unknown;
     try {
-      r = w.attempt();
+      r = w.retry();
     } catch (e) {
       q.shift();
       w.done?.();

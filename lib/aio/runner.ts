@@ -1,16 +1,17 @@
 // The async runner: try the syscall first, else queue on the readiness engine, bounded by a timeout and an AbortSignal.
-import { timedOut, wouldBlock } from '../oserror';
-import { ebadf } from '../oserror';
+import { Call, operation, type Operation } from '../ops/call';
+import { ebadf, timedOut, wouldBlock } from '../oserror';
 import type { State } from '../state';
 import {
   AGAIN,
+  READ,
+  WRITE,
   dequeue,
   enqueue,
   settleNow,
   waiting,
   type Again,
   type Direction,
-  type Waiter,
 } from './readiness';
 
 /** Options every waiting method takes after its positional arguments. */
@@ -46,73 +47,136 @@ export function isOpts(v: unknown): v is WaitOptions {
 }
 
 /**
- * Runs `attempt` now if nothing of its direction is queued (and `tryFirst`), else (or on
- * AGAIN) queues it to be retried on readiness, bounded by the state's waitTimeout and the
- * signal. `owner` stays reachable while the call waits.
+ * Runs operation `op` on `st` the async way: Python's checks, then the syscall at once
+ * (timeout 0), else the call waits on the readiness engine in FIFO order, bounded by the
+ * socket's waitTimeout and the call's AbortSignal. `owner` stays reachable while it waits.
+ * Every error, bad arguments included, rejects the promise.
  */
-export function run<T>(
+export function start<R>(
+  op: Operation<R>,
   owner: object,
   st: State,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+  e?: unknown,
+): Promise<R> {
+  // The trailing WaitOptions may stand in for an optional argument (see Operation.optsFrom).
+  const from = op.optsFrom;
+  const at = op.opts;
+  let opts: unknown;
+  if (from <= 1 && at > 1 && isOpts(b)) {
+    opts = b;
+    b = undefined;
+  } else if (from <= 2 && at > 2 && isOpts(c)) {
+    opts = c;
+    c = undefined;
+  } else if (from <= 3 && at > 3 && isOpts(d)) {
+    opts = d;
+    d = undefined;
+  } else opts = at === 0 ? a : at === 1 ? b : at === 2 ? c : at === 3 ? d : e;
+  const call = new Call(op);
+  call.st = st;
+  call.owner = owner;
+  try {
+    const early = op.check(call, a, b, c, d);
+    if (early !== undefined) return Promise.resolve(early);
+    if (st.fd < 0) throw ebadf(op.syscall);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return run(call, op.dir, opts as WaitOptions | undefined);
+}
+
+/**
+ * Runs a checked call: `retry` now if nothing of its direction is queued (and
+ * `tryFirst`), else (or on AGAIN) queues it to be retried on readiness, bounded by the
+ * state's waitTimeout and the signal.
+ */
+export function run<R>(
+  call: Call<R>,
   dir: Direction,
-  attempt: () => T | Again,
-  syscall: string,
   opts: WaitOptions | undefined,
   tryFirst = true,
-): Promise<T> {
+): Promise<R> {
   const signal = opts?.signal;
-  if (signal?.aborted) return Promise.reject(abortError(signal));
-  if (st.fd < 0) return Promise.reject(ebadf(syscall));
+  const st = call.st;
+  if (signal?.aborted) return Promise.reject(call.op.fail(call, abortError(signal)));
+  if (st.fd < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
   if (tryFirst && !waiting(st, dir)) {
-    let r: T | Again;
+    let r: R | Again;
     try {
-      r = attempt();
+      r = call.retry();
     } catch (e) {
-      return Promise.reject(e);
+      return Promise.reject(call.op.fail(call, e));
     }
     if (r !== AGAIN) return settleNow(r);
-    if (st.waitTimeout === 0) return Promise.reject(wouldBlock(syscall));
+    if (st.waitTimeout === 0) return Promise.reject(call.op.fail(call, wouldBlock(call.syscall)));
   }
-  return new Promise<T>((resolve, reject) => {
-    const w: Waiter = {
-      attempt,
-      resolve: resolve as (v: unknown) => void,
-      reject,
-      syscall,
-      done: null,
-      owner,
-    };
+  call.op.beforeWait(call);
+  return new Promise<R>((resolve, reject) => {
+    call.settled = resolve;
+    call.failed = reject;
     const timeout = st.waitTimeout;
     if (signal || timeout >= 0) {
       let timer: NodeJS.Timeout | undefined;
       let onAbort: (() => void) | undefined;
       const remove = () => {
-        w.done?.();
-        dequeue(st, dir, w);
+        call.done?.();
+        dequeue(st, dir, call);
       };
       if (signal) {
         onAbort = () => {
           remove();
-          reject(abortError(signal));
+          call.reject(abortError(signal));
         };
         signal.addEventListener('abort', onAbort, { once: true });
       }
       if (timeout >= 0) {
         timer = setTimeout(() => {
           remove();
-          reject(timeout === 0 ? wouldBlock(syscall) : timedOut(syscall));
+          call.reject(timeout === 0 ? wouldBlock(call.syscall) : timedOut(call.syscall));
         }, timeout * 1000);
       }
-      w.done = () => {
-        w.done = null;
+      call.done = () => {
+        call.done = null;
         if (timer) clearTimeout(timer);
         if (onAbort) signal!.removeEventListener('abort', onAbort);
       };
     }
     try {
-      enqueue(st, dir, w);
+      enqueue(st, dir, call);
     } catch (e) {
-      w.done?.();
-      reject(e);
+      call.done?.();
+      call.reject(e);
     }
   });
+}
+
+/** Waits until the socket is readable (trio's wait_readable); no syscall. */
+export const WaitReadable = operation<undefined>('poll', READ, 0, 0, {
+  check: () => undefined,
+  attempt: () => undefined,
+});
+
+/** Waits until the socket is writable (trio's wait_writable); no syscall. */
+export const WaitWritable = operation<undefined>('poll', WRITE, 0, 0, {
+  check: () => undefined,
+  attempt: () => undefined,
+});
+
+/** Queues a call of `op` without trying it first; resolves to its attempt once the socket is ready. */
+export function waitFor<R>(
+  op: Operation<R>,
+  owner: object,
+  st: State,
+  opts?: WaitOptions,
+  aux: unknown = null,
+): Promise<R> {
+  const call = new Call(op);
+  call.st = st;
+  call.owner = owner;
+  call.aux = aux;
+  return run(call, op.dir, opts, false);
 }

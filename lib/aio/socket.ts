@@ -1,4 +1,4 @@
-// AsyncSocket: the methods of Socket as promises (trio.socket's socket), run by the async runner.
+// AsyncSocket: Socket's methods as promises (trio.socket's socket); each I/O method hands a lib/ops/ operation to the async runner.
 /**
  * An AsyncSocket has the methods of Socket; those that can wait return promises. Each
  * call first tries the syscall (timeout 0) and, only if it would block, queues itself on
@@ -8,29 +8,20 @@
  */
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
-import { asBuffer, parseTimeout, toBytes, toFlags, toInt, typeName } from '../args';
+import { parseTimeout, typeName } from '../args';
 import { toSockAddrAsync, type Address } from '../address';
-import { formatAddress } from '../finalizer';
-import {
-  checkBufferList,
-  checkMmsgArgs,
-  checkMmsgIntoArgs,
-  checkNbytes,
-  checkRecvmsgArgs,
-  checkSendmmsgArgs,
-  checkSendmsgArgs,
-  checkWritable,
-  mmsgResults,
-  trim,
-} from '../io-args';
-import { OSError, ebadf, wouldBlock } from '../oserror';
-import { native, WOULD_BLOCK, type AncData } from '../native';
-import { checkSendfileArgs, fsError, sendfileFallsBack } from '../sendfile';
-import { Socket, type MakefileOptions } from '../socket';
-import type { State } from '../state';
-import { makefile } from './makefile';
-import { AGAIN, READ, WRITE, settleNow, waiting } from './readiness';
-import { AbortError, abortError, isOpts, run, type WaitOptions } from './runner';
+import { native, type AncData } from '../native';
+import { Accept } from '../ops/accept';
+import { Recvmsg, RecvmsgInto, Sendmsg } from '../ops/message';
+import { Recvmmsg, RecvmmsgInto, Sendmmsg } from '../ops/mmsg';
+import { Recv, RecvInto, Recvfrom, RecvfromInto } from '../ops/recv';
+import { Send, Sendall, Sendto } from '../ops/send';
+import { sendfileAsync } from '../sendfile';
+import { Socket } from '../socket';
+import { openFd, SocketAttributes, type State } from '../state';
+import { connect } from './connect';
+import { makefile, type MakefileOptions } from './makefile';
+import { isOpts, start, waitFor, WaitReadable, WaitWritable, type WaitOptions } from './runner';
 import {
   rxRing,
   txRing,
@@ -39,25 +30,21 @@ import {
   type RxRingOptions,
   type TxRingOptions,
 } from '../ring';
-import { read as fsRead } from 'node:fs';
-import { promisify } from 'node:util';
-
-/** Bytes one sendall attempt writes before yielding to the loop. */
-const SENDALL_SLICE = 4 * 1024 * 1024;
 
 /**
  * An async socket, mirroring trio.socket's socket object. Create one with aio.socket(),
  * aio.socketpair(), aio.fromfd() or aio.from_stdlib_socket().
  */
-export class AsyncSocket {
+export class AsyncSocket extends SocketAttributes {
   #sock: Socket;
   #st: State;
 
   /**
    * Wraps a blocking Socket (prefer aio.from_stdlib_socket). The Socket is made
-   * non-blocking unless `keepMode` (used by Socket.makefile).
+   * non-blocking unless `keepMode`.
    */
   constructor(sock: Socket, keepMode = false) {
+    super();
     if (!(sock instanceof Socket))
       throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
     if (sock._twin())
@@ -70,24 +57,14 @@ export class AsyncSocket {
   }
 
   #fd(syscall: string): number {
-    const fd = this.#st.fd;
-    if (fd < 0) throw ebadf(syscall);
-    return fd;
+    return openFd(this.#st, syscall);
   }
 
   // ---- properties and synchronous methods ------------------------------------------
 
-  /** The address family. */
-  get family(): number {
-    return this.#sock.family;
-  }
-  /** The socket type. */
-  get type(): number {
-    return this.#sock.type;
-  }
-  /** The protocol number. */
-  get proto(): number {
-    return this.#sock.proto;
+  /** The state this AsyncSocket shares with its Socket. @internal */
+  override _state(): State {
+    return this.#st;
   }
 
   /** Like socket.fileno(). */
@@ -133,13 +110,8 @@ export class AsyncSocket {
     return this.#sock.getsockopt(level, optname, buflen);
   }
   /** Like socket.setsockopt(). */
-  setsockopt(
-    level: number,
-    optname: number,
-    value: number | boolean | ArrayBufferView | null,
-    optlen?: number,
-  ): void {
-    this.#sock.setsockopt(level, optname, value, optlen);
+  setsockopt(...args: Parameters<Socket['setsockopt']>): void {
+    this.#sock.setsockopt(...args);
   }
   /** Like Socket.attach_filter(): a classic BPF program as [code, jt, jf, k][]. */
   attach_filter(program: [number, number, number, number][]): void {
@@ -186,11 +158,7 @@ export class AsyncSocket {
 
   /** trio's wait_readable(): resolves when the socket is readable. */
   wait_readable(opts?: WaitOptions): Promise<void> {
-    try {
-      return run(this, this.#st, READ, () => undefined, 'poll', opts, false);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return waitFor(WaitReadable, this, this.#st, opts);
   }
 
   /** Like Socket.rx_ring(), with a promise-based next_block() and `for await` (lib/ring.ts). */
@@ -205,108 +173,39 @@ export class AsyncSocket {
 
   /** trio's wait_writable(): resolves when the socket is writable. */
   wait_writable(opts?: WaitOptions): Promise<void> {
-    try {
-      return run(this, this.#st, WRITE, () => undefined, 'poll', opts, false);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return waitFor(WaitWritable, this, this.#st, opts);
   }
 
-  // ---- connections -----------------------------------------------------------------
+  // ---- I/O: each operation is described once in lib/ops/ and run here by the async runner
 
   /** Like socket.bind(), but async: a host name is resolved off the event loop thread. */
   async bind(address: Address): Promise<void> {
-    const addr = await toSockAddrAsync(this.#sock.family, address, 'bind');
-    native.bind(this.#fd('bind'), this.#sock.family, addr);
+    const st = this.#st;
+    const addr = await toSockAddrAsync(st.family, address, 'bind');
+    native.bind(this.#fd('bind'), st.family, addr);
   }
 
   /** Like socket.accept(), but async: resolves to [AsyncSocket, address]. */
   accept(opts?: WaitOptions): Promise<[AsyncSocket, unknown]> {
-    try {
-      this.#fd('accept');
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.accept(st.fd, 0, true);
-          if (r === WOULD_BLOCK) return AGAIN;
-          const [fd, addr] = r as [number, unknown];
-          return [new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)), addr] as [
-            AsyncSocket,
-            unknown,
-          ];
-        },
-        'accept',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    const st = this.#st;
+    return start(Accept, this, st, opts).then(([fd, addr]) => [
+      new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)),
+      addr,
+    ]);
   }
 
   /**
-   * Like socket.connect(), but async: connect(2), then while it is in progress waits for
-   * writability and reads SO_ERROR (trio; native connect_start / connect_result). An abort or timeout while connecting closes
+   * Like socket.connect(), but async: connect(2), then on EINPROGRESS waits for
+   * writability and reads SO_ERROR (trio). An abort or timeout while connecting closes
    * the socket, as trio does on cancellation.
    */
-  async connect(address: Address, opts?: WaitOptions): Promise<void> {
-    const signal = opts?.signal;
-    if (signal?.aborted) throw abortError(signal);
-    const family = this.#sock.family;
-    let addr: unknown;
-    try {
-      addr = await toSockAddrAsync(family, address, 'connect');
-    } catch (e) {
-      if (signal?.aborted) this.close();
-      throw e;
-    }
-    if (signal?.aborted) {
-      this.close();
-      throw abortError(signal);
-    }
-    const st = this.#st;
-    const fd = this.#fd('connect');
-    // Native makes the calls and raises, naming the address (trio's wording): connect(2),
-    // then at once a second one, which on loopback usually finds the handshake over.
-    const label = formatAddress(address);
-    if (native.connect_start(fd, family, addr, label) !== WOULD_BLOCK) return;
-    try {
-      await run(this, this.#st, WRITE, () => native.connect_result(st.fd, label), 'connect', opts, false);
-    } catch (e) {
-      if (e instanceof AbortError || (e instanceof OSError && e.errno === null)) this.close();
-      throw e;
-    }
+  connect(address: Address, opts?: WaitOptions): Promise<void> {
+    return connect(this, this.#st, address, opts);
   }
-
-  // ---- receiving -------------------------------------------------------------------
 
   /** Like socket.recv(), but async. */
   recv(bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<Buffer> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const n = toInt(bufsize, 'bufsize');
-      if (n < 0) throw new RangeError('negative buffersize in recv');
-      const fl = toFlags(flags);
-      this.#fd('recv');
-      if (n === 0) return Promise.resolve(Buffer.alloc(0));
-      const buf = Buffer.allocUnsafe(n);
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recv_into(st.fd, buf, n, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : trim(buf, r);
-        },
-        'recv',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Recv, this, this.#st, bufsize, flags, opts);
   }
 
   /** Like socket.recv_into(), but async: resolves to the kernel's count. */
@@ -316,56 +215,12 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<number> {
-    try {
-      if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
-      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const b = checkWritable(buffer, 'recv_into');
-      const n = checkNbytes(b, nbytes, 'recv_into', 'buffer too small for requested bytes');
-      const fl = toFlags(flags);
-      this.#fd('recv');
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recv_into(st.fd, b, n, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : r;
-        },
-        'recv',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(RecvInto, this, this.#st, buffer, nbytes, flags, opts);
   }
 
   /** Like socket.recvfrom(), but async: resolves to [data, address]. */
   recvfrom(bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<[Buffer, unknown]> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const n = toInt(bufsize, 'bufsize');
-      if (n < 0) throw new RangeError('negative buffersize in recvfrom');
-      const fl = toFlags(flags);
-      this.#fd('recvfrom');
-      const buf = Buffer.allocUnsafe(n);
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recvfrom_into(st.fd, buf, n, fl, 0);
-          if (r === WOULD_BLOCK) return AGAIN;
-          const [count, addr] = r as [number, unknown];
-          return [trim(buf, count), addr] as [Buffer, unknown];
-        },
-        'recvfrom',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Recvfrom, this, this.#st, bufsize, flags, opts);
   }
 
   /** Like socket.recvfrom_into(), but async: resolves to [count, address]. */
@@ -375,83 +230,24 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[number, unknown]> {
-    try {
-      if (isOpts(nbytes)) [nbytes, opts] = [undefined, nbytes];
-      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const b = checkWritable(buffer, 'recvfrom_into');
-      const n = checkNbytes(b, nbytes, 'recvfrom_into', 'nbytes is greater than the length of the buffer');
-      const fl = toFlags(flags);
-      this.#fd('recvfrom');
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recvfrom_into(st.fd, b, n, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : (r as [number, unknown]);
-        },
-        'recvfrom',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(RecvfromInto, this, this.#st, buffer, nbytes, flags, opts);
   }
-
-  // ---- sending ---------------------------------------------------------------------
 
   /** Like socket.send(), but async: resolves to the bytes sent (possibly fewer). */
   send(data: ArrayBufferView, flags?: number | WaitOptions, opts?: WaitOptions): Promise<number> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const d = toBytes(data);
-      const fl = toFlags(flags);
-      this.#fd('send');
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        WRITE,
-        () => {
-          const r = native.send(st.fd, d, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : r;
-        },
-        'send',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Send, this, this.#st, data, flags, opts);
   }
 
   /** Like socket.sendto(data, [flags,] address), but async (a host name is resolved off-thread). */
   sendto(data: ArrayBufferView, address: Address, opts?: WaitOptions): Promise<number>;
   sendto(data: ArrayBufferView, flags: number, address: Address, opts?: WaitOptions): Promise<number>;
   sendto(...args: unknown[]): Promise<number> {
+    const opts = args.length > 2 && isOpts(args[args.length - 1]) ? args.pop() : undefined;
+    const n = args.length;
+    const go = (addr: unknown) =>
+      start(Sendto, this, this.#st, args[0], n === 3 ? args[1] : addr, n === 3 ? addr : undefined, n, opts);
     try {
-      let opts: WaitOptions | undefined;
-      if (args.length > 2 && isOpts(args[args.length - 1])) opts = args.pop() as WaitOptions;
-      if (args.length !== 2 && args.length !== 3) {
-        throw new TypeError(`sendto() takes 2 or 3 arguments (${args.length} given)`);
-      }
-      const d = toBytes(args[0]);
-      const fl = args.length === 3 ? toInt(args[1], 'flags') : 0;
-      this.#fd('sendto');
-      const st = this.#st;
-      const go = (addr: unknown) =>
-        run(
-          this,
-          this.#st,
-          WRITE,
-          () => {
-            const r = native.sendto(st.fd, d, fl, st.family, addr, 0);
-            return r === WOULD_BLOCK ? AGAIN : r;
-          },
-          'sendto',
-          opts,
-        );
-      const addr = toSockAddrAsync(st.family, args[args.length - 1], 'sendto');
+      const addr = n === 2 || n === 3 ? toSockAddrAsync(this.#st.family, args[n - 1], 'sendto') : undefined;
       return addr instanceof Promise ? addr.then(go) : go(addr);
     } catch (e) {
       return Promise.reject(e);
@@ -463,34 +259,8 @@ export class AsyncSocket {
    * timeout or abort) the error's `bytes_sent` says what went out.
    */
   sendall(data: ArrayBufferView, flags?: number | WaitOptions, opts?: WaitOptions): Promise<void> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const d = asBuffer(toBytes(data));
-      const fl = toFlags(flags);
-      this.#fd('send');
-      const st = this.#st;
-      const len = d.length;
-      let off = 0;
-      const attempt = (): undefined | typeof AGAIN => {
-        const stop = off + SENDALL_SLICE;
-        while (off < len) {
-          const r = native.send(st.fd, off === 0 ? d : d.subarray(off), fl, 0);
-          if (r === WOULD_BLOCK) return AGAIN;
-          off += r;
-          if (off >= stop && off < len) return AGAIN; // yield to the loop; the watcher calls back
-        }
-        return undefined;
-      };
-      return run(this, this.#st, WRITE, attempt, 'send', opts).catch((e: unknown) => {
-        if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = off;
-        throw e;
-      });
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Sendall, this, this.#st, data, flags, opts);
   }
-
-  // ---- messages ------------------------------------------------------------------------
 
   /** Like socket.recvmsg(), but async: [data, ancdata, msg_flags, address]. */
   recvmsg(
@@ -499,29 +269,7 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[Buffer, AncData[], number, unknown]> {
-    try {
-      if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
-      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const [n, anc, fl] = checkRecvmsgArgs(bufsize, ancbufsize, flags);
-      this.#fd('recvmsg');
-      const buf = Buffer.allocUnsafe(n);
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recvmsg(st.fd, [buf], anc, fl, 0);
-          if (r === WOULD_BLOCK) return AGAIN;
-          const [count, ancdata, msgFlags, addr] = r as [number, AncData[], number, unknown];
-          return [trim(buf, count), ancdata, msgFlags, addr] as [Buffer, AncData[], number, unknown];
-        },
-        'recvmsg',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Recvmsg, this, this.#st, bufsize, ancbufsize, flags, opts);
   }
 
   /** Like socket.recvmsg_into(), but async: [nbytes, ancdata, msg_flags, address]. */
@@ -531,27 +279,7 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[number, AncData[], number, unknown]> {
-    try {
-      if (isOpts(ancbufsize)) [ancbufsize, opts] = [undefined, ancbufsize];
-      else if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const bufs = checkBufferList(buffers, 'recvmsg_into', true);
-      const [, anc, fl] = checkRecvmsgArgs(0, ancbufsize, flags);
-      this.#fd('recvmsg');
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recvmsg(st.fd, bufs, anc, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : (r as [number, AncData[], number, unknown]);
-        },
-        'recvmsg',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(RecvmsgInto, this, this.#st, buffers, ancbufsize, flags, opts);
   }
 
   /** Like socket.sendmsg(), but async (an address host name is resolved first). */
@@ -562,24 +290,11 @@ export class AsyncSocket {
     address?: Address | null,
     opts?: WaitOptions,
   ): Promise<number> {
-    const st = this.#st;
-    let resolved: unknown = address;
-    if (address !== undefined && address !== null)
-      resolved = await toSockAddrAsync(st.family, address, 'sendmsg');
-    // The address is numeric now: validating it again costs no lookup.
-    const [bufs, anc, fl, addr] = checkSendmsgArgs(st.family, buffers, ancdata, flags, resolved);
-    this.#fd('sendmsg');
-    return run(
-      this,
-      this.#st,
-      WRITE,
-      () => {
-        const r = native.sendmsg(st.fd, bufs, anc, fl, st.family, addr, 0);
-        return r === WOULD_BLOCK ? AGAIN : r;
-      },
-      'sendmsg',
-      opts,
-    );
+    const family = this.#st.family;
+    // Numeric once resolved, so the operation's own check of it costs no lookup.
+    const addr =
+      address === undefined || address === null ? address : await toSockAddrAsync(family, address, 'sendmsg');
+    return start(Sendmsg, this, this.#st, buffers, ancdata, flags, addr, opts);
   }
 
   /** Like Socket.recvmmsg(), but async: waits for one datagram, then returns all queued up to vlen. */
@@ -589,26 +304,7 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<[Buffer, unknown][]> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const [v, n, fl] = checkMmsgArgs(vlen, bufsize, flags);
-      this.#fd('recvmmsg');
-      const buf = Buffer.allocUnsafe(v * n);
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recvmmsg(st.fd, buf, v, n, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : mmsgResults(buf, n, r as [number, unknown, number][]);
-        },
-        'recvmmsg',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Recvmmsg, this, this.#st, vlen, bufsize, flags, opts);
   }
 
   /** Like Socket.recvmmsg_into(), but async: waits for one datagram, then takes all queued, up to sizes.length. */
@@ -619,25 +315,7 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<number> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const [b, n, sz, fl] = checkMmsgIntoArgs(buffer, bufsize, sizes, flags);
-      this.#fd('recvmmsg');
-      const st = this.#st;
-      return run(
-        this,
-        this.#st,
-        READ,
-        () => {
-          const r = native.recvmmsg_into(st.fd, b, n, sz, fl, 0);
-          return r === WOULD_BLOCK ? AGAIN : r;
-        },
-        'recvmmsg',
-        opts,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(RecvmmsgInto, this, this.#st, buffer, bufsize, sizes, flags, opts);
   }
 
   /**
@@ -649,40 +327,7 @@ export class AsyncSocket {
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<number> {
-    try {
-      if (isOpts(flags)) [flags, opts] = [undefined, flags];
-      const st = this.#st;
-      const [bufs, addrs] = checkSendmmsgArgs(st.family, messages);
-      const fl = toFlags(flags);
-      this.#fd('sendmmsg');
-      if (bufs.length === 0) return Promise.resolve(0);
-      if (opts?.signal?.aborted) return Promise.reject(abortError(opts.signal));
-      if (!waiting(st, WRITE)) {
-        let r: number;
-        try {
-          r = native.sendmmsg(st.fd, bufs, addrs, fl, st.family, 0);
-        } catch (e) {
-          return Promise.reject(e);
-        }
-        if (r !== WOULD_BLOCK) return settleNow(r);
-        if (this.#st.waitTimeout === 0) return Promise.reject(wouldBlock('sendmmsg'));
-      }
-      const copies = bufs.map((b) => Buffer.from(asBuffer(b)));
-      return run(
-        this,
-        this.#st,
-        WRITE,
-        () => {
-          const r = native.sendmmsg(st.fd, copies, addrs, fl, st.family, 0);
-          return r === WOULD_BLOCK ? AGAIN : r;
-        },
-        'sendmmsg',
-        opts,
-        false,
-      );
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return start(Sendmmsg, this, this.#st, messages, flags, opts);
   }
 
   /**
@@ -690,68 +335,20 @@ export class AsyncSocket {
    * the socket is writable, or a read/send loop where sendfile(2) does not apply. On
    * failure the error's `bytes_sent` says what went out.
    */
-  async sendfile(
+  sendfile(
     file: number | { fd: number },
     offset = 0,
     count: number | null = null,
     opts?: WaitOptions,
   ): Promise<number> {
-    const st = this.#st;
-    const [inFd, off, cnt] = checkSendfileArgs(st, file, offset, count);
-    this.#fd('sendfile');
-    let sent = 0;
-    let eof = false;
-    const attempt = (): number | typeof AGAIN => {
-      for (;;) {
-        if (eof || (cnt > 0 && sent >= cnt)) return sent;
-        const r = native.sendfile(st.fd, inFd, off + sent, cnt > 0 ? cnt - sent : 0, 0);
-        if (r === WOULD_BLOCK) return AGAIN;
-        if (r === 0) eof = true;
-        sent += r;
-      }
-    };
-    try {
-      return await run(this, this.#st, WRITE, attempt, 'sendfile', opts);
-    } catch (e) {
-      if (!(sent === 0 && sendfileFallsBack(e))) {
-        if (e instanceof OSError || e instanceof AbortError) (e as OSError).bytes_sent = sent;
-        throw e;
-      }
-    }
-    // sendfile(2) does not apply to this file: read and send (as the blocking fallback:
-    // offset 0 reads from the current position, so pipes and sockets work).
-    const read = promisify(fsRead);
-    const chunk = Buffer.allocUnsafe(64 * 1024);
-    for (;;) {
-      const want = cnt > 0 ? Math.min(chunk.length, cnt - sent) : chunk.length;
-      if (want <= 0) break;
-      let bytesRead: number;
-      try {
-        ({ bytesRead } = await read(inFd, chunk, 0, want, off === 0 ? null : off + sent));
-      } catch (e) {
-        throw fsError(e, sent);
-      }
-      if (bytesRead === 0) break;
-      try {
-        await this.sendall(chunk.subarray(0, bytesRead), opts);
-      } catch (e) {
-        if (e instanceof OSError || e instanceof AbortError)
-          (e as OSError).bytes_sent = sent + ((e as OSError).bytes_sent ?? 0);
-        throw e;
-      }
-      sent += bytesRead;
-    }
-    return sent;
+    return sendfileAsync(this, this.#st, file, offset, count, opts);
   }
 
   // ---- streams, repr, disposal ---------------------------------------------------------
 
-  /**
-   * Like socket.makefile(mode = 'r', { encoding }): a Node stream.Duplex over the socket,
-   * driven by this async path (see aio/makefile.ts).
-   */
+  /** Like socket.makefile(mode = 'r', { encoding }): a Node stream.Duplex over the socket (see aio/makefile.ts). */
   makefile(mode = 'r', options: MakefileOptions = {}): Duplex {
-    return makefile(this, mode, options);
+    return makefile(this, this.#st, mode, options);
   }
 
   /** Python-style repr, naming the async module. */

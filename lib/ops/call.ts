@@ -1,0 +1,141 @@
+// The operation model: each I/O operation is described once (checks, syscall, result) as an Operation both runners execute.
+/**
+ * An Operation says how a call runs (`syscall`, the wait direction, where an async call's
+ * WaitOptions may stand) and what it does: `check` applies Python's argument checks and
+ * stores what the syscall needs in the Call, `attempt` makes the syscall and shapes its
+ * result. Two runners execute the same Operation:
+ *
+ * - the blocking runner (lib/runner.ts) checks, then makes one native crossing with the
+ *   socket's timeout (native waits inside: the deadline loop of native/sock_call.h);
+ * - the async runner (aio/runner.ts) checks, then calls `retry` (timeout 0) at once and,
+ *   if it would block, queues the call on the readiness engine, which retries it.
+ *
+ * Every Operation is a plain object of one shape and every Call an instance of the one
+ * Call class, so the runners' property accesses stay monomorphic (the hot paths cost what
+ * the hand-written methods did). A Call is also the async runner's waiter: an async call
+ * allocates this one record and no closure. The blocking runner reuses one record per
+ * operation; so `check` stores into it only after its last conversion that can run user
+ * code (iterating an iterable).
+ */
+import type { Again, Direction, Waiter } from '../aio/readiness';
+import type { State } from '../state';
+
+/** One I/O operation, as both runners execute it. */
+export interface Operation<R> {
+  /** The syscall named in its errors (EBADF, BlockingIOError, TimeoutError). */
+  readonly syscall: string;
+  /** The async runner's wait queue: READ or WRITE. */
+  readonly dir: Direction;
+  /**
+   * Where an async call's trailing WaitOptions goes: argument `opts` (counting from 0),
+   * or any optional argument from `optsFrom` on, which it then replaces
+   * (recv(n, { signal }) as recv(n, undefined, { signal })).
+   */
+  readonly optsFrom: number;
+  readonly opts: number;
+  /**
+   * Python's checks of the arguments, with Python's wording; stores what `attempt` needs
+   * in `call`. Returns the result when no syscall is needed (recv_into of an empty buffer),
+   * else undefined, and the runner then checks that the socket is open; an operation that
+   * wants that check before its immediate result (recv(0)) makes it itself (openFd).
+   */
+  check(call: Call<R>, a: unknown, b: unknown, c: unknown, d: unknown): R | undefined;
+  /** The syscall with `timeout` (the blocking runner passes the socket's): its shaped result, or AGAIN. */
+  attempt(call: Call<R>, timeout: number): R | Again;
+  /** The async runner's attempt: timeout 0, made at once and again on each readiness (default: attempt). */
+  retry(call: Call<R>): R | Again;
+  /** Called before the async runner first queues the call (sendmmsg copies its payloads here). */
+  beforeWait(call: Call<R>): void;
+  /** A started async call failed: the error it rejects with (sendall and sendfile add bytes_sent). */
+  fail(call: Call<R>, error: unknown): unknown;
+  /** The record the blocking runner reuses (made on first use). */
+  record: Call<R> | null;
+}
+
+type Spec<R> = Pick<Operation<R>, 'check' | 'attempt'> &
+  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail'>>;
+
+function retryAttempt<R>(call: Call<R>): R | Again {
+  return call.op.attempt(call, 0);
+}
+function nothing(): void {}
+function same(_call: unknown, error: unknown): unknown {
+  return error;
+}
+
+/**
+ * An Operation: `operation<Buffer>('recv', READ, 1, 2, { check, attempt })` names its
+ * syscall, its wait direction and where WaitOptions goes (optsFrom, opts); the parts of
+ * `spec` left out do the default thing.
+ */
+export function operation<R>(
+  syscall: string,
+  dir: Direction,
+  optsFrom: number,
+  opts: number,
+  spec: Spec<R>,
+): Operation<R> {
+  return {
+    syscall,
+    dir,
+    optsFrom,
+    opts,
+    check: spec.check,
+    attempt: spec.attempt,
+    retry: spec.retry ?? retryAttempt,
+    beforeWait: spec.beforeWait ?? nothing,
+    fail: spec.fail ?? same,
+    record: null,
+  };
+}
+
+const NO_STATE = { fd: -1 } as State;
+const EMPTY = Buffer.alloc(0);
+const NO_BUFFERS: ArrayBufferView[] = [];
+
+/**
+ * One call of an operation: its checked arguments (the fields an operation needs, by
+ * role), its progress, and its waiter fields when it waits.
+ */
+export class Call<R = unknown> implements Waiter {
+  /** The socket's state (set by the runner before `check`). */
+  st: State = NO_STATE;
+  /** Kept reachable while an async call waits. */
+  owner: object = NO_STATE;
+  done: (() => void) | null = null;
+  settled: ((value: R | PromiseLike<R>) => void) | null = null;
+  failed: ((error: unknown) => void) | null = null;
+  /** The data or the buffer to fill. */
+  buf: ArrayBufferView = EMPTY;
+  /** A list of them (recvmsg_into, sendmsg, sendmmsg). */
+  bufs: ArrayBufferView[] = NO_BUFFERS;
+  /** A byte count (nbytes, bufsize). */
+  n = 0;
+  /** A second count (ancbufsize, vlen). */
+  m = 0;
+  flags = 0;
+  /** The destination address (or addresses). */
+  addr: unknown = null;
+  /** What else the operation keeps (ancillary data, the sizes array, sendfile's arguments). */
+  aux: unknown = null;
+  /** What the async attempts have sent so far (sendall, sendfile). */
+  progress = 0;
+
+  constructor(readonly op: Operation<R>) {}
+
+  get syscall(): string {
+    return this.op.syscall;
+  }
+
+  retry(): R | Again {
+    return this.op.retry(this);
+  }
+
+  resolve(value: unknown): void {
+    this.settled!(value as R);
+  }
+
+  reject(error: unknown): void {
+    this.failed!(this.op.fail(this, error));
+  }
+}

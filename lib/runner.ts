@@ -1,0 +1,29 @@
+// The blocking runner: checks a call, then makes one native crossing that waits per the socket's timeout.
+import { AGAIN } from './aio/readiness';
+import { Call, type Operation } from './ops/call';
+import { ebadf, wouldBlock } from './oserror';
+import type { State } from './state';
+
+/**
+ * Runs operation `op` on `st` with the socket's timeout: native waits inside the syscall
+ * or its deadline loop (native/sock_call.h); timeout 0 (non-blocking mode) is a
+ * BlockingIOError when the syscall would block.
+ */
+export function runBlocking<R>(
+  op: Operation<R>,
+  st: State,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+): R {
+  // One record per operation, reused: a blocking call runs to completion before the next starts.
+  const call = op.record ?? (op.record = new Call(op));
+  call.st = st;
+  const early = op.check(call, a, b, c, d);
+  if (early !== undefined) return early;
+  if (st.fd < 0) throw ebadf(op.syscall);
+  const r = op.attempt(call, st.timeout);
+  if (r === AGAIN) throw wouldBlock(op.syscall);
+  return r;
+}
