@@ -12,8 +12,9 @@ const CC = need('root', 'ip');
 const repo = path.resolve(__dirname, '..', '..');
 
 describe(`bench/capture${NETNS.why}`, () => {
-  it.skipIf(NETNS.skip || CC.skip || !fs.existsSync('/usr/bin/taskset'))(
-    'the quick run measures the C ring and the bsdsock receivers and writes its table',
+  const noTaskset = !fs.existsSync('/usr/bin/taskset');
+  it.skipIf(NETNS.skip || CC.skip || noTaskset)(
+    `the quick run measures the C ring and the bsdsock receivers and writes its table${CC.why}${noTaskset ? ' [skipped: needs taskset (util-linux)]' : ''}`,
     async () => {
       const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'capture-')), 'results.md');
       const r = await run(
