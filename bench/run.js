@@ -153,6 +153,17 @@ const SCENARIOS = [
     quick: { count: 500, batch: 100 },
     op: 'connection',
   },
+  ...[256, 1024].map((conns) => ({
+    name: `echo-many-${conns}`,
+    what: `${conns.toLocaleString('en-US')} connections, one 64-byte request in flight on each, served by one process; the same C epoll client (bench/out/bench echo-many client) for every server`,
+    unit: 'round trips/s',
+    impls: ['c', 'async', 'node', 'python'],
+    full: { conns, size: 64, settle: 1, duration: 3 },
+    quick: { conns: Math.min(conns, 64), size: 64, settle: 0.2, duration: 0.5 },
+    op: 'round trip',
+    usPerOp: (v) => 1e6 / v,
+    echo: true,
+  })),
   {
     name: 'http-hello',
     what: 'a minimal HTTP/1.1 responder under wrk',
@@ -183,6 +194,21 @@ const TARGETS = [
   { scenario: 'idle-conns', impl: 'blocking', max: 200 },
   { scenario: 'idle-conns', impl: 'async', max: 1024 },
   { scenario: 'http-hello', impl: 'async', vs: 'node-http', min: 1.5 },
+  // issue 12 (the async engine): against Node, in the same run
+  { scenario: 'tcp-pingpong', impl: 'async', vs: 'node', min: 1.3 },
+  { scenario: 'udp-pps', impl: 'async', vs: 'node', min: 1.6 },
+  { scenario: 'tcp-accept', impl: 'async', vs: 'node', min: 2.5 },
+  { scenario: 'echo-many-256', impl: 'async', vs: 'node', min: 1.6 },
+  { scenario: 'echo-many-1024', impl: 'async', vs: 'node', min: 1.6 },
+  { scenario: 'echo-many-256', impl: 'async', vs: 'python', min: 1.0 },
+  { scenario: 'echo-many-1024', impl: 'async', vs: 'python', min: 1.0 },
+  { scenario: 'echo-many-256', impl: 'async', p99vs: 'node' },
+  { scenario: 'echo-many-1024', impl: 'async', p99vs: 'node' },
+  { scenario: 'http-hello', impl: 'async', vs: 'node-http', min: 2.5 },
+  { scenario: 'http-hello', impl: 'async', vs: 'node', min: 1.3 },
+  { scenario: 'tcp-accept', impl: 'blocking', vs: 'c', min: 0.8 },
+  { scenario: 'idle-conns', impl: 'async', max: 1100 },
+  { scenario: 'idle-conns', impl: 'blocking', max: 300 },
 ];
 
 // ---- options -------------------------------------------------------------------------------
@@ -524,6 +550,13 @@ function pairedRatio(results, sc, impl, base) {
   return rs.length ? stats(rs).median : ratio(median(results, sc, impl), median(results, sc, base));
 }
 
+/** The median of one field of the samples (echo-many's latency and CPU figures). */
+function sampleMedian(results, sc, impl, key) {
+  const e = results[sc] && results[sc][impl];
+  const v = ((e && e.samples) || []).map((x) => x[key]).filter(Number.isFinite);
+  return v.length ? stats(v).median : NaN;
+}
+
 /**
  * The Markdown report.
  * @param {Meta} meta
@@ -647,7 +680,14 @@ function render(meta, flags, results, notes) {
     let target;
     let measured;
     let met;
-    if (t.max !== undefined) {
+    if (t.p99vs !== undefined) {
+      const mine = sampleMedian(results, t.scenario, t.impl, 'p99_us');
+      const theirs = sampleMedian(results, t.scenario, t.p99vs, 'p99_us');
+      target = `p99 ≤ ${IMPLS[t.p99vs].label}'s`;
+      measured =
+        Number.isFinite(mine) && Number.isFinite(theirs) ? `${fmt(mine)} µs vs ${fmt(theirs)} µs` : 'n/a';
+      met = Number.isFinite(mine) && Number.isFinite(theirs) ? mine <= theirs : null;
+    } else if (t.max !== undefined) {
       target = `≤ ${t.max} B/conn`;
       measured = Number.isFinite(v) ? `${Math.round(v)} B/conn` : 'n/a';
       met = Number.isFinite(v) ? v <= t.max : null;
@@ -663,6 +703,30 @@ function render(meta, flags, results, notes) {
     );
   }
   L.push('');
+
+  const echo = SCENARIOS.filter((s) => s.echo && results[s.name]);
+  if (echo.length) {
+    L.push('## echo-many: latency, server CPU and fairness (medians over the rounds)', '');
+    L.push(
+      "Latency is the client's, from sending a request to receiving its whole echo. Server CPU is the server process's utime + stime over the measured window (from /proc, 10 ms ticks) divided by the round trips in it. Starved: connections served less than a quarter of the mean; Jain's index is 1.0 when every connection got the same number of round trips.",
+      '',
+    );
+    L.push(
+      '| scenario | implementation | round trips/s | p50 µs | p99 µs | max µs | server CPU µs/round trip | min–max round trips per connection | starved | Jain |',
+    );
+    L.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const sc of echo) {
+      for (const i of impls) {
+        const e = results[sc.name][i];
+        if (!e || !e.stats) continue;
+        const m = (k) => sampleMedian(results, sc.name, i, k);
+        L.push(
+          `| ${sc.name} | ${IMPLS[i].label} | ${fmt(e.stats.median)} | ${fmt(m('p50_us'))} | ${fmt(m('p99_us'))} | ${fmt(m('max_us'))} | ${m('server_cpu_us_per_rt').toFixed(2)} | ${fmt(m('conn_rts_min'))}–${fmt(m('conn_rts_max'))} | ${fmt(m('starved'))} | ${m('jain').toFixed(3)} |`,
+        );
+      }
+    }
+    L.push('');
+  }
 
   const udp = SCENARIOS.filter((s) => s.name.startsWith('udp') && results[s.name]);
   if (udp.length) {
@@ -794,6 +858,7 @@ async function main() {
   notes.push(
     "udp-batched has no Node or Python figure: neither Node dgram nor Python's socket module has recvmmsg/sendmmsg (compare their udp-pps row).",
     'idle-conns: every server is measured against the same C client (bench/out/bench idle-conns client), which opens the connections 1,000 at a time and waits for one byte from the server after each batch; the server reports VmRSS before and after accepting them (Node servers after a full GC, --expose-gc). Node net reads every connection; the bsdsock async server keeps one pending recv_into() per connection; C, Python and bsdsock blocking only hold the sockets.',
+    'echo-many: the server and the C client share one CPU (as in every scenario); the client keeps one 64-byte request in flight per connection, loads the server for 1 s, then measures for 3 s.',
     'http-hello: wrk -t1 on the same CPU as the server; bsdsock blocking serves with one worker thread per wrk connection (blocking accept() on a shared listening socket), the others with one event loop.',
     'udp: the receiver has SO_RCVBUF = 4 MiB (the kernel caps it at net.core.rmem_max) in every implementation; its rate is counted from the first to the last datagram received.',
   );

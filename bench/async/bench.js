@@ -336,6 +336,44 @@ async function httpMain() {
   c.emit(IMPL, o, r.value, 'requests/s', r.ops, t1 - t0, r.extra);
 }
 
+// ---- echo-many -------------------------------------------------------------------------
+
+async function serveEcho(conn) {
+  conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+  const buf = Buffer.allocUnsafe(4096);
+  try {
+    for (;;) {
+      const n = await conn.recv_into(buf);
+      if (n === 0) break;
+      await conn.sendall(buf.subarray(0, n));
+    }
+  } catch {
+    // a reset at the end
+  }
+  conn.close();
+}
+
+async function echoMain() {
+  const [ls, port] = await listener(4096);
+  let stopped = false;
+  (async () => {
+    while (!stopped) {
+      let conn;
+      try {
+        [conn] = await ls.accept();
+      } catch (e) {
+        if (stopped) return;
+        throw e;
+      }
+      serveEcho(conn);
+    }
+  })();
+  const figures = await c.runEchoClient(o, port);
+  stopped = true;
+  ls.close();
+  c.echoResult(IMPL, o, figures);
+}
+
 // ---- dispatch ----------------------------------------------------------------------------
 
 /** @type {Record<string, [() => Promise<void>, (() => Promise<void>) | null]>} */
@@ -347,5 +385,7 @@ const table = {
   'tcp-accept': [acceptMain, acceptPeer],
   'idle-conns': [idleMain, null],
   'http-hello': [httpMain, null],
+  'echo-many-256': [echoMain, null],
+  'echo-many-1024': [echoMain, null],
 };
 c.run(table[o.scenario][o.role === 'peer' ? 1 : 0]);

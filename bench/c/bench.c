@@ -7,6 +7,7 @@
 //   bench <scenario> peer --port P [...]      the other end (started by main)
 //   bench idle-conns client --port P ...      the client of idle-conns, shared by every
 //                                             implementation's server (BENCH_IDLE_CLIENT)
+//   bench echo-many client --port P --conns N the client of echo-many-*, also shared
 //
 // Every loop is bounded in count and in time (--seconds). The peer inherits the CPU
 // affinity of main (bench/run.js pins main with taskset); BENCH_PEER_CPU moves it.
@@ -43,10 +44,11 @@ typedef struct {
   long long size;    // message / datagram size
   long long warmup;  // untimed operations first
   long long batch;   // udp-batched: messages per call; idle-conns: connections per sync
-  long long conns;   // http-hello: wrk connections
+  long long conns;   // http-hello: wrk connections; echo-many: client connections
   long long rcvbuf;  // udp: SO_RCVBUF of the receiver
   double seconds;    // time bound of the timed loop
-  double duration;   // http-hello: wrk -d
+  double duration;   // http-hello: wrk -d; echo-many: the measured window
+  double settle;     // echo-many: seconds of load before the window opens
   int port;
   const char *variant;  // tcp-pingpong: "epoll" = both ends event-driven (the floor of an event loop)
 } opts_t;
@@ -61,6 +63,7 @@ static opts_t O = {.count = 100000,
                    .rcvbuf = 4 << 20,
                    .seconds = 30,
                    .duration = 3,
+                   .settle = 1,
                    .port = 0,
                    .variant = ""};
 
@@ -106,6 +109,8 @@ static void parse_args(int argc, char **argv) {
       O.seconds = atof(v);
     else if (!strcmp(k, "duration"))
       O.duration = atof(v);
+    else if (!strcmp(k, "settle"))
+      O.settle = atof(v);
     else if (!strcmp(k, "port"))
       O.port = atoi(v);
     else if (!strcmp(k, "variant"))
@@ -818,6 +823,251 @@ static void http_main(void) {
   emit_wrk(report, t1 - t0);
 }
 
+// ---- echo-many -----------------------------------------------------------------------
+//
+// Many connections, one request in flight on each. The client (this program, role
+// client) is shared by every implementation's server: it opens --conns connections, sends
+// a --size message on each, and on one epoll loop sends the next message on a connection
+// as soon as its echo is complete. After --settle seconds of load it measures for
+// --duration seconds: round trips, the latency of each (send to complete echo), how the
+// round trips spread over the connections, and the server's CPU time (utime + stime of
+// its parent, the server, from /proc). It then closes every connection and prints the
+// figures as the inside of a JSON object on stdout, which the server wraps into its line.
+
+#define LAT_BUCKETS 1000000  // 1 µs buckets up to 1 s; slower ones land in the last
+
+typedef struct {
+  int fd;
+  size_t got;
+  double sent;
+  long long rts;  // round trips completed inside the window
+} echo_conn_t;
+
+static long long proc_cpu_ticks(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char *p = strrchr(buf, ')');
+  if (!p) return -1;
+  // After "pid (comm)": state is field 3; utime and stime are fields 14 and 15.
+  unsigned long long ut = 0, st = 0;
+  if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
+  return (long long)(ut + st);
+}
+
+static double lat_quantile(const uint32_t *h, long long total, double q) {
+  long long want = (long long)(q * (double)total);
+  if (want >= total) want = total - 1;
+  long long seen = 0;
+  for (int i = 0; i < LAT_BUCKETS; i++) {
+    seen += h[i];
+    if (seen > want) return (double)i + 0.5;
+  }
+  return LAT_BUCKETS;
+}
+
+static void echo_client(void) {
+  pid_t server = getppid();
+  long long nc = O.conns;
+  if (nc < 1 || O.size < 1 || O.size > 4096) dief("bad --conns or --size");
+  echo_conn_t *cs = calloc((size_t)nc, sizeof *cs);
+  uint32_t *hist = calloc(LAT_BUCKETS, sizeof *hist);
+  if (!cs || !hist) dief("out of memory");
+  char msg[4096], buf[4096];
+  memset(msg, 'e', sizeof msg);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  if (ep < 0) die("epoll_create1");
+  for (long long i = 0; i < nc; i++) {
+    cs[i].fd = tcp_connect(O.port);
+    nodelay(cs[i].fd);
+    fcntl(cs[i].fd, F_SETFL, fcntl(cs[i].fd, F_GETFL) | O_NONBLOCK);
+    struct epoll_event ev = {.events = EPOLLIN, .data.u64 = (uint64_t)i};
+    if (epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev) < 0) die("epoll_ctl");
+  }
+  double start = now();
+  for (long long i = 0; i < nc; i++) {
+    cs[i].sent = now();
+    write_all(cs[i].fd, msg, (size_t)O.size);
+  }
+  double w0 = start + O.settle, w1 = w0 + O.duration, hard = start + O.seconds;
+  int in_window = 0;
+  long long cpu0 = 0, total = 0;
+  double lat_max = 0;
+  struct epoll_event evs[256];
+  for (;;) {
+    double t = now();
+    if (!in_window && t >= w0) {
+      in_window = 1;
+      cpu0 = proc_cpu_ticks(server);
+      w0 = t;
+    }
+    if (in_window && t >= w1) break;
+    if (t > hard) dief("no progress before --seconds ran out");
+    int n = epoll_wait(ep, evs, 256, 100);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("epoll_wait");
+    }
+    for (int k = 0; k < n; k++) {
+      echo_conn_t *c = &cs[evs[k].data.u64];
+      ssize_t r = recv(c->fd, buf, (size_t)O.size - c->got, 0);
+      if (r < 0) {
+        if (errno == EAGAIN || errno == EINTR) continue;
+        die("recv");
+      }
+      if (r == 0) dief("the server closed a connection");
+      c->got += (size_t)r;
+      if (c->got < (size_t)O.size) continue;
+      double done = now();
+      if (in_window) {
+        double us = (done - c->sent) * 1e6;
+        int b = us < 0 ? 0 : us >= LAT_BUCKETS ? LAT_BUCKETS - 1 : (int)us;
+        hist[b]++;
+        if (us > lat_max) lat_max = us;
+        c->rts++;
+        total++;
+      }
+      c->got = 0;
+      c->sent = done;
+      write_all(c->fd, msg, (size_t)O.size);
+    }
+  }
+  double w = now() - w0;
+  long long cpu1 = proc_cpu_ticks(server);
+  for (long long i = 0; i < nc; i++) close(cs[i].fd);
+  if (total == 0) dief("no round trip completed inside the window");
+  long long lo = cs[0].rts, hi = cs[0].rts, starved = 0;
+  double mean = (double)total / (double)nc, sq = 0;
+  for (long long i = 0; i < nc; i++) {
+    if (cs[i].rts < lo) lo = cs[i].rts;
+    if (cs[i].rts > hi) hi = cs[i].rts;
+    if ((double)cs[i].rts < mean / 4) starved++;
+    sq += (double)cs[i].rts * (double)cs[i].rts;
+  }
+  double cpu_us = cpu0 >= 0 && cpu1 >= 0
+                      ? (double)(cpu1 - cpu0) * 1e6 / (double)sysconf(_SC_CLK_TCK) / (double)total
+                      : -1;
+  printf(
+      "\"value\":%.6g,\"unit\":\"round trips/s\",\"ops\":%lld,\"seconds\":%.6f,\"conns\":%lld,"
+      "\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"server_cpu_us_per_rt\":%.3f,"
+      "\"conn_rts_min\":%lld,\"conn_rts_max\":%lld,\"conn_rts_mean\":%.1f,\"starved\":%lld,\"jain\":%.4f\n",
+      (double)total / w, total, w, nc, lat_quantile(hist, total, 0.5), lat_quantile(hist, total, 0.99),
+      lat_max, cpu_us, lo, hi, mean, starved, (double)total * (double)total / ((double)nc * sq));
+  fflush(stdout);
+  free(hist);
+  free(cs);
+}
+
+// Spawns the echo-many client with its stdout on a pipe; returns the read end.
+static pid_t spawn_echo_client(int *out_fd) {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC) < 0) die("pipe");
+  char port[32], conns[32], size[32], dur[32], settle[32], secs[32];
+  snprintf(port, sizeof port, "%d", O.port);
+  snprintf(conns, sizeof conns, "%lld", O.conns);
+  snprintf(size, sizeof size, "%lld", O.size);
+  snprintf(dur, sizeof dur, "%g", O.duration);
+  snprintf(settle, sizeof settle, "%g", O.settle);
+  snprintf(secs, sizeof secs, "%g", O.seconds);
+  const char *client = getenv("BENCH_IDLE_CLIENT");
+  char *argv[] = {client && *client ? (char *)client : self_exe,
+                  "echo-many",
+                  "client",
+                  "--port",
+                  port,
+                  "--conns",
+                  conns,
+                  "--size",
+                  size,
+                  "--duration",
+                  dur,
+                  "--settle",
+                  settle,
+                  "--seconds",
+                  secs,
+                  NULL};
+  pid_t pid = spawn(argv, p[1]);
+  close(p[1]);
+  *out_fd = p[0];
+  return pid;
+}
+
+// The C server: one thread, epoll (level-triggered), echoes whatever arrives.
+static void echo_main(void) {
+  int ls = tcp_listen(4096, &O.port);
+  fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
+  int cl_out;
+  pid_t client = spawn_echo_client(&cl_out);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls};
+  epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
+  ev.data.fd = cl_out;
+  epoll_ctl(ep, EPOLL_CTL_ADD, cl_out, &ev);
+  char report[4096];
+  size_t rlen = 0;
+  char buf[4096];
+  struct epoll_event evs[256];
+  double t0 = now(), hard = t0 + O.seconds + 10;
+  int done = 0;
+  while (!done && now() < hard) {
+    int n = epoll_wait(ep, evs, 256, 1000);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      die("epoll_wait");
+    }
+    for (int i = 0; i < n; i++) {
+      int fd = evs[i].data.fd;
+      if (fd == ls) {
+        for (;;) {
+          int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+          if (c < 0) break;
+          nodelay(c);
+          struct epoll_event e2 = {.events = EPOLLIN, .data.fd = c};
+          epoll_ctl(ep, EPOLL_CTL_ADD, c, &e2);
+        }
+      } else if (fd == cl_out) {
+        ssize_t r = read(cl_out, report + rlen, sizeof report - 1 - rlen);
+        if (r > 0)
+          rlen += (size_t)r;
+        else if (r == 0 || errno != EINTR)
+          done = 1;
+      } else {
+        ssize_t r = recv(fd, buf, sizeof buf, 0);
+        if (r <= 0) {
+          if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+          close(fd);
+          continue;
+        }
+        size_t off = 0;
+        while (off < (size_t)r) {
+          ssize_t w = send(fd, buf + off, (size_t)r - off, MSG_NOSIGNAL);
+          if (w < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN) {
+              struct pollfd p = {.fd = fd, .events = POLLOUT};
+              poll(&p, 1, 1000);
+              continue;
+            }
+            break;
+          }
+          off += (size_t)w;
+        }
+      }
+    }
+  }
+  report[rlen] = 0;
+  if (reap(client, 5) != 0 || rlen == 0) dief("the echo-many client failed");
+  char *nl = strchr(report, '\n');
+  if (nl) *nl = 0;
+  printf("{\"impl\":\"c\",\"scenario\":\"%s\",%s}\n", O.scenario, report);
+  fflush(stdout);
+  close(ls);
+}
+
 // ---- dispatch ------------------------------------------------------------------------
 
 int main(int argc, char **argv) {
@@ -842,6 +1092,8 @@ int main(int argc, char **argv) {
     !strcmp(O.role, "client") ? idle_client() : idle_main();
   else if (!strcmp(s, "http-hello"))
     http_main();
+  else if (!strncmp(s, "echo-many", 9))
+    !strcmp(O.role, "client") ? echo_client() : echo_main();
   else
     dief("unknown scenario");
   return 0;

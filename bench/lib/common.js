@@ -25,6 +25,7 @@ const DEFAULTS = {
   rcvbuf: 4 << 20,
   seconds: 30,
   duration: 3,
+  settle: 1,
   port: 0,
   variant: '',
 };
@@ -358,6 +359,28 @@ function idleResult(impl, o, rss0, rss1, n, secs, heap0, heap1) {
 }
 
 /**
+ * Starts the echo-many client (the C program shared by every server) against port;
+ * resolves to its figures (a JSON object's inside) once it exits.
+ */
+function runEchoClient(o, port) {
+  const args = ['echo-many', 'client', '--port', String(port), '--conns', String(o.conns), '--size'];
+  args.push(String(o.size), '--duration', String(o.duration), '--settle', String(o.settle));
+  const child = spawnCmd(idleClientPath(), [...args, '--seconds', String(o.seconds)], 'pipe');
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d) => (out += d));
+  return child.exited.then(({ code }) => {
+    if (code !== 0 || !out.trim()) throw new Error(`the echo-many client failed (exit ${code})`);
+    return JSON.parse(`{${out.trim().split('\n')[0]}}`);
+  });
+}
+
+/** The echo-many line: the client's figures under this implementation's name. */
+function echoResult(impl, o, figures) {
+  process.stdout.write(JSON.stringify({ impl, scenario: o.scenario, ...figures }) + '\n');
+}
+
+/**
  * Runs an async main and turns any failure into a message and exit code 2 (null: nothing
  * to run, exit 0).
  * @param {(() => unknown) | null} fn
@@ -396,5 +419,7 @@ module.exports = {
   udpResult,
   UdpTally,
   idleResult,
+  runEchoClient,
+  echoResult,
   run,
 };

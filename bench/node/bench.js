@@ -344,6 +344,20 @@ async function httpMain() {
   c.emit(IMPL, o, r.value, 'requests/s', r.ops, t1 - t0, r.extra);
 }
 
+// ---- echo-many -------------------------------------------------------------------------
+
+async function echoMain() {
+  const server = net.createServer((s) => {
+    s.setNoDelay(true);
+    s.on('data', (d) => s.write(d));
+    s.on('error', () => s.destroy());
+  });
+  const port = await listen(server, 4096);
+  const figures = await c.runEchoClient(o, port);
+  server.close();
+  c.echoResult(IMPL, o, figures);
+}
+
 // ---- dispatch ----------------------------------------------------------------------------
 
 /** @type {Record<string, [() => Promise<void>, (() => Promise<void>) | null]>} */
@@ -354,6 +368,8 @@ const table = {
   'tcp-accept': [acceptMain, acceptPeer],
   'idle-conns': [idleMain, null],
   'http-hello': [httpMain, null],
+  'echo-many-256': [echoMain, null],
+  'echo-many-1024': [echoMain, null],
 };
 const entry = table[o.scenario];
 if (!entry) {

@@ -21,7 +21,7 @@ import time
 
 HOST = "127.0.0.1"
 DEFAULTS = dict(count=100000, bytes=2 ** 31, chunk=65536, size=64, warmup=0, batch=32, conns=16,
-                rcvbuf=4 << 20, seconds=30.0, duration=3.0, port=0)
+                rcvbuf=4 << 20, seconds=30.0, duration=3.0, settle=1.0, port=0)
 
 
 def parse_args(argv):
@@ -400,6 +400,65 @@ def http_main():
     emit(rps, "requests/s", ops, t1 - t0, **extra)
 
 
+# ---- echo-many -----------------------------------------------------------------------------
+
+def echo_main():
+    """One thread, non-blocking sockets and selectors (epoll): echoes whatever arrives."""
+    ls, port = listener(4096)
+    ls.setblocking(False)
+    client_path = os.environ.get("BENCH_IDLE_CLIENT") or os.path.join(os.path.dirname(__file__), "..", "out", "bench")
+    client = subprocess.Popen(pinned([client_path, "echo-many", "client", "--port", str(port), "--conns",
+                                      str(O["conns"]), "--size", str(O["size"]), "--duration", "%g" % O["duration"],
+                                      "--settle", "%g" % O["settle"], "--seconds", "%g" % O["seconds"]]),
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    os.set_blocking(client.stdout.fileno(), False)
+    sel = selectors.DefaultSelector()
+    sel.register(ls, selectors.EVENT_READ, "listener")
+    sel.register(client.stdout, selectors.EVENT_READ, "client")
+    report = []
+    hard = now() + O["seconds"] + 10
+    done = False
+    while not done and now() < hard:
+        for key, _ in sel.select(1.0):
+            tag = key.data
+            if tag == "listener":
+                while True:
+                    try:
+                        c, _ = ls.accept()
+                    except BlockingIOError:
+                        break
+                    c.setblocking(False)
+                    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    sel.register(c, selectors.EVENT_READ, None)
+            elif tag == "client":
+                d = os.read(client.stdout.fileno(), 65536)
+                if d:
+                    report.append(d)
+                else:
+                    done = True
+            else:
+                c = key.fileobj
+                try:
+                    d = c.recv(4096)
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError:
+                    d = b""
+                if not d:
+                    sel.unregister(c)
+                    c.close()
+                    continue
+                try:
+                    c.sendall(d)
+                except OSError:
+                    pass
+    if reap(client, 5) != 0 or not report:
+        raise RuntimeError("the echo-many client failed")
+    figures = json.loads("{" + b"".join(report).decode().strip().split("\n")[0] + "}")
+    sys.stdout.write(json.dumps(dict(impl="python", scenario=O["scenario"], **figures)) + "\n")
+    sys.stdout.flush()
+
+
 TABLE = {
     "tcp-pingpong": (pingpong_main, pingpong_peer),
     "tcp-bulk": (bulk_main, bulk_peer),
@@ -407,6 +466,8 @@ TABLE = {
     "tcp-accept": (accept_main, accept_peer),
     "idle-conns": (idle_main, None),
     "http-hello": (http_main, None),
+    "echo-many-256": (echo_main, None),
+    "echo-many-1024": (echo_main, None),
 }
 
 if __name__ == "__main__":
