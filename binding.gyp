@@ -6,6 +6,7 @@
       "native/addon.cc",
       "native/args.cc",
       "native/constants.cc",
+      "native/engine.cc",
       "native/errors.cc",
       "native/fd.cc",
       "native/filter.cc",

@@ -134,11 +134,15 @@ export interface Binding {
   inet_checksum(data: ArrayBufferView): number;
   BPF_MAXINSNS: number;
 
-  poll_init(dispatch: (id: number, events: number, status: number) => void): void;
-  poll_open(fd: number): number;
-  poll_start(id: number, events: number): void;
-  poll_close(id: number): void;
   release(fd: number): void;
+
+  engine_init(dispatch: (count: number) => void): Int32Array;
+  engine_open(fd: number): number;
+  engine_want(slot: number, directions: number): void;
+  engine_recv(slot: number, buffer: ArrayBufferView, nbytes: number, flags: number): void;
+  engine_disarm(slot: number): void;
+  engine_close(slot: number): void;
+  engine_stats(): [number, number, boolean];
 
   getaddrinfo(...args: GaiArgs): [number, number, number, string, NativeAddress][];
   getaddrinfo_async(...args: GaiArgs): Promise<[number, number, number, string, NativeAddress][]>;

@@ -1,6 +1,7 @@
 // Module entry point: creates the per-environment Addon and registers every export.
 #include "addon.h"
 
+#include "engine.h"
 #include "errors.h"
 #include "ring.h"
 #include "select.h"
@@ -21,6 +22,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   InitRings(env, exports);
   InitWatchers(env, exports, *watchers);
   InitSelect(env, exports);
+  InitEngine(env, exports);
 }
 
 // init({ oserror, timeout, gaierror, herror }, isMainThread): called once by lib/native.ts

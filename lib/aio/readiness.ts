@@ -1,35 +1,52 @@
-// The readiness engine: per-socket FIFO wait queues (reads, writes) served by one libuv poll watcher per socket.
+// The readiness engine: per-socket FIFO wait queues (reads, writes) served by one epoll instance per environment, one batch per wake-up.
 /**
  * What the async runner needs from an engine, and all it uses: `waiting` (is a call of
  * this direction already queued), `enqueue` / `dequeue` (a waiter whose `retry` is
- * called on readiness until it stops returning AGAIN), `cancelAll` (the socket is being
- * closed: reject every waiter with EBADF and drop the watcher, before the fd goes), and
- * `settleNow` (resolve an immediate completion, yielding to the loop now and then).
+ * called on readiness until it stops returning AGAIN, or an armed receive), `cancelAll`
+ * (the socket is being closed: reject every waiter with EBADF and free its slot, before
+ * the fd goes), `settleNow` (resolve an immediate completion, yielding to the loop now
+ * and then) and `tryReadFirst` (whether a receive may try its syscall before waiting).
  *
- * This engine: one uv_poll_t per socket (native/watcher.h), opened lazily, watching only
- * the directions that have waiters. Wake-ups are level-triggered and may be spurious, so
- * a waiter's retry must expect AGAIN again.
+ * This engine (native/engine.h): one epoll instance per environment, watched by one
+ * uv_poll_t. A socket gets a slot at its first wait; one wake-up delivers every ready
+ * socket in one batch (one crossing into JS). The head of a socket's read queue is either
+ * *armed* in native code (a receive into the caller's buffer: the engine performs recv(2)
+ * on readiness and the batch carries its count) or a readiness waiter whose `retry` is
+ * called when the batch says the socket is ready (level-triggered: the retry may still
+ * find AGAIN, and then it waits again). A queue is two fields: the head waiter, and an
+ * array of the others created only when a second waiter arrives.
  */
+import { EBADF } from '../errno';
+import { fromErrno } from '../oserror';
 import { native } from '../native';
-import { ebadf } from '../oserror';
 import type { State } from '../state';
 
-/** Directions, as libuv names them (UV_READABLE, UV_WRITABLE). */
+/** Directions (native/engine.h kRead, kWrite). */
 export const READ = 1;
 export const WRITE = 2;
 export type Direction = typeof READ | typeof WRITE;
-const DISCONNECT = 4; // UV_DISCONNECT
-/** Waiters served per readiness wake-up and direction, so one busy socket cannot starve the loop. */
+const RECV_DONE = 8;
+const ENTRY = 3; // int32 values per batch entry: slot, events, result
+/** Waiters served per direction and wake-up, so one busy socket cannot starve the others. */
 const MAX_PER_WAKEUP = 32;
 
 /** What an attempt returns when its syscall would block: retry on the next readiness. */
 export const AGAIN: unique symbol = Symbol('again');
 export type Again = typeof AGAIN;
 
-/** One queued call. */
+/** One queued call (an ops/call.ts Call). */
 export interface Waiter {
   /** Tries the syscall (timeout 0): a result, AGAIN, or a throw. */
   retry(): unknown;
+  /**
+   * Whether native code may perform the call itself on readiness: recv(2) of `n` bytes
+   * into `buf` with `flags`; `received` turns the count into the call's value.
+   */
+  readonly armable: boolean;
+  readonly buf: ArrayBufferView;
+  readonly n: number;
+  readonly flags: number;
+  received(count: number): unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** The syscall named in the EBADF a close gives it. */
@@ -43,24 +60,32 @@ export interface Waiter {
 /** This engine's record of one socket, hung on its State. */
 export interface Watch {
   st: State;
-  /** The native watcher id, -1 until first needed. */
-  id: number;
-  rq: Waiter[];
-  wq: Waiter[];
-  /** The directions the watcher watches now. */
+  /** The engine slot (native/engine.h), -1 until the first wait. */
+  slot: number;
+  r0: Waiter | null;
+  rq: Waiter[] | null;
+  w0: Waiter | null;
+  wq: Waiter[] | null;
+  /** Directions told to native code for readiness waiters (an armed receive is extra). */
   mask: number;
+  /** Whether r0 is armed in native code. */
+  armed: boolean;
+  /** Whether it is in `bySlot` (it has waiters). */
+  listed: boolean;
+  /** The batch that last reported it readable (see tryReadFirst). */
+  epoch: number;
 }
 
-// Watches whose watcher is active, by watcher id: the dispatcher's lookup table. An idle
-// socket is not in it, so it can be garbage-collected.
-const active = new Map<number, Watch>();
+// Watches with waiters, by engine slot: the batch's lookup table (an array index, no
+// hashing). A socket without waiters is not in it, so it can be garbage-collected.
+const bySlot: (Watch | null)[] = [];
 
 // Calls that complete at once resolve without the event loop turning; a long streak of
 // them (a socket that always has data) would starve timers and other sockets. So after
 // IMMEDIATE_STREAK immediate completions, one resolves through setImmediate, which lets
 // the loop run (trio makes every call a checkpoint for the same reason). The streak
-// restarts whenever the loop has demonstrably turned: at that yield, and at every
-// readiness dispatch (poll callbacks run in the loop's poll phase). No per-turn timer.
+// restarts whenever the loop has demonstrably turned: at that yield, and at every batch
+// (batches are delivered in the loop's poll phase). No per-turn timer.
 const IMMEDIATE_STREAK = 64;
 let streak = 0;
 function yielded<T>(value: T): T {
@@ -74,114 +99,186 @@ export function settleNow<T>(value: T): Promise<T> {
   return new Promise((resolve) => setImmediate(() => resolve(yielded(value))));
 }
 
-native.poll_init((id, events, status) => {
-  streak = 0;
-  try {
-    const w = active.get(id);
-    if (w) ready(w, status < 0 ? READ | WRITE : events);
-  } catch (e) {
-    // Never let an exception unwind into the uv callback; report it as uncaught.
-    process.nextTick(() => {
-      throw e;
-    });
-  }
-});
+const batch: Int32Array = native.engine_init(onBatch);
+let epoch = 0;
+/** Whether the current batch reported more than one socket. */
+let shared = false;
 
-// Watches whose watcher may watch more than their waiters need; trimmed once per loop turn.
-const toTrim = new Set<Watch>();
-function trimAll(): void {
-  for (const w of toTrim) trim(w);
-  toTrim.clear();
+/**
+ * Whether a receive should try its syscall before waiting. Not while something of its
+ * direction is queued (FIFO), and not when the socket was reported readable in the
+ * current batch and that batch had other sockets: its continuation runs before the
+ * others of the batch have been answered, and a receive that succeeded at once there
+ * would serve this socket again ahead of every socket still waiting in the kernel's ready
+ * list (under load a few connections would get most of the service). Such a receive is
+ * armed instead and completes in the next batch, in turn; that also spares the recv(2)
+ * that mostly fails with EAGAIN because the peer has not answered yet. A batch of one
+ * socket has nobody to be fair to: there the receive tries first (in a conversation on
+ * one CPU the peer has often answered by then, which saves a loop turn).
+ */
+export function tryReadFirst(st: State): boolean {
+  const w = st.watch;
+  return w === null || (w.r0 === null && (w.epoch !== epoch || !shared));
 }
 
-function wanted(w: Watch): number {
-  return (w.rq.length ? READ : 0) | (w.wq.length ? WRITE : 0);
+function onBatch(n: number): void {
+  streak = 0;
+  epoch++;
+  shared = n > 1;
+  for (let i = 0; i < n; i++) {
+    const k = i * ENTRY;
+    const w = bySlot[batch[k]];
+    if (w === undefined || w === null) continue;
+    try {
+      ready(w, batch[k + 1], batch[k + 2]);
+    } catch (e) {
+      // Never let an exception unwind into the uv callback; report it as uncaught.
+      process.nextTick(() => {
+        throw e;
+      });
+    }
+  }
+}
+
+function ready(w: Watch, events: number, result: number): void {
+  if (events & (RECV_DONE | READ)) w.epoch = epoch;
+  if (events & RECV_DONE && w.r0 !== null && w.armed) {
+    const h = w.r0;
+    w.armed = false;
+    w.r0 = next(w.rq);
+    h.done?.();
+    if (result < 0) h.reject(fromErrno(-result, h.syscall));
+    else h.resolve(h.received(result));
+    // The socket was readable: the next reader tries at once (in call order).
+    if (w.r0 !== null) serve(w, READ, MAX_PER_WAKEUP - 1);
+  } else if (events & READ) {
+    serve(w, READ, MAX_PER_WAKEUP);
+  }
+  if (events & WRITE) serve(w, WRITE, MAX_PER_WAKEUP);
+  settle(w);
+}
+
+function next(q: Waiter[] | null): Waiter | null {
+  return q !== null && q.length > 0 ? q.shift()! : null;
+}
+
+const REJECTED: unique symbol = Symbol('rejected');
+
+/** Runs one waiter's syscall now: its value, AGAIN, or REJECTED (the waiter was rejected). */
+function attemptNow(h: Waiter): unknown {
+  try {
+    return h.retry();
+  } catch (e) {
+    h.done?.();
+    h.reject(e);
+    return REJECTED;
+  }
+}
+
+/** Serves the head waiters of one direction until one would block (at most `budget`). */
+function serve(w: Watch, dir: Direction, budget: number): void {
+  for (; budget > 0; budget--) {
+    const h = dir === READ ? w.r0 : w.w0;
+    if (h === null || (dir === READ && w.armed)) return;
+    const r = attemptNow(h);
+    if (r === AGAIN) return;
+    if (dir === READ) w.r0 = next(w.rq);
+    else w.w0 = next(w.wq);
+    if (r === REJECTED) continue;
+    h.done?.();
+    h.resolve(r);
+  }
+}
+
+function slotOf(w: Watch): number {
+  if (w.slot < 0) w.slot = native.engine_open(w.st.fd);
+  return w.slot;
 }
 
 /**
- * Watches the directions that have waiters. Adding a direction takes effect at once;
- * dropping one is deferred to the end of this loop turn, because a socket that was just
- * served usually waits again right away (ping-pong, a read loop), and a stop followed by
- * a start costs two epoll_ctl calls for nothing.
+ * Brings native code in line with the queues: the head reader armed (or watched), the
+ * directions with readiness waiters watched, and the Watch listed while it has waiters.
  */
-function update(w: Watch): void {
-  const want = wanted(w);
-  if (want === w.mask) return;
-  if ((want & ~w.mask) === 0) {
-    if (toTrim.size === 0) setImmediate(trimAll);
-    toTrim.add(w);
-    return;
-  }
-  apply(w, want);
-}
-
-/** Sets the watcher's mask to exactly `want` (0 stops it, so it no longer keeps the loop alive). */
-function apply(w: Watch, want: number): void {
-  if (want === w.mask) return;
-  if (w.id < 0) {
-    if (want === 0 || w.st.fd < 0) {
-      w.mask = 0;
-      return;
-    }
-    w.id = native.poll_open(w.st.fd);
-  }
-  native.poll_start(w.id, want);
-  w.mask = want;
-  if (want) active.set(w.id, w);
-  else active.delete(w.id);
-}
-
-/** Drops the directions that still have no waiter (see update). */
-function trim(w: Watch): void {
-  if (w.id < 0 || w.st.watch !== w || w.st.fd < 0) return;
-  apply(w, wanted(w));
-}
-
-function ready(w: Watch, events: number): void {
-  if (events & (READ | DISCONNECT)) serve(w.rq);
-  if (events & (WRITE | DISCONNECT)) serve(w.wq);
-  update(w);
-}
-
-function serve(q: Waiter[]): void {
-  for (let n = 0; n < MAX_PER_WAKEUP && q.length > 0; n++) {
-    const w = q[0];
-    let r: unknown;
+function settle(w: Watch): void {
+  if (w.st.fd < 0 || w.st.watch !== w) return;
+  for (;;) {
+    const h = w.r0;
+    if (h === null || !h.armable || w.armed) break;
     try {
-      r = w.retry();
+      native.engine_recv(slotOf(w), h.buf, h.n, h.flags);
+      w.armed = true;
     } catch (e) {
-      q.shift();
-      w.done?.();
-      w.reject(e);
-      continue;
+      w.r0 = next(w.rq);
+      h.done?.();
+      h.reject(e);
     }
-    if (r === AGAIN) return;
-    q.shift();
-    w.done?.();
-    w.resolve(r);
   }
-}
-
-function queueOf(w: Watch, dir: Direction): Waiter[] {
-  return dir === READ ? w.rq : w.wq;
+  const want = (w.r0 !== null && !w.r0.armable ? READ : 0) | (w.w0 !== null ? WRITE : 0);
+  if (want !== w.mask) {
+    native.engine_want(slotOf(w), want);
+    w.mask = want;
+  }
+  const busy = w.r0 !== null || w.w0 !== null;
+  if (busy !== w.listed) {
+    w.listed = busy;
+    bySlot[slotOf(w)] = busy ? w : null;
+  }
 }
 
 /** Whether a call of direction `dir` is already queued on this socket (then a new one queues behind it). */
 export function waiting(st: State, dir: Direction): boolean {
   const w = st.watch;
-  return w !== null && queueOf(w, dir).length > 0;
+  return w !== null && (dir === READ ? w.r0 : w.w0) !== null;
 }
 
-/** Queues `waiter` behind the others of its direction and watches for that direction. */
+/**
+ * Queues `waiter` behind the others of its direction and has native code watch for it
+ * (an armed receive is handed to native code when it reaches the head of the queue).
+ */
 export function enqueue(st: State, dir: Direction, waiter: Waiter): void {
-  const w = st.watch ?? (st.watch = { st, id: -1, rq: [], wq: [], mask: 0 });
-  const q = queueOf(w, dir);
-  q.push(waiter);
+  const w = (st.watch ??= {
+    st,
+    slot: -1,
+    r0: null,
+    rq: null,
+    w0: null,
+    wq: null,
+    mask: 0,
+    armed: false,
+    listed: false,
+    epoch: 0,
+  });
+  if (dir === READ) {
+    if (w.r0 === null) w.r0 = waiter;
+    else (w.rq ??= []).push(waiter);
+  } else if (w.w0 === null) w.w0 = waiter;
+  else (w.wq ??= []).push(waiter);
   try {
-    update(w);
+    settle(w);
   } catch (e) {
-    q.pop();
+    take(w, dir, waiter);
     throw e;
+  }
+}
+
+/** Takes a waiter out of its queue; disarms it if it was the armed head. */
+function take(w: Watch, dir: Direction, waiter: Waiter): void {
+  if (dir === READ) {
+    if (w.r0 === waiter) {
+      if (w.armed) {
+        w.armed = false;
+        native.engine_disarm(w.slot);
+      }
+      w.r0 = next(w.rq);
+    } else if (w.rq !== null) {
+      const i = w.rq.indexOf(waiter);
+      if (i >= 0) w.rq.splice(i, 1);
+    }
+  } else if (w.w0 === waiter) {
+    w.w0 = next(w.wq);
+  } else if (w.wq !== null) {
+    const i = w.wq.indexOf(waiter);
+    if (i >= 0) w.wq.splice(i, 1);
   }
 }
 
@@ -189,31 +286,35 @@ export function enqueue(st: State, dir: Direction, waiter: Waiter): void {
 export function dequeue(st: State, dir: Direction, waiter: Waiter): void {
   const w = st.watch;
   if (!w) return;
-  const q = queueOf(w, dir);
-  const i = q.indexOf(waiter);
-  if (i >= 0) q.splice(i, 1);
-  update(w);
+  take(w, dir, waiter);
+  settle(w);
 }
 
 /**
- * The socket is being closed or detached: closes its watcher (before the fd is closed, so
- * no callback runs on a closed or reused fd) and rejects every waiter with EBADF.
+ * The socket is being closed or detached: frees its engine slot (before the fd is closed,
+ * so no event reaches a closed or reused fd) and rejects every waiter with EBADF.
  */
 export function cancelAll(st: State): void {
   const w = st.watch;
   if (!w) return;
   st.watch = null;
-  toTrim.delete(w);
-  if (w.id >= 0) {
-    active.delete(w.id);
-    native.poll_close(w.id);
+  if (w.slot >= 0) {
+    bySlot[w.slot] = null;
+    native.engine_close(w.slot);
+    w.slot = -1;
   }
+  w.listed = false;
+  w.armed = false;
   w.mask = 0;
-  const all = [...w.rq, ...w.wq];
-  w.rq.length = 0;
-  w.wq.length = 0;
+  const all: Waiter[] = [];
+  if (w.r0 !== null) all.push(w.r0);
+  if (w.rq !== null) all.push(...w.rq);
+  if (w.w0 !== null) all.push(w.w0);
+  if (w.wq !== null) all.push(...w.wq);
+  w.r0 = w.w0 = null;
+  w.rq = w.wq = null;
   for (const x of all) {
     x.done?.();
-    x.reject(ebadf(x.syscall));
+    x.reject(fromErrno(EBADF, x.syscall));
   }
 }

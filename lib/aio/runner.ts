@@ -9,6 +9,7 @@ import {
   dequeue,
   enqueue,
   settleNow,
+  tryReadFirst,
   waiting,
   type Again,
   type Direction,
@@ -91,8 +92,9 @@ export function start<R>(
 
 /**
  * Runs a checked call: `retry` now if nothing of its direction is queued (and
- * `tryFirst`), else (or on AGAIN) queues it to be retried on readiness, bounded by the
- * state's waitTimeout and the signal.
+ * `tryFirst`; an armable receive also asks the engine's fairness rule, tryReadFirst),
+ * else (or on AGAIN) queues it to be retried on readiness, or armed in native code,
+ * bounded by the state's waitTimeout and the signal.
  */
 export function run<R>(
   call: Call<R>,
@@ -104,7 +106,7 @@ export function run<R>(
   const st = call.st;
   if (signal?.aborted) return Promise.reject(call.op.fail(call, abortError(signal)));
   if (st.fd < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
-  if (tryFirst && !waiting(st, dir)) {
+  if (tryFirst && (call.op.received !== null ? tryReadFirst(st) : !waiting(st, dir))) {
     let r: R | Again;
     try {
       r = call.retry();
@@ -115,43 +117,55 @@ export function run<R>(
     if (st.waitTimeout === 0) return Promise.reject(call.op.fail(call, wouldBlock(call.syscall)));
   }
   call.op.beforeWait(call);
-  return new Promise<R>((resolve, reject) => {
-    call.settled = resolve;
-    call.failed = reject;
-    const timeout = st.waitTimeout;
-    if (signal || timeout >= 0) {
-      let timer: NodeJS.Timeout | undefined;
-      let onAbort: (() => void) | undefined;
-      const remove = () => {
-        call.done?.();
-        dequeue(st, dir, call);
-      };
-      if (signal) {
-        onAbort = () => {
-          remove();
-          call.reject(abortError(signal));
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-      if (timeout >= 0) {
-        timer = setTimeout(() => {
-          remove();
-          call.reject(timeout === 0 ? wouldBlock(call.syscall) : timedOut(call.syscall));
-        }, timeout * 1000);
-      }
-      call.done = () => {
-        call.done = null;
-        if (timer) clearTimeout(timer);
-        if (onAbort) signal!.removeEventListener('abort', onAbort);
-      };
-    }
-    try {
-      enqueue(st, dir, call);
-    } catch (e) {
-      call.done?.();
-      call.reject(e);
-    }
-  });
+  const p = new Promise<R>(capture);
+  call.settled = capturedResolve as (value: R | PromiseLike<R>) => void;
+  call.failed = capturedReject;
+  const timeout = st.waitTimeout;
+  if (signal || timeout >= 0) bound(call, dir, timeout, signal);
+  try {
+    enqueue(st, dir, call);
+  } catch (e) {
+    call.done?.();
+    call.reject(e);
+  }
+  return p;
+}
+
+// One executor for every waiting promise (no closure per call): it hands its resolving
+// functions over through these two variables.
+let capturedResolve: (value: unknown) => void = () => {};
+let capturedReject: (error: unknown) => void = () => {};
+function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve as (value: unknown) => void;
+  capturedReject = reject;
+}
+
+/** Gives a waiting call a timer and an abort listener (only calls that have them pay for them). */
+function bound<R>(call: Call<R>, dir: Direction, timeout: number, signal: AbortSignal | undefined): void {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const remove = () => {
+    call.done?.();
+    dequeue(call.st, dir, call);
+  };
+  if (signal) {
+    onAbort = () => {
+      remove();
+      call.reject(abortError(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
+  if (timeout >= 0) {
+    timer = setTimeout(() => {
+      remove();
+      call.reject(timeout === 0 ? wouldBlock(call.syscall) : timedOut(call.syscall));
+    }, timeout * 1000);
+  }
+  call.done = () => {
+    call.done = null;
+    if (timer) clearTimeout(timer);
+    if (onAbort) signal!.removeEventListener('abort', onAbort);
+  };
 }
 
 /** Waits until the socket is readable (trio's wait_readable); no syscall. */

@@ -48,12 +48,19 @@ export interface Operation<R> {
   beforeWait(call: Call<R>): void;
   /** A started async call failed: the error it rejects with (sendall and sendfile add bytes_sent). */
   fail(call: Call<R>, error: unknown): unknown;
+  /**
+   * Set for a receive that native code may perform itself when the call must wait
+   * (recv, recv_into): its syscall is exactly recv(2) of `call.n` bytes into `call.buf`
+   * with `call.flags`, and this shapes the kernel's count into the call's result. The
+   * async engine then arms the call (aio/readiness.ts) instead of retrying it from JS.
+   */
+  received: ((call: Call<R>, count: number) => R) | null;
   /** The record the blocking runner reuses (made on first use). */
   record: Call<R> | null;
 }
 
 type Spec<R> = Pick<Operation<R>, 'check' | 'attempt'> &
-  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail'>>;
+  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail' | 'received'>>;
 
 function retryAttempt<R>(call: Call<R>): R | Again {
   return call.op.attempt(call, 0);
@@ -85,6 +92,7 @@ export function operation<R>(
     retry: spec.retry ?? retryAttempt,
     beforeWait: spec.beforeWait ?? nothing,
     fail: spec.fail ?? same,
+    received: spec.received ?? null,
     record: null,
   };
 }
@@ -129,6 +137,16 @@ export class Call<R = unknown> implements Waiter {
 
   retry(): R | Again {
     return this.op.retry(this);
+  }
+
+  /** Whether the engine may perform this call's receive itself (see Operation.received). */
+  get armable(): boolean {
+    return this.op.received !== null;
+  }
+
+  /** The result of an armed receive that got `count` bytes. */
+  received(count: number): R {
+    return this.op.received!(this, count);
   }
 
   resolve(value: unknown): void {

@@ -81,6 +81,7 @@ export const Recv = operation<Buffer>('recv', READ, 1, 2, {
     const r = native.recv_into(call.st.fd, call.buf, call.n, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : trim(call.buf as Buffer, r);
   },
+  received: (call, count) => trim(call.buf as Buffer, count),
 });
 
 /** socket.recv_into(buffer, nbytes = 0, flags = 0): the kernel's count. */
@@ -94,6 +95,7 @@ export const RecvInto = operation<number>('recv', READ, 1, 3, {
     const r = native.recv_into(call.st.fd, call.buf, call.n, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
+  received: (_call, count) => count,
 });
 
 /** socket.recvfrom(bufsize, flags = 0): [data, address]; bufsize 0 still receives. */

@@ -1,0 +1,503 @@
+// The per-environment epoll engine (see engine.h).
+//
+// Raw N-API throughout: these functions sit on the hot path of every waiting call, and
+// once a worker is being terminated calls into JS fail, which node-addon-api would turn
+// into a fatal error.
+#include "engine.h"
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "errors.h"
+#include "args.h"
+
+namespace bsdsock {
+
+namespace {
+
+uint32_t EpollMask(int want) {
+  return ((want & kRead) ? EPOLLIN : 0u) | ((want & kWrite) ? EPOLLOUT : 0u);
+}
+
+// The handle's data is the Engine only when teardown waits for this close to free it.
+void OnHandleClosed(uv_handle_t *h) {
+  auto *e = static_cast<Engine *>(h->data);
+  delete reinterpret_cast<uv_poll_t *>(h);
+  delete e;
+}
+
+// Stops and closes the handle and the epoll instance (nothing is registered any more, or
+// the environment goes away). The next wait creates them again.
+void StopPoll(Engine &e, bool freeEngine) {
+  if (e.poll) {
+    uv_poll_stop(e.poll);
+    e.poll->data = freeEngine ? &e : nullptr;
+    uv_close(reinterpret_cast<uv_handle_t *>(e.poll), OnHandleClosed);
+    e.poll = nullptr;
+  } else if (freeEngine) {
+    delete &e;
+    return;
+  }
+  e.pollStarted = false;
+  e.pollRef = false;
+  // libuv has dropped the fd from its own epoll set in uv_poll_stop: it may be closed now.
+  if (e.epfd >= 0) close(e.epfd);
+  e.epfd = -1;
+}
+
+// References the handle while some slot has a waiter (an idle socket must not keep the
+// process alive), unreferences it otherwise.
+void UpdateRef(Engine &e) {
+  if (!e.poll) return;
+  bool want = e.waiting > 0;
+  if (want == e.pollRef) return;
+  if (want)
+    uv_ref(reinterpret_cast<uv_handle_t *>(e.poll));
+  else
+    uv_unref(reinterpret_cast<uv_handle_t *>(e.poll));
+  e.pollRef = want;
+}
+
+void SetWant(Engine &e, EngineSlot &s, int want) {
+  if ((s.want != 0) != (want != 0)) {
+    if (want)
+      e.waiting++;
+    else
+      e.waiting--;
+  }
+  s.want = want;
+  UpdateRef(e);
+}
+
+void Disarm(Engine &e, EngineSlot &s) {
+  if (s.rbuf) {
+    napi_delete_reference(e.env, s.rbuf);
+    s.rbuf = nullptr;
+  }
+}
+
+// Removes the slot's registration (before its fd is closed or when nothing is wanted).
+void Unregister(Engine &e, EngineSlot &s) {
+  if (!s.registered) return;
+  epoll_event ev = {};
+  // ENOENT/EBADF: the fd was closed behind our back; the kernel dropped the entry with it.
+  epoll_ctl(e.epfd, EPOLL_CTL_DEL, s.fd, &ev);
+  s.registered = false;
+  s.epmask = 0;
+}
+
+// Performs the armed receive. Returns the count, or -errno (-EAGAIN: still not ready).
+ssize_t DoRecv(Engine &e, EngineSlot &s) {
+  napi_value buf;
+  uint8_t *data = nullptr;
+  size_t len = 0;
+  if (napi_get_reference_value(e.env, s.rbuf, &buf) != napi_ok || buf == nullptr) return -EFAULT;
+  if (!GetBytes(Napi::Env(e.env), Napi::Value(e.env, buf), "buffer", data, len)) {
+    bool pending;
+    napi_value ignored;
+    if (napi_is_exception_pending(e.env, &pending) == napi_ok && pending)
+      napi_get_and_clear_last_exception(e.env, &ignored);
+    return -EFAULT;
+  }
+  // A buffer detached (transferred) while the call waited has no memory any more.
+  if (len < s.rlen) return -EFAULT;
+  for (;;) {
+    ssize_t r = recv(s.fd, data, s.rlen, s.rflags | MSG_DONTWAIT);
+    if (r >= 0) return r;
+    if (errno == EINTR) continue;
+    return -(errno == EWOULDBLOCK ? EAGAIN : errno);
+  }
+}
+
+void Dispatch(Engine &e, int count) {
+  napi_env env = e.env;
+  napi_value fn, recv, arg, result;
+  if (napi_get_reference_value(env, e.dispatch, &fn) != napi_ok || fn == nullptr) return;
+  if (napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, count, &arg) != napi_ok) return;
+  e.inDispatch = true;
+  napi_status st = napi_make_callback(env, e.context, recv, fn, 1, &arg, &result);
+  e.inDispatch = false;
+  bool pending = false;
+  if (st != napi_ok && napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+    // The dispatcher catches everything; if something still escaped, report it the way
+    // Node reports an uncaught exception instead of leaving it pending here.
+    napi_value err;
+    if (napi_get_and_clear_last_exception(env, &err) == napi_ok) napi_fatal_exception(env, err);
+  }
+}
+
+// Slots freed during a dispatch are reused only after it, so a batch entry can never
+// reach a socket that took over the slot (or the fd number) within the same batch.
+std::vector<uint32_t> &Deferred() {
+  thread_local std::vector<uint32_t> v;
+  return v;
+}
+
+void OnPoll(uv_poll_t *h, int status, int) {
+  auto *ep = static_cast<Engine *>(h->data);
+  if (!ep || ep->tearingDown || ep->dispatch == nullptr || status < 0) return;
+  Engine &e = *ep;
+  epoll_event evs[kMaxBatch];
+  int n;
+  do {
+    n = epoll_wait(e.epfd, evs, kMaxBatch, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n <= 0) return;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(e.env, &scope) != napi_ok) return;
+  int out = 0;
+  for (int i = 0; i < n; i++) {
+    uint64_t d = evs[i].data.u64;
+    uint32_t id = static_cast<uint32_t>(d);
+    if (id >= e.slots.size()) continue;
+    EngineSlot &s = e.slots[id];
+    if (s.gen != static_cast<uint32_t>(d >> 32) || s.fd < 0 || !s.registered) continue;
+    uint32_t ev = evs[i].events;
+    bool err = ev & (EPOLLERR | EPOLLHUP);
+    bool rd = err || (ev & (EPOLLIN | EPOLLRDHUP));
+    bool wr = err || (ev & EPOLLOUT);
+    bool hadRead = s.rbuf != nullptr || (s.want & kRead);
+    bool hadWrite = s.want & kWrite;
+    int report = 0;
+    int32_t result = 0;
+    if (rd && s.rbuf) {
+      ssize_t r = DoRecv(e, s);
+      if (r != -EAGAIN) {
+        Disarm(e, s);
+        SetWant(e, s, s.want & ~kRead);
+        report |= kRecvDone;
+        result = static_cast<int32_t>(r > INT32_MAX ? INT32_MAX : r);
+      }
+    } else if (rd && (s.want & kRead)) {
+      report |= kRead;
+    }
+    if (wr && hadWrite) report |= kWrite;
+    // Drop directions reported with nobody waiting for them (lazily, see engine.h).
+    uint32_t drop =
+        ((ev & EPOLLIN) && !hadRead ? EPOLLIN : 0u) | ((ev & EPOLLOUT) && !hadWrite ? EPOLLOUT : 0u);
+    if (err && !hadRead && !hadWrite) drop = s.epmask;
+    if (drop) {
+      uint32_t mask = s.epmask & ~drop;
+      if (mask == 0) {
+        Unregister(e, s);  // a hung-up socket would report EPOLLHUP forever even with mask 0
+      } else {
+        epoll_event nev = {};
+        nev.events = mask;
+        nev.data.u64 = d;
+        if (epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &nev) == 0) s.epmask = mask;
+      }
+    }
+    if (report) {
+      int32_t *p = e.batch + out * kEntryInts;
+      p[0] = static_cast<int32_t>(id);
+      p[1] = report;
+      p[2] = result;
+      out++;
+    }
+  }
+  if (out > 0) Dispatch(e, out);
+  napi_close_handle_scope(e.env, scope);
+  if (!e.tearingDown) {
+    for (uint32_t id : Deferred()) e.freeSlots.push_back(id);
+  }
+  Deferred().clear();
+}
+
+// Creates the epoll instance and its handle at the first wait (a process that never waits
+// on a socket has neither; StopPoll closes them when the last socket goes).
+bool StartPoll(Engine &e, int &err) {
+  if (e.pollStarted) return true;
+  if (e.epfd < 0) {
+    e.epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (e.epfd < 0) {
+      err = errno;
+      return false;
+    }
+  }
+  auto *p = new uv_poll_t();
+  int r = uv_poll_init(e.loop, p, e.epfd);
+  if (r < 0) {
+    delete p;
+    err = -r;
+    return false;
+  }
+  p->data = &e;
+  r = uv_poll_start(p, UV_READABLE, OnPoll);
+  if (r < 0) {
+    p->data = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t *>(p), OnHandleClosed);
+    err = -r;
+    return false;
+  }
+  e.poll = p;
+  e.pollStarted = true;
+  e.pollRef = true;
+  UpdateRef(e);
+  return true;
+}
+
+// Registers (or widens) the slot's epoll interest to include `want`.
+bool Register(Engine &e, uint32_t id, EngineSlot &s, int want, int &err) {
+  uint32_t need = EpollMask(want);
+  if (s.registered && (need & ~s.epmask) == 0) return true;
+  if (!StartPoll(e, err)) return false;
+  epoll_event ev = {};
+  ev.events = s.epmask | need;
+  ev.data.u64 = (static_cast<uint64_t>(s.gen) << 32) | id;
+  int op = s.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  int r = epoll_ctl(e.epfd, op, s.fd, &ev);
+  if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST) r = epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &ev);
+  if (r < 0 && op == EPOLL_CTL_MOD && errno == ENOENT) r = epoll_ctl(e.epfd, EPOLL_CTL_ADD, s.fd, &ev);
+  if (r < 0) {
+    err = errno;
+    return false;
+  }
+  s.registered = true;
+  s.epmask = ev.events;
+  return true;
+}
+
+void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
+  auto *e = static_cast<Engine *>(arg);
+  e->tearingDown = true;
+  for (EngineSlot &s : e->slots) Disarm(*e, s);
+  if (e->dispatch) napi_delete_reference(e->env, e->dispatch);
+  if (e->batchRef) napi_delete_reference(e->env, e->batchRef);
+  e->dispatch = e->batchRef = nullptr;
+  if (e->context) napi_async_destroy(e->env, e->context);
+  e->context = nullptr;
+  napi_remove_async_cleanup_hook(hook);
+  StopPoll(*e, true);  // frees e, now or once the handle is closed
+}
+
+// ---- argument helpers (raw N-API; lib/aio validates before it calls) ---------------------
+
+Engine *GetEngine(napi_env env, napi_callback_info info, size_t &argc, napi_value *argv) {
+  void *data = nullptr;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok) return nullptr;
+  return static_cast<Engine *>(data);
+}
+
+bool ArgSlot(napi_env env, Engine &e, napi_value v, uint32_t &id) {
+  if (napi_get_value_uint32(env, v, &id) != napi_ok || id >= e.slots.size() || e.slots[id].fd < 0) {
+    napi_throw_range_error(env, nullptr, "no such engine slot (already closed)");
+    return false;
+  }
+  return true;
+}
+
+bool ArgInt32(napi_env env, napi_value v, const char *what, int32_t &out) {
+  if (napi_get_value_int32(env, v, &out) != napi_ok) {
+    std::string msg = std::string(what) + " must be an integer";
+    napi_throw_type_error(env, nullptr, msg.c_str());
+    return false;
+  }
+  return true;
+}
+
+napi_value Undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+napi_value ThrowErr(napi_env env, int err, const char *syscall) {
+  ThrowErrno(Napi::Env(env), err, syscall);
+  return nullptr;
+}
+
+// engine_init(dispatch) -> Int32Array: registers this environment's dispatcher, called as
+// dispatch(n) with n entries of kEntryInts in the returned array.
+napi_value EngineInit(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Engine *e = GetEngine(env, info, argc, argv);
+  if (!e) return nullptr;
+  napi_valuetype t;
+  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) {
+    napi_throw_type_error(env, nullptr, "engine_init() expects a function");
+    return nullptr;
+  }
+  if (e->dispatch) napi_delete_reference(env, e->dispatch);
+  napi_create_reference(env, argv[0], 1, &e->dispatch);
+  napi_value ab, arr;
+  if (!e->batchRef) {
+    void *data;
+    if (napi_create_arraybuffer(env, sizeof(int32_t) * kEntryInts * kMaxBatch, &data, &ab) != napi_ok)
+      return nullptr;
+    e->batch = static_cast<int32_t *>(data);
+    napi_create_reference(env, ab, 1, &e->batchRef);
+  } else {
+    napi_get_reference_value(env, e->batchRef, &ab);
+  }
+  if (napi_create_typedarray(env, napi_int32_array, kEntryInts * kMaxBatch, ab, 0, &arr) != napi_ok)
+    return nullptr;
+  return arr;
+}
+
+// engine_open(fd) -> slot. No syscall: the fd is registered at its first wait.
+napi_value EngineOpen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Engine *e = GetEngine(env, info, argc, argv);
+  int32_t fd;
+  if (!e || !ArgInt32(env, argc ? argv[0] : Undefined(env), "fd", fd)) return nullptr;
+  if (fd < 0) {
+    napi_throw_range_error(env, nullptr, "negative file descriptor");
+    return nullptr;
+  }
+  if (e->tearingDown) return ThrowErr(env, EBADF, "epoll_ctl");
+  uint32_t id;
+  if (!e->freeSlots.empty()) {
+    id = e->freeSlots.back();
+    e->freeSlots.pop_back();
+  } else {
+    id = static_cast<uint32_t>(e->slots.size());
+    e->slots.emplace_back();
+  }
+  EngineSlot &s = e->slots[id];
+  e->used++;
+  s.fd = fd;
+  s.epmask = 0;
+  s.registered = false;
+  s.want = 0;
+  napi_value r;
+  napi_create_uint32(env, id, &r);
+  return r;
+}
+
+// engine_want(slot, directions): the directions JS has waiters for. Adding one registers
+// it at once (epoll_ctl); dropping one takes effect lazily (see engine.h).
+napi_value EngineWant(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  Engine *e = GetEngine(env, info, argc, argv);
+  uint32_t id;
+  int32_t want;
+  if (!e || argc < 2 || !ArgSlot(env, *e, argv[0], id) || !ArgInt32(env, argv[1], "directions", want))
+    return nullptr;
+  EngineSlot &s = e->slots[id];
+  want &= kRead | kWrite;
+  if (s.rbuf) want |= kRead;  // an armed receive is a read waiter
+  int err = 0;
+  if (want && !Register(*e, id, s, want, err)) return ThrowErr(env, err, "epoll_ctl");
+  SetWant(*e, s, want);
+  return Undefined(env);
+}
+
+// engine_recv(slot, buffer, nbytes, flags): arms a receive of nbytes into buffer, done by
+// the engine when the socket is readable; its count (or -errno) comes in the batch
+// (kRecvDone). The caller keeps the buffer alive; the engine also holds a reference.
+napi_value EngineRecv(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  Engine *e = GetEngine(env, info, argc, argv);
+  uint32_t id;
+  int32_t n, flags;
+  if (!e || argc < 4 || !ArgSlot(env, *e, argv[0], id) || !ArgInt32(env, argv[2], "nbytes", n) ||
+      !ArgInt32(env, argv[3], "flags", flags))
+    return nullptr;
+  uint8_t *data;
+  size_t len;
+  if (!GetBytes(Napi::Env(env), Napi::Value(env, argv[1]), "buffer", data, len)) return nullptr;
+  if (n < 0 || static_cast<size_t>(n) > len) {
+    napi_throw_range_error(env, nullptr, "nbytes out of range for the buffer");
+    return nullptr;
+  }
+  EngineSlot &s = e->slots[id];
+  if (s.rbuf) {
+    napi_throw_error(env, nullptr, "a receive is already armed on this slot");
+    return nullptr;
+  }
+  int err = 0;
+  if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
+  if (napi_create_reference(env, argv[1], 1, &s.rbuf) != napi_ok) return nullptr;
+  s.rlen = static_cast<size_t>(n);
+  s.rflags = flags;
+  SetWant(*e, s, s.want | kRead);
+  return Undefined(env);
+}
+
+// engine_disarm(slot): drops the armed receive (its waiter gave up) and with it the read
+// interest it implied; JS then says what it still wants with engine_want.
+napi_value EngineDisarm(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Engine *e = GetEngine(env, info, argc, argv);
+  uint32_t id;
+  if (!e || argc < 1 || !ArgSlot(env, *e, argv[0], id)) return nullptr;
+  EngineSlot &s = e->slots[id];
+  if (s.rbuf) {
+    Disarm(*e, s);
+    SetWant(*e, s, s.want & ~kRead);
+  }
+  return Undefined(env);
+}
+
+// engine_close(slot): the socket is being closed or detached: unregisters the fd (before
+// it is closed: a dup of it would otherwise stay registered), drops the armed receive and
+// frees the slot. Its pending entries are never delivered.
+napi_value EngineClose(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Engine *e = GetEngine(env, info, argc, argv);
+  uint32_t id;
+  if (!e || argc < 1 || !ArgSlot(env, *e, argv[0], id)) return nullptr;
+  EngineSlot &s = e->slots[id];
+  Disarm(*e, s);
+  Unregister(*e, s);
+  SetWant(*e, s, 0);
+  s.fd = -1;
+  s.gen++;
+  if (e->inDispatch)
+    Deferred().push_back(id);
+  else
+    e->freeSlots.push_back(id);
+  // The last socket is gone: so are the epoll fd and the handle (until the next wait).
+  if (--e->used == 0) StopPoll(*e, false);
+  return Undefined(env);
+}
+
+// engine_stats() -> [slots in use, slots with a waiter, handle referenced]: for tests.
+napi_value EngineStats(napi_env env, napi_callback_info info) {
+  size_t argc = 0;
+  Engine *e = GetEngine(env, info, argc, nullptr);
+  if (!e) return nullptr;
+  napi_value arr, v;
+  napi_create_array_with_length(env, 3, &arr);
+  napi_create_uint32(env, static_cast<uint32_t>(e->used), &v);
+  napi_set_element(env, arr, 0, v);
+  napi_create_uint32(env, static_cast<uint32_t>(e->waiting), &v);
+  napi_set_element(env, arr, 1, v);
+  napi_get_boolean(env, e->pollStarted && e->pollRef, &v);
+  napi_set_element(env, arr, 2, v);
+  return arr;
+}
+
+}  // namespace
+
+void InitEngine(Napi::Env env, Napi::Object exports) {
+  auto *e = new Engine();
+  e->env = env;
+  napi_get_uv_event_loop(env, &e->loop);
+  napi_value name;
+  napi_create_string_utf8(env, "bsdsock:engine", NAPI_AUTO_LENGTH, &name);
+  napi_async_init(env, nullptr, name, &e->context);
+  napi_add_async_cleanup_hook(env, Teardown, e, nullptr);
+  struct {
+    const char *name;
+    napi_callback cb;
+  } fns[] = {{"engine_init", EngineInit},  {"engine_open", EngineOpen},     {"engine_want", EngineWant},
+             {"engine_recv", EngineRecv},  {"engine_disarm", EngineDisarm}, {"engine_close", EngineClose},
+             {"engine_stats", EngineStats}};
+  for (auto &f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, e, &fn);
+    exports.Set(f.name, Napi::Value(env, fn));
+  }
+}
+
+}  // namespace bsdsock

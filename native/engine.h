@@ -1,0 +1,82 @@
+// The readiness engine of the async API: one epoll instance per environment (worker),
+// watched by one uv_poll_t on that environment's loop.
+//
+// A socket gets a slot (a small integer, reused after close) the first time it waits.
+// Its first wait is one epoll_ctl(ADD), level-triggered, for the directions that have
+// waiters. A wake-up of the uv_poll_t harvests every ready socket with one
+// epoll_wait(..., 0) and makes one crossing into JS for the whole batch: dispatch(n),
+// with the entries in a shared Int32Array (see kEntry* below).
+//
+// A receive that must wait can be armed in native code (engine_recv): the engine keeps
+// the fd, a reference to the caller's buffer, the byte count and the flags, performs
+// recv(2) itself when the socket is readable, and delivers the finished count (or
+// -errno) in the batch. JS then only settles the promise: no second crossing and no
+// retried syscall. Other waits (send, accept, connect, the message calls) are
+// readiness-only: the entry says which directions are ready and JS runs the syscall.
+//
+// Directions nobody waits for any more are dropped lazily: when epoll reports one, the
+// engine removes it from the registration (one epoll_ctl(MOD)) instead of reporting it.
+// A conversation (wait, serve, wait again) therefore makes no epoll_ctl at all.
+//
+// The uv_poll_t is referenced only while some slot has a waiter, so an idle socket does
+// not keep the process alive. The epoll fd and the handle exist only while some socket
+// has a slot: the first wait creates them, closing the last socket closes them. Environment teardown (worker
+// exit) closes the epoll fd and the handle and drops every buffer reference.
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <vector>
+
+namespace bsdsock {
+
+// Directions (the values lib/ uses; they match UV_READABLE/UV_WRITABLE).
+constexpr int kRead = 1;
+constexpr int kWrite = 2;
+// Entry flag: the armed receive completed; the entry's result holds its count or -errno.
+constexpr int kRecvDone = 8;
+
+// A batch entry is kEntryInts int32 values: slot, events (kRead | kWrite | kRecvDone),
+// result (the armed receive's count, or -errno).
+constexpr int kEntryInts = 3;
+// Most entries one wake-up delivers; more ready sockets wait for the next loop turn
+// (level-triggered, so nothing is lost, and epoll rotates its ready list, so the same
+// sockets are not always first).
+constexpr int kMaxBatch = 1024;
+
+struct EngineSlot {
+  int fd = -1;
+  uint32_t gen = 0;     // bumped when the slot is freed: stale epoll data is ignored
+  uint32_t epmask = 0;  // EPOLLIN/EPOLLOUT currently registered (0 = not registered)
+  bool registered = false;
+  int want = 0;  // kRead/kWrite: directions JS has a waiter for
+  // The armed receive, if any.
+  napi_ref rbuf = nullptr;
+  size_t rlen = 0;
+  int rflags = 0;
+};
+
+struct Engine {
+  napi_env env = nullptr;
+  uv_loop_t *loop = nullptr;
+  int epfd = -1;
+  uv_poll_t *poll = nullptr;  // heap: freed by its close callback
+  bool pollStarted = false;
+  bool pollRef = false;
+  napi_ref dispatch = nullptr;
+  napi_ref batchRef = nullptr;
+  napi_async_context context = nullptr;
+  int32_t *batch = nullptr;  // the backing store of the shared Int32Array
+  std::vector<EngineSlot> slots;
+  std::vector<uint32_t> freeSlots;
+  size_t used = 0;     // slots in use: the epoll fd and the handle exist while > 0
+  size_t waiting = 0;  // slots with want != 0: the handle is referenced while > 0
+  bool tearingDown = false;
+  bool inDispatch = false;
+};
+
+void InitEngine(Napi::Env env, Napi::Object exports);
+
+}  // namespace bsdsock
