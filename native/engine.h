@@ -73,6 +73,8 @@ struct Engine {
   std::vector<uint32_t> freeSlots;
   size_t used = 0;     // slots in use: the epoll fd and the handle exist while > 0
   size_t waiting = 0;  // slots with want != 0: the handle is referenced while > 0
+  double batches = 0;  // dispatches made (engine_stats, for tests)
+  double entries = 0;  // entries delivered in them
   bool tearingDown = false;
   bool inDispatch = false;
 };

@@ -1,0 +1,204 @@
+// The readiness engine (native/engine.h, lib/aio/readiness.ts): one epoll instance per
+// environment, one batch per wake-up, receives armed in native code, slots reused after
+// close, and teardown of a worker that ends with registered sockets.
+import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
+import { native } from '../../lib/native';
+import { aio, type ASock } from '../helpers/aio';
+import { fdSnapshot } from '../helpers/fds';
+import { isPending, sleep, within } from '../helpers/timing';
+import { track, useSockets } from '../helpers/tracker';
+
+useSockets({ watchdog: false });
+
+/** [slots in use, slots with a waiter, handle referenced, batches, entries]. */
+const stats = () => native.engine_stats();
+
+describe('readiness engine', () => {
+  it('delivers many ready sockets in one batch (one crossing into JS per wake-up)', async () => {
+    const n = 64;
+    const pairs = Array.from({ length: n }, () => {
+      const [a, b] = aio.socketpair();
+      track(a);
+      track(b);
+      return [a, b] as const;
+    });
+    const pending = pairs.map(([, b], i) => b.recv(16).then((d) => [i, d.toString()] as const));
+    expect(await isPending(pending[0])).toBe(true);
+    expect(stats()[1]).toBeGreaterThanOrEqual(n);
+    const [, , , batches0, entries0] = stats();
+    // All the sends happen in one synchronous stretch, so every receiver is readable
+    // before the loop polls again: one wake-up must deliver all of them.
+    for (const [a] of pairs) a.sendall(Buffer.from('m')).catch(() => {});
+    const got = await within(Promise.all(pending), 5000);
+    expect(got).toEqual(pairs.map((_, i) => [i, 'm']));
+    const [, , , batches1, entries1] = stats();
+    expect(batches1 - batches0).toBe(1);
+    expect(entries1 - entries0).toBe(n);
+  });
+
+  it('an armed receive fills the caller buffer in native code and resolves to the count', async () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    track(b);
+    const buf = Buffer.alloc(8, 0x2e);
+    const p = b.recv_into(buf, 5);
+    expect(await isPending(p)).toBe(true);
+    await a.send(Buffer.from('abcdefgh'));
+    expect(await within(p, 5000)).toBe(5);
+    expect(buf.toString()).toBe('abcde...');
+    expect(await b.recv(8)).toEqual(Buffer.from('fgh'));
+  });
+
+  it('a socket closed by a continuation of the batch that delivered it: the rest of the batch is unaffected', async () => {
+    const pairs = Array.from({ length: 8 }, () => {
+      const [a, b] = aio.socketpair();
+      track(a);
+      track(b);
+      return [a, b] as const;
+    });
+    const results: string[] = [];
+    const calls = pairs.map(([, b], i) =>
+      b.recv(4).then(
+        (d) => {
+          // The first to run closes every other receiver, whose events are in this batch.
+          if (results.length === 0) for (const [, other] of pairs) if (other !== b) other.close();
+          results.push(`${i}:${d.toString()}`);
+        },
+        (e: any) => results.push(`${i}:${e.code}`),
+      ),
+    );
+    expect(await isPending(calls[0])).toBe(true);
+    for (const [a] of pairs) a.sendall(Buffer.from('x')).catch(() => {});
+    await within(Promise.all(calls), 5000);
+    // Each call settled once, with its own data: the batch had completed them all.
+    expect(results.length).toBe(8);
+    for (const r of results) expect(r).toMatch(/^\d:x$/);
+    // The engine still works for new sockets.
+    const [c, d] = aio.socketpair();
+    track(c);
+    track(d);
+    const q = d.recv(4);
+    await c.send(Buffer.from('ok'));
+    expect(await within(q, 5000)).toEqual(Buffer.from('ok'));
+  });
+
+  it('an fd number reused within one batch gets none of the old socket’s events', async () => {
+    const [a, b] = aio.socketpair();
+    const [c, d] = aio.socketpair();
+    track(a);
+    track(c);
+    track(d);
+    const bFd = b.fileno();
+    let reused: [ASock, ASock] | null = null;
+    let early: unknown = 'pending';
+    // d's continuation runs inside the batch that also reported b: it closes b and opens a
+    // new pair that takes b's fd number, whose receive must wait for its own data.
+    const pd = d.recv(4).then(() => {
+      b.close();
+      const pair = aio.socketpair();
+      reused = pair;
+      track(pair[0]);
+      track(pair[1]);
+      const s = pair.find((x) => x.fileno() === bFd) ?? pair[0];
+      s.recv(4).then(
+        (v: unknown) => (early = v),
+        (e: unknown) => (early = e),
+      );
+    });
+    const pb = b.recv(4).catch((e: unknown) => e as any);
+    expect(await isPending(pd)).toBe(true);
+    c.sendall(Buffer.from('1')).catch(() => {});
+    a.sendall(Buffer.from('2')).catch(() => {});
+    await within(pd, 5000);
+    const rb = await within(pb, 5000);
+    expect(reused).not.toBeNull();
+    expect(reused!.map((x: ASock) => x.fileno())).toContain(bFd);
+    // b was served in the batch (its data) or rejected by the close (EBADF), never both.
+    if (Buffer.isBuffer(rb)) expect(rb.toString()).toBe('2');
+    else expect(rb.code).toBe('EBADF');
+    await sleep(20);
+    expect(early).toBe('pending');
+  });
+
+  it('registration after close-and-reopen with the same fd number, while a dup keeps the old file alive', async () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    const fd = b.fileno();
+    // Register b (a wait that is served), keep its open file description alive in a dup,
+    // then close b: the engine must have unregistered it before close(2).
+    const p = b.recv(4);
+    await a.send(Buffer.from('1'));
+    expect(await within(p, 5000)).toEqual(Buffer.from('1'));
+    const keep = track(aio.fromfd(fd, aio.AF_UNIX, aio.SOCK_STREAM));
+    b.close();
+    const [c, d] = aio.socketpair();
+    track(c);
+    track(d);
+    const again = [c, d].find((x) => x.fileno() === fd);
+    expect(again, 'the fd number was reused').toBeDefined();
+    const peer = again === c ? d : c;
+    const q = again!.recv(4);
+    // Data for the old file (readable through the dup) must not wake the new socket.
+    await a.send(Buffer.from('old'));
+    await sleep(20);
+    expect(await isPending(q)).toBe(true);
+    await peer.send(Buffer.from('new'));
+    expect(await within(q, 5000)).toEqual(Buffer.from('new'));
+    expect(await keep.recv(8)).toEqual(Buffer.from('old'));
+  });
+
+  it('the epoll fd and the handle exist only while a socket has a slot; an idle socket holds no reference', async () => {
+    const before = stats();
+    const [a, b] = aio.socketpair();
+    const p = b.recv(4);
+    expect(stats()[2]).toBe(true); // a waiter: the handle keeps the loop alive
+    await a.send(Buffer.from('z'));
+    await within(p, 5000);
+    expect(stats()[1]).toBe(before[1]);
+    expect(stats()[2]).toBe(before[2]); // no waiter left: no reference
+    a.close();
+    b.close();
+    expect(stats()[0]).toBe(before[0]);
+  });
+
+  for (const mode of ['return', 'exit', 'terminate'] as const) {
+    it(`a worker ending with registered sockets (${mode}): its engine and fds are torn down`, async () => {
+      const w = new Worker(path.join(__dirname, 'fixtures', 'engine-worker.cjs'), {
+        workerData: { n: 32, mode },
+      });
+      const exited = new Promise<number>((resolve) => w.once('exit', resolve));
+      const m = await within(
+        new Promise<any>((resolve, reject) => {
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+        20_000,
+        'the worker',
+      );
+      expect(m.error).toBeUndefined();
+      expect(m.ok).toBe(true);
+      expect(m.stats[0]).toBe(32); // every receiver of the worker holds a slot
+      if (mode === 'terminate') await w.terminate();
+      const code = await within(exited, 20_000, 'the worker to exit');
+      expect(code).toBe(mode === 'terminate' ? 1 : 0);
+      // The teardown closed every socket of the worker.
+      let open: [number, string][] = [];
+      for (let i = 0; i < 50; i++) {
+        const now = fdSnapshot();
+        open = (m.fds as [number, string][]).filter(([fd, link]) => now.get(fd) === link);
+        if (open.length === 0) break;
+        await sleep(20);
+      }
+      expect(open).toEqual([]);
+      // This thread's engine is unaffected.
+      const [a, b] = aio.socketpair();
+      track(a);
+      track(b);
+      const q = b.recv(4);
+      await a.send(Buffer.from('main'));
+      expect(await within(q, 5000)).toEqual(Buffer.from('main'));
+    }, 60_000);
+  }
+});
