@@ -293,6 +293,16 @@ bool ArgSlot(napi_env env, Engine &e, napi_value v, uint32_t &id) {
   return true;
 }
 
+// The slot of a function whose only argument is a slot (engine_disarm, engine_close).
+EngineSlot *OneSlot(napi_env env, napi_callback_info info, Engine *&e) {
+  size_t argc = 1;
+  napi_value argv[1];
+  e = GetEngine(env, info, argc, argv);
+  uint32_t id;
+  if (!e || argc < 1 || !ArgSlot(env, *e, argv[0], id)) return nullptr;
+  return &e->slots[id];
+}
+
 bool ArgInt32(napi_env env, napi_value v, const char *what, int32_t &out) {
   if (napi_get_value_int32(env, v, &out) != napi_ok) {
     std::string msg = std::string(what) + " must be an integer";
@@ -428,15 +438,12 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
 // engine_disarm(slot): drops the armed receive (its waiter gave up) and with it the read
 // interest it implied; JS then says what it still wants with engine_want.
 napi_value EngineDisarm(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  Engine *e = GetEngine(env, info, argc, argv);
-  uint32_t id;
-  if (!e || argc < 1 || !ArgSlot(env, *e, argv[0], id)) return nullptr;
-  EngineSlot &s = e->slots[id];
-  if (s.rbuf) {
-    Disarm(*e, s);
-    SetWant(*e, s, s.want & ~kRead);
+  Engine *e;
+  EngineSlot *s = OneSlot(env, info, e);
+  if (!s) return nullptr;
+  if (s->rbuf) {
+    Disarm(*e, *s);
+    SetWant(*e, *s, s->want & ~kRead);
   }
   return Undefined(env);
 }
@@ -445,12 +452,11 @@ napi_value EngineDisarm(napi_env env, napi_callback_info info) {
 // it is closed: a dup of it would otherwise stay registered), drops the armed receive and
 // frees the slot. Its pending entries are never delivered.
 napi_value EngineClose(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  Engine *e = GetEngine(env, info, argc, argv);
-  uint32_t id;
-  if (!e || argc < 1 || !ArgSlot(env, *e, argv[0], id)) return nullptr;
-  EngineSlot &s = e->slots[id];
+  Engine *e;
+  EngineSlot *sp = OneSlot(env, info, e);
+  if (!sp) return nullptr;
+  EngineSlot &s = *sp;
+  uint32_t id = static_cast<uint32_t>(sp - e->slots.data());
   Disarm(*e, s);
   Unregister(*e, s);
   SetWant(*e, s, 0);

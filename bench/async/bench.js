@@ -312,8 +312,8 @@ async function serveHttp(conn) {
   conn.close();
 }
 
-async function httpMain() {
-  const [ls, port] = await listener(1024);
+/** Accepts connections on `ls` and hands each to `serve` until the returned stop() is called. */
+function acceptLoop(ls, serve) {
   let stopped = false;
   (async () => {
     while (!stopped) {
@@ -324,14 +324,22 @@ async function httpMain() {
         if (stopped) return;
         throw e;
       }
-      serveHttp(conn);
+      serve(conn);
     }
   })();
+  return () => {
+    stopped = true;
+    ls.close();
+  };
+}
+
+async function httpMain() {
+  const [ls, port] = await listener(1024);
+  const stop = acceptLoop(ls, serveHttp);
   const t0 = c.now();
   const report = await c.runWrk(o, port);
   const t1 = c.now();
-  stopped = true;
-  ls.close();
+  stop();
   const r = c.parseWrk(report);
   c.emit(IMPL, o, r.value, 'requests/s', r.ops, t1 - t0, r.extra);
 }
@@ -355,22 +363,9 @@ async function serveEcho(conn) {
 
 async function echoMain() {
   const [ls, port] = await listener(4096);
-  let stopped = false;
-  (async () => {
-    while (!stopped) {
-      let conn;
-      try {
-        [conn] = await ls.accept();
-      } catch (e) {
-        if (stopped) return;
-        throw e;
-      }
-      serveEcho(conn);
-    }
-  })();
+  const stop = acceptLoop(ls, serveEcho);
   const figures = await c.runEchoClient(o, port);
-  stopped = true;
-  ls.close();
+  stop();
   c.echoResult(IMPL, o, figures);
 }
 

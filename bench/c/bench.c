@@ -723,29 +723,45 @@ static void emit_wrk(const char *report, double secs) {
 
 typedef struct {
   int fd;
-  int state;  // progress through "\r\n\r\n"
+  int state;  // progress through "\r\n\r\n" (http-hello)
 } conn_t;
 
-static void http_main(void) {
-  int ls = tcp_listen(1024, &O.port);
-  fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
-  int wrk_out;
-  pid_t wrk = spawn_wrk(&wrk_out);
+// Sends all of buf on a non-blocking socket (poll(2) on a full buffer); gives up on an error.
+static void send_all_nb(int fd, const char *buf, size_t len) {
+  size_t off = 0;
+  while (off < len) {
+    ssize_t w = send(fd, buf + off, len - off, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) {
+        struct pollfd p = {.fd = fd, .events = POLLOUT};
+        poll(&p, 1, 1000);
+        continue;
+      }
+      return;
+    }
+    off += (size_t)w;
+  }
+}
+
+// The one-thread epoll server (level-triggered) of http-hello and echo-many: accepts on
+// `ls` (non-blocking), hands what each connection sends to `on_data`, closes connections at
+// EOF, and collects what `out_fd` (the load generator's stdout) writes into `report` until
+// it closes or `hard` (monotonic seconds) passes. Returns the report's length.
+static size_t epoll_server(int ls, int out_fd, char *report, size_t cap, double hard,
+                           void (*on_data)(conn_t *c, const char *buf, size_t len)) {
   int ep = epoll_create1(EPOLL_CLOEXEC);
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
   epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
-  conn_t wrk_tag = {.fd = wrk_out};
-  ev.data.ptr = &wrk_tag;
-  epoll_ctl(ep, EPOLL_CTL_ADD, wrk_out, &ev);
-  char report[16384];
+  conn_t out_tag = {.fd = out_fd};
+  ev.data.ptr = &out_tag;
+  epoll_ctl(ep, EPOLL_CTL_ADD, out_fd, &ev);
   size_t rlen = 0;
   char buf[4096];
-  char out[64 * sizeof RESPONSE];
-  struct epoll_event evs[64];
-  double t0 = now(), hard = t0 + O.duration + 30;
+  struct epoll_event evs[256];
   int done = 0;
   while (!done && now() < hard) {
-    int n = epoll_wait(ep, evs, 64, 1000);
+    int n = epoll_wait(ep, evs, 256, 1000);
     if (n < 0) {
       if (errno == EINTR) continue;
       die("epoll_wait");
@@ -764,8 +780,8 @@ static void http_main(void) {
         }
         continue;
       }
-      if (c == &wrk_tag) {
-        ssize_t r = read(wrk_out, report + rlen, sizeof report - 1 - rlen);
+      if (c == &out_tag) {
+        ssize_t r = read(out_fd, report + rlen, cap - 1 - rlen);
         if (r > 0)
           rlen += (size_t)r;
         else if (r == 0 || (r < 0 && errno != EINTR))
@@ -779,46 +795,51 @@ static void http_main(void) {
         free(c);
         continue;
       }
-      int reqs = 0;
-      for (ssize_t k = 0; k < r; k++) {
-        char ch = buf[k];
-        int st = c->state;
-        if (ch == '\r')
-          st = (st == 0 || st == 2) ? st + 1 : 1;
-        else if (ch == '\n')
-          st = (st == 1 || st == 3) ? st + 1 : 0;
-        else
-          st = 0;
-        if (st == 4) {
-          reqs++;
-          st = 0;
-        }
-        c->state = st;
-      }
-      while (reqs > 0) {  // answers (wrk does not pipeline: one at a time)
-        int k = reqs > 64 ? 64 : reqs;
-        for (int j = 0; j < k; j++)
-          memcpy(out + (size_t)j * (sizeof RESPONSE - 1), RESPONSE, sizeof RESPONSE - 1);
-        size_t len = (size_t)k * (sizeof RESPONSE - 1), off = 0;
-        while (off < len) {
-          ssize_t w = send(c->fd, out + off, len - off, MSG_NOSIGNAL);
-          if (w < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN) {
-              struct pollfd p = {.fd = c->fd, .events = POLLOUT};
-              poll(&p, 1, 1000);
-              continue;
-            }
-            break;
-          }
-          off += (size_t)w;
-        }
-        reqs -= k;
-      }
+      on_data(c, buf, (size_t)r);
     }
   }
-  double t1 = now();
+  close(ep);
   report[rlen] = 0;
+  return rlen;
+}
+
+// http-hello: answers every request (its end is the first "\r\n\r\n") with RESPONSE.
+static void http_on_data(conn_t *c, const char *buf, size_t len) {
+  static char out[64 * sizeof RESPONSE];
+  int reqs = 0;
+  for (size_t k = 0; k < len; k++) {
+    char ch = buf[k];
+    int st = c->state;
+    if (ch == '\r')
+      st = (st == 0 || st == 2) ? st + 1 : 1;
+    else if (ch == '\n')
+      st = (st == 1 || st == 3) ? st + 1 : 0;
+    else
+      st = 0;
+    if (st == 4) {
+      reqs++;
+      st = 0;
+    }
+    c->state = st;
+  }
+  while (reqs > 0) {  // answers (wrk does not pipeline: one at a time)
+    int k = reqs > 64 ? 64 : reqs;
+    for (int j = 0; j < k; j++)
+      memcpy(out + (size_t)j * (sizeof RESPONSE - 1), RESPONSE, sizeof RESPONSE - 1);
+    send_all_nb(c->fd, out, (size_t)k * (sizeof RESPONSE - 1));
+    reqs -= k;
+  }
+}
+
+static void http_main(void) {
+  int ls = tcp_listen(1024, &O.port);
+  fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
+  int wrk_out;
+  pid_t wrk = spawn_wrk(&wrk_out);
+  char report[16384];
+  double t0 = now();
+  epoll_server(ls, wrk_out, report, sizeof report, t0 + O.duration + 30, http_on_data);
+  double t1 = now();
   reap(wrk, 5);
   emit_wrk(report, t1 - t0);
 }
@@ -996,70 +1017,18 @@ static pid_t spawn_echo_client(int *out_fd) {
   return pid;
 }
 
-// The C server: one thread, epoll (level-triggered), echoes whatever arrives.
+// echo-many, the C server: epoll_server, echoing whatever arrives.
+static void echo_on_data(conn_t *c, const char *buf, size_t len) {
+  send_all_nb(c->fd, buf, len);
+}
+
 static void echo_main(void) {
   int ls = tcp_listen(4096, &O.port);
   fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
   int cl_out;
   pid_t client = spawn_echo_client(&cl_out);
-  int ep = epoll_create1(EPOLL_CLOEXEC);
-  struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls};
-  epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev);
-  ev.data.fd = cl_out;
-  epoll_ctl(ep, EPOLL_CTL_ADD, cl_out, &ev);
   char report[4096];
-  size_t rlen = 0;
-  char buf[4096];
-  struct epoll_event evs[256];
-  double t0 = now(), hard = t0 + O.seconds + 10;
-  int done = 0;
-  while (!done && now() < hard) {
-    int n = epoll_wait(ep, evs, 256, 1000);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      die("epoll_wait");
-    }
-    for (int i = 0; i < n; i++) {
-      int fd = evs[i].data.fd;
-      if (fd == ls) {
-        for (;;) {
-          int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-          if (c < 0) break;
-          nodelay(c);
-          struct epoll_event e2 = {.events = EPOLLIN, .data.fd = c};
-          epoll_ctl(ep, EPOLL_CTL_ADD, c, &e2);
-        }
-      } else if (fd == cl_out) {
-        ssize_t r = read(cl_out, report + rlen, sizeof report - 1 - rlen);
-        if (r > 0)
-          rlen += (size_t)r;
-        else if (r == 0 || errno != EINTR)
-          done = 1;
-      } else {
-        ssize_t r = recv(fd, buf, sizeof buf, 0);
-        if (r <= 0) {
-          if (r < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-          close(fd);
-          continue;
-        }
-        size_t off = 0;
-        while (off < (size_t)r) {
-          ssize_t w = send(fd, buf + off, (size_t)r - off, MSG_NOSIGNAL);
-          if (w < 0) {
-            if (errno == EINTR) continue;
-            if (errno == EAGAIN) {
-              struct pollfd p = {.fd = fd, .events = POLLOUT};
-              poll(&p, 1, 1000);
-              continue;
-            }
-            break;
-          }
-          off += (size_t)w;
-        }
-      }
-    }
-  }
-  report[rlen] = 0;
+  size_t rlen = epoll_server(ls, cl_out, report, sizeof report, now() + O.seconds + 10, echo_on_data);
   if (reap(client, 5) != 0 || rlen == 0) dief("the echo-many client failed");
   char *nl = strchr(report, '\n');
   if (nl) *nl = 0;

@@ -339,20 +339,17 @@ def parse_wrk(report):
                  non2xx=int(non2xx.group(1)) if non2xx else 0))
 
 
-def http_main():
-    """One thread, non-blocking sockets and selectors (epoll): Python's event-loop server."""
-    ls, port = listener(1024)
+def selector_server(ls, out, hard, on_data):
+    """One thread, non-blocking sockets and selectors (epoll): Python's event-loop server,
+    shared by http-hello and echo-many. Accepts on ls, hands what each connection sends to
+    on_data(conn, data, state) (state: a one-element list per connection), and returns what
+    the pipe `out` (the load generator's stdout) wrote, once it closes or `hard` passes."""
     ls.setblocking(False)
-    wrk = subprocess.Popen(pinned([os.environ.get("BENCH_WRK", "wrk"), "-t1", "-c%d" % O["conns"],
-                                   "-d%gs" % O["duration"], "--timeout", "5s", "http://%s:%d/" % (HOST, port)]),
-                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    os.set_blocking(wrk.stdout.fileno(), False)
+    os.set_blocking(out.fileno(), False)
     sel = selectors.DefaultSelector()
     sel.register(ls, selectors.EVENT_READ, "listener")
-    sel.register(wrk.stdout, selectors.EVENT_READ, "wrk")
+    sel.register(out, selectors.EVENT_READ, "out")
     report = []
-    t0 = now()
-    hard = t0 + O["duration"] + 30
     done = False
     while not done and now() < hard:
         for key, _ in sel.select(1.0):
@@ -366,8 +363,8 @@ def http_main():
                     c.setblocking(False)
                     c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     sel.register(c, selectors.EVENT_READ, [b""])
-            elif tag == "wrk":
-                d = os.read(wrk.stdout.fileno(), 65536)
+            elif tag == "out":
+                d = os.read(out.fileno(), 65536)
                 if d:
                     report.append(d)
                 else:
@@ -384,77 +381,51 @@ def http_main():
                     sel.unregister(c)
                     c.close()
                     continue
-                if tag[0]:
-                    d = tag[0] + d
-                n = d.count(b"\r\n\r\n")
-                end = d.rfind(b"\r\n\r\n")
-                tag[0] = d[end + 4:] if end >= 0 else d
-                if n:
-                    try:
-                        c.sendall(RESPONSE * n)
-                    except OSError:
-                        pass
+                try:
+                    on_data(c, d, tag)
+                except OSError:
+                    pass
+    sel.close()
+    return b"".join(report).decode()
+
+
+def http_on_data(c, d, state):
+    if state[0]:
+        d = state[0] + d
+    n = d.count(b"\r\n\r\n")
+    end = d.rfind(b"\r\n\r\n")
+    state[0] = d[end + 4:] if end >= 0 else d
+    if n:
+        c.sendall(RESPONSE * n)
+
+
+def http_main():
+    ls, port = listener(1024)
+    wrk = subprocess.Popen(pinned([os.environ.get("BENCH_WRK", "wrk"), "-t1", "-c%d" % O["conns"],
+                                   "-d%gs" % O["duration"], "--timeout", "5s", "http://%s:%d/" % (HOST, port)]),
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+    t0 = now()
+    report = selector_server(ls, wrk.stdout, t0 + O["duration"] + 30, http_on_data)
     t1 = now()
     reap(wrk, 5)
-    rps, ops, extra = parse_wrk(b"".join(report).decode())
+    rps, ops, extra = parse_wrk(report)
     emit(rps, "requests/s", ops, t1 - t0, **extra)
 
 
 # ---- echo-many -----------------------------------------------------------------------------
 
 def echo_main():
-    """One thread, non-blocking sockets and selectors (epoll): echoes whatever arrives."""
+    """selector_server, echoing whatever arrives."""
     ls, port = listener(4096)
-    ls.setblocking(False)
     client_path = os.environ.get("BENCH_IDLE_CLIENT") or os.path.join(os.path.dirname(__file__), "..", "out", "bench")
     client = subprocess.Popen(pinned([client_path, "echo-many", "client", "--port", str(port), "--conns",
                                       str(O["conns"]), "--size", str(O["size"]), "--duration", "%g" % O["duration"],
                                       "--settle", "%g" % O["settle"], "--seconds", "%g" % O["seconds"]]),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
-    os.set_blocking(client.stdout.fileno(), False)
-    sel = selectors.DefaultSelector()
-    sel.register(ls, selectors.EVENT_READ, "listener")
-    sel.register(client.stdout, selectors.EVENT_READ, "client")
-    report = []
-    hard = now() + O["seconds"] + 10
-    done = False
-    while not done and now() < hard:
-        for key, _ in sel.select(1.0):
-            tag = key.data
-            if tag == "listener":
-                while True:
-                    try:
-                        c, _ = ls.accept()
-                    except BlockingIOError:
-                        break
-                    c.setblocking(False)
-                    c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                    sel.register(c, selectors.EVENT_READ, None)
-            elif tag == "client":
-                d = os.read(client.stdout.fileno(), 65536)
-                if d:
-                    report.append(d)
-                else:
-                    done = True
-            else:
-                c = key.fileobj
-                try:
-                    d = c.recv(4096)
-                except (BlockingIOError, InterruptedError):
-                    continue
-                except OSError:
-                    d = b""
-                if not d:
-                    sel.unregister(c)
-                    c.close()
-                    continue
-                try:
-                    c.sendall(d)
-                except OSError:
-                    pass
+    report = selector_server(ls, client.stdout, now() + O["seconds"] + 10, lambda c, d, _: c.sendall(d))
     if reap(client, 5) != 0 or not report:
         raise RuntimeError("the echo-many client failed")
-    figures = json.loads("{" + b"".join(report).decode().strip().split("\n")[0] + "}")
+    figures = json.loads("{" + report.strip().split("\n")[0] + "}")
     sys.stdout.write(json.dumps(dict(impl="python", scenario=O["scenario"], **figures)) + "\n")
     sys.stdout.flush()
 
