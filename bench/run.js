@@ -48,7 +48,8 @@ const C_SRC = path.join(__dirname, 'c', 'bench.c');
  * @property {(value: number) => number} [usPerOp]  microseconds per operation at a median rate
  * @property {boolean} [lowerIsBetter]
  * @property {'wrk'} [needs]
- * @typedef {{ scenario: string, impl: string, vs?: string, min?: number, max?: number }} Target
+ * @property {boolean} [echo]  echo-many: the report adds the client's latency and fairness figures
+ * @typedef {{ scenario: string, impl: string, vs?: string, min?: number, max?: number, p99vs?: string }} Target
  * @typedef {object} Flags
  * @property {boolean} quick
  * @property {number} rounds
@@ -161,7 +162,7 @@ const SCENARIOS = [
     full: { conns, size: 64, settle: 1, duration: 3 },
     quick: { conns: Math.min(conns, 64), size: 64, settle: 0.2, duration: 0.5 },
     op: 'round trip',
-    usPerOp: (v) => 1e6 / v,
+    usPerOp: (/** @type {number} */ v) => 1e6 / v,
     echo: true,
   })),
   {
@@ -493,7 +494,7 @@ function stats(values) {
 
 /**
  * @param {number | null | undefined} v
- * @param {string} unit
+ * @param {string} [unit]
  */
 function fmt(v, unit) {
   if (v === null || v === undefined || !Number.isFinite(v)) return 'n/a';
@@ -550,10 +551,17 @@ function pairedRatio(results, sc, impl, base) {
   return rs.length ? stats(rs).median : ratio(median(results, sc, impl), median(results, sc, base));
 }
 
-/** The median of one field of the samples (echo-many's latency and CPU figures). */
+/**
+ * The median of one field of the samples (echo-many's latency and CPU figures).
+ * @param {Results} results
+ * @param {string} sc
+ * @param {string} impl
+ * @param {string} key
+ */
 function sampleMedian(results, sc, impl, key) {
   const e = results[sc] && results[sc][impl];
-  const v = ((e && e.samples) || []).map((x) => x[key]).filter(Number.isFinite);
+  const all = ((e && e.samples) || []).map((x) => /** @type {Record<string, unknown>} */ (x)[key]);
+  const v = /** @type {number[]} */ (all.filter(Number.isFinite));
   return v.length ? stats(v).median : NaN;
 }
 
@@ -719,7 +727,7 @@ function render(meta, flags, results, notes) {
       for (const i of impls) {
         const e = results[sc.name][i];
         if (!e || !e.stats) continue;
-        const m = (k) => sampleMedian(results, sc.name, i, k);
+        const m = (/** @type {string} */ k) => sampleMedian(results, sc.name, i, k);
         L.push(
           `| ${sc.name} | ${IMPLS[i].label} | ${fmt(e.stats.median)} | ${fmt(m('p50_us'))} | ${fmt(m('p99_us'))} | ${fmt(m('max_us'))} | ${m('server_cpu_us_per_rt').toFixed(2)} | ${fmt(m('conn_rts_min'))}–${fmt(m('conn_rts_max'))} | ${fmt(m('starved'))} | ${m('jain').toFixed(3)} |`,
         );

@@ -312,7 +312,11 @@ async function serveHttp(conn) {
   conn.close();
 }
 
-/** Accepts connections on `ls` and hands each to `serve` until the returned stop() is called. */
+/**
+ * Accepts connections on `ls` and hands each to `serve` until the returned stop() is called.
+ * @param {AsyncSocket} ls
+ * @param {(conn: AsyncSocket) => Promise<void>} serve
+ */
 function acceptLoop(ls, serve) {
   let stopped = false;
   (async () => {
@@ -346,6 +350,7 @@ async function httpMain() {
 
 // ---- echo-many -------------------------------------------------------------------------
 
+/** @param {AsyncSocket} conn */
 async function serveEcho(conn) {
   conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
   const buf = Buffer.allocUnsafe(4096);

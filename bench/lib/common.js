@@ -361,21 +361,30 @@ function idleResult(impl, o, rss0, rss1, n, secs, heap0, heap1) {
 /**
  * Starts the echo-many client (the C program shared by every server) against port;
  * resolves to its figures (a JSON object's inside) once it exits.
+ * @param {Options} o
+ * @param {number} port
+ * @returns {Promise<Record<string, number>>}
  */
 function runEchoClient(o, port) {
   const args = ['echo-many', 'client', '--port', String(port), '--conns', String(o.conns), '--size'];
   args.push(String(o.size), '--duration', String(o.duration), '--settle', String(o.settle));
   const child = spawnCmd(idleClientPath(), [...args, '--seconds', String(o.seconds)], 'pipe');
   let out = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (d) => (out += d));
+  const stdout = /** @type {import('node:stream').Readable} */ (child.stdout);
+  stdout.setEncoding('utf8');
+  stdout.on('data', (d) => (out += d));
   return child.exited.then(({ code }) => {
     if (code !== 0 || !out.trim()) throw new Error(`the echo-many client failed (exit ${code})`);
     return JSON.parse(`{${out.trim().split('\n')[0]}}`);
   });
 }
 
-/** The echo-many line: the client's figures under this implementation's name. */
+/**
+ * The echo-many line: the client's figures under this implementation's name.
+ * @param {string} impl
+ * @param {Options} o
+ * @param {Record<string, number>} figures
+ */
 function echoResult(impl, o, figures) {
   process.stdout.write(JSON.stringify({ impl, scenario: o.scenario, ...figures }) + '\n');
 }
