@@ -29,23 +29,21 @@ void OnHandleClosed(uv_handle_t *h) {
   delete e;
 }
 
-// Stops and closes the handle and the epoll instance (nothing is registered any more, or
-// the environment goes away). The next wait creates them again.
-void StopPoll(Engine &e, bool freeEngine) {
-  if (e.poll) {
-    uv_poll_stop(e.poll);
-    e.poll->data = freeEngine ? &e : nullptr;
-    uv_close(reinterpret_cast<uv_handle_t *>(e.poll), OnHandleClosed);
-    e.poll = nullptr;
-  } else if (freeEngine) {
+// Environment teardown: stops and closes the handle and the epoll instance, and frees the
+// engine (in the handle's close callback if there is a handle, else now).
+void StopPoll(Engine &e) {
+  uv_poll_t *p = e.poll;
+  e.poll = nullptr;
+  // libuv drops the epoll fd from its own set in uv_poll_stop: only then may it be closed.
+  if (p) uv_poll_stop(p);
+  if (e.epfd >= 0) close(e.epfd);
+  e.epfd = -1;
+  if (!p) {
     delete &e;
     return;
   }
-  e.pollStarted = false;
-  e.pollRef = false;
-  // libuv has dropped the fd from its own epoll set in uv_poll_stop: it may be closed now.
-  if (e.epfd >= 0) close(e.epfd);
-  e.epfd = -1;
+  p->data = &e;
+  uv_close(reinterpret_cast<uv_handle_t *>(p), OnHandleClosed);
 }
 
 // References the handle while some slot has a waiter (an idle socket must not keep the
@@ -210,8 +208,8 @@ void OnPoll(uv_poll_t *h, int status, int) {
   Deferred().clear();
 }
 
-// Creates the epoll instance and its handle at the first wait (a process that never waits
-// on a socket has neither; StopPoll closes them when the last socket goes).
+// Creates the epoll instance and its handle (at engine_init, or at the first wait if that
+// failed); they last as long as the environment (see EngineClose).
 bool StartPoll(Engine &e, int &err) {
   if (e.pollStarted) return true;
   if (e.epfd < 0) {
@@ -274,7 +272,7 @@ void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   if (e->context) napi_async_destroy(e->env, e->context);
   e->context = nullptr;
   napi_remove_async_cleanup_hook(hook);
-  StopPoll(*e, true);  // frees e, now or once the handle is closed
+  StopPoll(*e);  // frees e, now or once the handle is closed
 }
 
 // ---- argument helpers (raw N-API; lib/aio validates before it calls) ---------------------
@@ -349,6 +347,11 @@ napi_value EngineInit(napi_env env, napi_callback_info info) {
   }
   if (napi_create_typedarray(env, napi_int32_array, kEntryInts * kMaxBatch, ab, 0, &arr) != napi_ok)
     return nullptr;
+  // The epoll fd and the handle are made now, when lib loads, so that they are there
+  // before any code counts its fds (they last as long as the environment, unreferenced
+  // while nothing waits). If this fails (EMFILE), the first wait tries again and raises.
+  int err = 0;
+  StartPoll(*e, err);
   return arr;
 }
 
@@ -466,19 +469,22 @@ napi_value EngineClose(napi_env env, napi_callback_info info) {
     Deferred().push_back(id);
   else
     e->freeSlots.push_back(id);
-  // The last socket is gone: so are the epoll fd and the handle (until the next wait).
-  if (--e->used == 0) StopPoll(*e, false);
+  // The epoll fd and the handle stay when the last socket goes (the handle unreferenced):
+  // a client that opens, uses and closes one socket at a time would otherwise create and
+  // close both on every connection (epoll_create1, uv_poll_init's ioctl and epoll_ctl,
+  // uv_close), 6 syscalls and a loop turn each time. Environment teardown closes them.
+  e->used--;
   return Undefined(env);
 }
 
 // engine_stats() -> [slots in use, slots with a waiter, handle referenced, batches
-// dispatched, entries delivered]: what the tests observe of the engine.
+// dispatched, entries delivered, the epoll fd or -1]: what the tests observe of the engine.
 napi_value EngineStats(napi_env env, napi_callback_info info) {
   size_t argc = 0;
   Engine *e = GetEngine(env, info, argc, nullptr);
   if (!e) return nullptr;
   napi_value arr, v;
-  napi_create_array_with_length(env, 5, &arr);
+  napi_create_array_with_length(env, 6, &arr);
   napi_create_uint32(env, static_cast<uint32_t>(e->used), &v);
   napi_set_element(env, arr, 0, v);
   napi_create_uint32(env, static_cast<uint32_t>(e->waiting), &v);
@@ -489,6 +495,8 @@ napi_value EngineStats(napi_env env, napi_callback_info info) {
   napi_set_element(env, arr, 3, v);
   napi_create_double(env, e->entries, &v);
   napi_set_element(env, arr, 4, v);
+  napi_create_int32(env, e->epfd, &v);
+  napi_set_element(env, arr, 5, v);
   return arr;
 }
 

@@ -19,9 +19,9 @@
 // A conversation (wait, serve, wait again) therefore makes no epoll_ctl at all.
 //
 // The uv_poll_t is referenced only while some slot has a waiter, so an idle socket does
-// not keep the process alive. The epoll fd and the handle exist only while some socket
-// has a slot: the first wait creates them, closing the last socket closes them. Environment teardown (worker
-// exit) closes the epoll fd and the handle and drops every buffer reference.
+// not keep the process alive. The epoll fd and the handle are created when lib loads
+// (engine_init) and last as long as the environment: environment teardown (worker exit)
+// closes them and drops every buffer reference.
 #pragma once
 
 #include <napi.h>
