@@ -1,4 +1,4 @@
-// The public names of the PACKET_MMAP rings (lib/ring.ts), re-exported by bsdsock and bsdsock/aio.
+// The public names of the PACKET_MMAP rings (lib/ring/), re-exported by bsdsock and bsdsock/aio.
 export {
   TPACKET_V1,
   TPACKET_V2,
@@ -21,15 +21,8 @@ export {
   TP_STATUS_WRONG_FORMAT,
   TP_STATUS_TS_SOFTWARE,
   TP_STATUS_TS_RAW_HARDWARE,
-  Block,
-  Frame,
-  FrameCursor,
-  RxRing,
-  TxRing,
-  AsyncRxRing,
-  AsyncTxRing,
-  type RxRingOptions,
-  type TxRingOptions,
-  type FanoutOptions,
-  type RingWaitOptions,
-} from './ring';
+} from './ring/binding';
+export { Block, Frame, FrameCursor } from './ring/frames';
+export { RxRing, AsyncRxRing } from './ring/rx';
+export { TxRing, AsyncTxRing } from './ring/tx';
+export type { RxRingOptions, TxRingOptions, FanoutOptions, RingWaitOptions } from './ring/options';
