@@ -10,7 +10,7 @@
 import { isOptions, pyArgs, sig, type Signature } from './pyargs';
 import * as f from './functions';
 import * as aiof from './aio/functions';
-import type { AsyncSocket } from './aio/socket';
+import { AsyncSocket } from './aio/socket';
 import type { Address } from './address';
 import { Socket } from './socket';
 import * as state from './state';
@@ -258,6 +258,97 @@ const SOCKET_METHODS: Record<string, Signature> = {
 
 const proto = Socket.prototype as unknown as Record<string, (...a: never[]) => unknown>;
 for (const [name, s] of Object.entries(SOCKET_METHODS)) proto[name] = pythonCall(s, proto[name]);
+
+// ---- AsyncSocket methods: the same table ------------------------------------------------------
+
+/**
+ * The AsyncSocket methods that return promises (an argument error is then a rejection), and
+ * among them those that wait and so take a trailing `{ signal }` after Python's arguments.
+ */
+const AIO_WAITS = new Set(
+  'accept connect recv recv_into recvfrom recvfrom_into send sendall sendto recvmsg recvmsg_into sendmsg sendfile'.split(
+    ' ',
+  ),
+);
+const AIO_ASYNC = new Set([...AIO_WAITS, 'bind']);
+
+/** Whether `o` holds nothing but WaitOptions' keys (`signal`), so it is no keyword argument. */
+function onlyWaitOptions(o: object): boolean {
+  for (const key in o) if (key !== 'signal') return false;
+  return true;
+}
+
+/**
+ * An AsyncSocket method called as its Socket twin, plus trio's trailing `{ signal }` where
+ * it waits. The common calls go straight through after a length check: Python's arguments
+ * alone, or followed by an options object holding only `signal`. Anything else is mapped by
+ * pyArgs with the `signal` key set aside and passed on after Python's arguments.
+ */
+function aioMethod<F extends (...args: never[]) => unknown>(s: Signature, fn: F, waits: boolean): F {
+  const max = s.positional ?? s.params.length;
+  const min = s.required;
+  /* eslint-disable prefer-rest-params */
+  const named = {
+    [fn.name](this: unknown) {
+      let n = arguments.length;
+      let last: unknown = n === 0 ? undefined : arguments[n - 1];
+      if (
+        waits &&
+        n > min &&
+        typeof last === 'object' &&
+        last !== null &&
+        isOptions(last) &&
+        onlyWaitOptions(last)
+      ) {
+        n--;
+        last = n === 0 ? undefined : arguments[n - 1];
+      }
+      if (n >= min && n <= max && (typeof last !== 'object' || last === null || !isOptions(last)))
+        return fn.apply(this, arguments as never);
+      try {
+        return fn.apply(this, aioArgs(s, arguments, waits) as never);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+  };
+  /* eslint-enable prefer-rest-params */
+  return named[fn.name] as unknown as F;
+}
+
+/**
+ * Maps an AsyncSocket method's arguments: Python's (by pyArgs, which throws CPython's
+ * TypeError), then, for a waiting method, the `{ signal }` taken out of the options object.
+ */
+function aioArgs(s: Signature, args: IArguments, waits: boolean): unknown[] {
+  let n = args.length;
+  while (n > 0 && args[n - 1] === undefined) n--;
+  const list: unknown[] = Array.prototype.slice.call(args, 0, n);
+  let wait: { signal?: unknown } | undefined;
+  const last = list[n - 1];
+  if (waits && n > 0 && isOptions(last) && (n > s.required || 'signal' in last)) {
+    const { signal, ...keywords } = last;
+    if ('signal' in last || Object.keys(keywords).length === 0) {
+      wait = { signal };
+      if (Object.keys(keywords).length) list[n - 1] = keywords;
+      else list.pop();
+    }
+  }
+  const mapped = pyArgs(s, list);
+  // Where Python takes no keywords the arguments stay as given (sendto's meaning depends on
+  // how many there are); else one per parameter, so the options come after all of them.
+  const out = s.keywords ? mapped : list;
+  if (wait) out.push(wait);
+  return out;
+}
+
+const aioProto = AsyncSocket.prototype as unknown as Record<string, (...a: never[]) => unknown>;
+for (const [name, s] of Object.entries(SOCKET_METHODS)) {
+  if (!(name in aioProto)) continue; // connect_ex: not on the async socket, as in trio
+  aioProto[name] = AIO_ASYNC.has(name)
+    ? aioMethod(s, aioProto[name], AIO_WAITS.has(name))
+    : pythonCall(s, aioProto[name]);
+}
 
 // ---- bsdsock/aio: the same parameters for the async twins --------------------------------------
 

@@ -136,7 +136,6 @@ export class AsyncSocket extends SocketAttributes {
   }
   /** Bounds each waiting call: null = no bound (the default), 0 = never wait. */
   settimeout(value: number | null): void {
-    if (arguments.length === 0) throw new TypeError('settimeout() takes exactly one argument (0 given)');
     const t = parseTimeout(value);
     this.#fd('settimeout');
     this.#st.waitTimeout = t;
