@@ -6,6 +6,8 @@ export { AbortError, type WaitOptions } from './aio/runner';
 export * from './aio/functions';
 // With Python's arity and keyword arguments (lib/signatures.ts); these take precedence.
 export {
+  aioCreate_connection as create_connection,
+  aioCreate_server as create_server,
   aioFromfd as fromfd,
   aioGetaddrinfo as getaddrinfo,
   aioGetnameinfo as getnameinfo,
@@ -13,8 +15,8 @@ export {
   aioSend_fds as send_fds,
   aioSocket as socket,
   aioSocketpair as socketpair,
+  has_dualstack_ipv6,
 } from './signatures';
-export { has_dualstack_ipv6 } from './functions';
 export * from './rings';
 // Re-exported so `aio` can be used alone, as trio.socket re-exports them.
 export {

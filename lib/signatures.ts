@@ -171,27 +171,37 @@ export const create_connection: {
     positional: 3,
   },
   f.create_connection as (...a: unknown[]) => Socket,
-  ([address, timeout, source, all_errors]) => [address, timeout, source, { all_errors }],
+  connectionArgs,
 );
+
+/** create_connection's parameters as its implementations take them: the keywords in an object. */
+function connectionArgs([address, timeout, source, all_errors, signal]: unknown[]): unknown[] {
+  return [address, timeout, source, signal === undefined ? { all_errors } : { all_errors, signal }];
+}
+
+const CREATE_SERVER: Signature = {
+  ...sig('create_server', ['address', 'family', 'backlog', 'reuse_port', 'dualstack_ipv6'], 1, 'python'),
+  positional: 1,
+};
+
+/** create_server's parameters as its implementations take them: the keywords in an object. */
+function serverArgs([address, family, backlog, reuse_port, dualstack_ipv6]: unknown[]): unknown[] {
+  const options: Record<string, unknown> = {};
+  if (family !== undefined) options.family = family;
+  if (backlog !== undefined) options.backlog = backlog;
+  if (reuse_port !== undefined) options.reuse_port = reuse_port;
+  if (dualstack_ipv6 !== undefined) options.dualstack_ipv6 = dualstack_ipv6;
+  return [address, options];
+}
 
 /**
  * Mirrors socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
  * dualstack_ipv6=False): the keyword-only parameters in an options object.
  */
 export const create_server: (address: Address, options?: f.CreateServerOptions) => Socket = pythonCall(
-  {
-    ...sig('create_server', ['address', 'family', 'backlog', 'reuse_port', 'dualstack_ipv6'], 1, 'python'),
-    positional: 1,
-  },
+  CREATE_SERVER,
   f.create_server as (...a: unknown[]) => Socket,
-  ([address, family, backlog, reuse_port, dualstack_ipv6]) => {
-    const options: Record<string, unknown> = {};
-    if (family !== undefined) options.family = family;
-    if (backlog !== undefined) options.backlog = backlog;
-    if (reuse_port !== undefined) options.reuse_port = reuse_port;
-    if (dualstack_ipv6 !== undefined) options.dualstack_ipv6 = dualstack_ipv6;
-    return [address, options];
-  },
+  serverArgs,
 );
 
 /** Mirrors socket.send_fds(sock, buffers, fds, flags=0, address=None), keywords too. */
@@ -356,8 +366,9 @@ for (const [name, s] of Object.entries(SOCKET_METHODS)) {
 function pythonAsyncCall<R>(
   s: Signature,
   fn: (...a: never[]) => Promise<R>,
+  adapt?: (args: unknown[]) => unknown[],
 ): (...a: unknown[]) => Promise<R> {
-  const call = pythonCall(s, fn);
+  const call = pythonCall(s, fn, adapt);
   return function (this: unknown, ...args: unknown[]): Promise<R> {
     try {
       return call.apply(this, args as never[]);
@@ -439,4 +450,42 @@ export const aioSend_fds: typeof aiof.send_fds = pythonAsyncCall(
 export const aioRecv_fds: typeof aiof.recv_fds = pythonAsyncCall(
   sig('recv_fds', ['sock', 'bufsize', 'maxfds', 'flags'], 3, 'python'),
   aiof.recv_fds,
+);
+
+/** aio.create_connection(address, timeout, source_address, { all_errors, signal }), keywords too. */
+export const aioCreate_connection: {
+  (
+    address: [string, number],
+    timeout?: number | null,
+    source_address?: Address | null,
+    options?: aiof.AsyncCreateConnectionOptions,
+  ): Promise<AsyncSocket>;
+  (
+    address: [string, number],
+    timeout: number | null | undefined,
+    options: aiof.AsyncCreateConnectionOptions,
+  ): Promise<AsyncSocket>;
+  (
+    address: [string, number],
+    options: aiof.AsyncCreateConnectionOptions & { timeout?: number | null; source_address?: Address | null },
+  ): Promise<AsyncSocket>;
+} = pythonAsyncCall(
+  {
+    ...sig(
+      'create_connection',
+      ['address', 'timeout', 'source_address', 'all_errors', 'signal'],
+      1,
+      'python',
+    ),
+    positional: 3,
+  },
+  aiof.create_connection as (...a: unknown[]) => Promise<AsyncSocket>,
+  connectionArgs,
+);
+
+/** aio.create_server(address, { family, backlog, reuse_port, dualstack_ipv6 }), as socket.create_server. */
+export const aioCreate_server: typeof aiof.create_server = pythonAsyncCall(
+  CREATE_SERVER,
+  aiof.create_server as (...a: unknown[]) => Promise<AsyncSocket>,
+  serverArgs,
 );

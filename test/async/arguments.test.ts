@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { aio, tcpPair } from '../helpers/aio';
+import { aio, tcpListener, tcpPair } from '../helpers/aio';
 import { catchError, rejection } from '../helpers/errors';
 import { track, useSockets } from '../helpers/tracker';
 
@@ -148,5 +148,30 @@ describe('AsyncSocket arguments, as CPython', () => {
       fs.closeSync(fd);
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('aio module functions with keywords', () => {
+  it('create_connection and create_server take Python keywords (and signal)', async () => {
+    const [l, addr] = await tcpListener();
+    const { signal } = new AbortController();
+    const c = track(await aio.create_connection(addr, { timeout: 5, signal }));
+    expect(c.gettimeout()).toBe(5);
+    const [srv] = await l.accept();
+    track(srv);
+    expect(await rejects(() => (aio.create_connection as unknown as Loose)(addr, { bogus: 1 }))).toEqual(
+      new TypeError("create_connection() got an unexpected keyword argument 'bogus'"),
+    );
+    expect(await rejects(() => (aio.create_connection as unknown as Loose)())).toEqual(
+      new TypeError("create_connection() missing 1 required positional argument: 'address'"),
+    );
+    const s = track(await aio.create_server(['127.0.0.1', 0], { backlog: 3 }));
+    expect(s).toBeInstanceOf(aio.AsyncSocket);
+    expect(await rejects(() => (aio.create_server as unknown as Loose)(['127.0.0.1', 0], 5))).toEqual(
+      new TypeError('create_server() takes 1 positional argument but 2 were given'),
+    );
+    expect(catchError(() => (aio.has_dualstack_ipv6 as unknown as (...x: unknown[]) => boolean)(1))).toEqual(
+      new TypeError('has_dualstack_ipv6() takes 0 positional arguments but 1 was given'),
+    );
   });
 });
