@@ -136,9 +136,9 @@ export class AsyncSocket extends SocketAttributes {
   }
   /** Bounds each waiting call: null = no bound (the default), 0 = never wait. */
   settimeout(value: number | null): void {
-    const t = parseTimeout(value);
+    // Stored even on a closed socket, which then raises EBADF, as CPython's settimeout.
+    this.#st.waitTimeout = parseTimeout(value);
     this.#fd('settimeout');
-    this.#st.waitTimeout = t;
   }
   /** False only when settimeout(0). */
   getblocking(): boolean {
@@ -146,8 +146,8 @@ export class AsyncSocket extends SocketAttributes {
   }
   /** setblocking(true) = settimeout(null); setblocking(false) = settimeout(0). */
   setblocking(flag: unknown): void {
-    this.#fd('setblocking');
     this.#st.waitTimeout = flag ? -1 : 0;
+    this.#fd('setblocking');
   }
 
   /** trio's is_readable(): whether a read would not block now. */

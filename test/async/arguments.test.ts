@@ -151,6 +151,17 @@ describe('AsyncSocket arguments, as CPython', () => {
   });
 });
 
+describe('AsyncSocket state, as CPython', () => {
+  it('settimeout and setblocking on a closed socket raise EBADF and still store the value', () => {
+    const s = aio.socket();
+    s.close();
+    expect(catchError(() => s.settimeout(2.5)).errno).toBe(aio.EBADF);
+    expect(s.gettimeout()).toBe(2.5);
+    expect(catchError(() => s.setblocking(false)).errno).toBe(aio.EBADF);
+    expect(s.gettimeout()).toBe(0);
+  });
+});
+
 describe('aio module functions with keywords', () => {
   it('create_connection and create_server take Python keywords (and signal)', async () => {
     const [l, addr] = await tcpListener();
