@@ -1,19 +1,23 @@
 #!/usr/bin/env node
-// eslint-disable-next-line @typescript-eslint/ban-ts-comment -- plain JavaScript run by node; its JSDoc types are still to be written
-// @ts-nocheck -- plain JavaScript run by node; typed JSDoc is still to be written (tsconfig.check.json reaches it through test/constants.test.ts)
-// Generates native/constants.cc and the export list of lib/constants.ts from scripts/constants.txt.
+// Generates native/constants.cc and the typed export list of lib/constants.ts from scripts/constants.txt.
 //
 //   node scripts/gen-constants.mjs           (npm run gen:constants) writes both files
 //   node scripts/gen-constants.mjs --check   writes nothing; exits 1 if either file is stale
 //
-// The list is the single source: add a name there and run the script. test/constants.test.ts
-// imports readConstants() to check the list, the two generated files and the binding agree.
-// The TypeScript side is a list of names only (values come from native at load); typeDeclaration()
-// turns the list plus the values of a build into literal types (`readonly AF_INET: 2;`) for a
-// typed declaration of the constants.
+// The list is the single source: add a name there, build, and run the script (the literal
+// types of lib/constants.ts are the values of the build: `readonly AF_INET: 2;`). Build again
+// if the list gained a name the build lacked. test/constants.test.ts imports readConstants()
+// to check the list, the two generated files and the binding agree, and that the values typed
+// as literals are the same in an arm64 and a musl build.
 import fs from 'node:fs';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * One line of the list: NAME, its fallback value, its expression or its condition.
+ * @typedef {{ name: string, fallback?: string, expr?: string, cond?: string }} Entry
+ */
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const LIST_FILE = path.join(ROOT, 'scripts', 'constants.txt');
@@ -25,6 +29,7 @@ export const LIB_FILE = path.join(ROOT, 'lib', 'constants.ts');
  * the four forms). Throws on a line it cannot read, an unsorted list or a name given twice.
  */
 export function readConstants(text = fs.readFileSync(LIST_FILE, 'utf8')) {
+  /** @type {Entry[]} */
   const entries = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.replace(/#.*/, '').trim();
@@ -123,7 +128,10 @@ const POSTAMBLE = `#undef ADD
 }  // namespace bsdsock
 `;
 
-/** The guarded table entry of one constant. */
+/**
+ * The guarded table entry of one constant.
+ * @param {Entry} entry
+ */
 function nativeEntry({ name, fallback, expr, cond }) {
   if (expr) return `#if ${cond}\n  ADDV("${name}", ${expr});\n#endif\n`;
   if (fallback) {
@@ -134,38 +142,73 @@ function nativeEntry({ name, fallback, expr, cond }) {
   return `#ifdef ${name}\n  ADD(${name});\n#endif\n`;
 }
 
+/** @param {Entry[]} entries */
 export function nativeSource(entries) {
   return PREAMBLE + entries.map(nativeEntry).join('') + POSTAMBLE;
 }
 
-// lib/constants.ts keeps its own text; only the destructuring that exports the names is generated.
-const LIB_BLOCK = /export const \{\n[\s\S]*?\n\} = c;\n/;
-
-export function libSource(entries, current = fs.readFileSync(LIB_FILE, 'utf8')) {
-  if (!LIB_BLOCK.test(current)) throw new Error('lib/constants.ts: no `export const { ... } = c;` block');
-  const block = `export const {\n${entries.map((e) => `  ${e.name},\n`).join('')}} = c;\n`;
-  return current.replace(LIB_BLOCK, block);
-}
+/**
+ * Constants whose value is not the same in every build bsdsock makes (Linux x64 and arm64,
+ * glibc and musl): typed `number`, not as a literal. test/constants.test.ts compiles the
+ * table for arm64 and for musl and checks that every value that differs is listed here.
+ * SOMAXCONN: 4096 in glibc >= 2.35, 128 in musl and older glibc; NI_MAXHOST: 1025 in
+ * glibc, 255 in musl.
+ */
+export const VARIES = new Set(['NI_MAXHOST', 'SOMAXCONN']);
 
 /**
- * The members of a typed declaration of the constants: `readonly NAME: value;` for each name a
- * build defines (values: its `native.constants`), `readonly NAME?: number;` for the others.
+ * The members of the typed declaration of the constants: `readonly NAME: value;` for each
+ * name the build defines (values: its `native.constants`) with one value everywhere,
+ * `readonly NAME: number;` for those in VARIES, `readonly NAME?: number;` for the names the
+ * build lacks.
+ * @param {Entry[]} entries
+ * @param {Record<string, number | undefined>} values
+ * @param {Set<string>} [varies]
  */
-export function typeDeclaration(entries, values) {
+export function typeDeclaration(entries, values, varies = VARIES) {
   return entries
-    .map(({ name }) =>
-      typeof values[name] === 'number'
-        ? `  readonly ${name}: ${values[name]};`
-        : `  readonly ${name}?: number;`,
-    )
+    .map(({ name }) => {
+      const v = values[name];
+      if (typeof v !== 'number') return `  readonly ${name}?: number;`;
+      return `  readonly ${name}: ${varies.has(name) ? 'number' : v};`;
+    })
     .join('\n');
 }
 
+// lib/constants.ts keeps its own text; the interface that types the constants and the
+// destructuring that exports them are generated.
+const LIB_TYPES = /interface Constants \{\n(?:.*\n)*?\}\n/;
+const LIB_BLOCK = /export const \{\n(?:.*\n)*?\} = c;\n/;
+
+/**
+ * lib/constants.ts with its two generated blocks rewritten from the list and the values.
+ * @param {Entry[]} entries
+ * @param {Record<string, number | undefined>} values
+ * @param {string} [current]
+ */
+export function libSource(entries, values, current = fs.readFileSync(LIB_FILE, 'utf8')) {
+  if (!LIB_TYPES.test(current)) throw new Error('lib/constants.ts: no `interface Constants { ... }` block');
+  if (!LIB_BLOCK.test(current)) throw new Error('lib/constants.ts: no `export const { ... } = c;` block');
+  const types = `interface Constants {\n${typeDeclaration(entries, values)}\n}\n`;
+  const block = `export const {\n${entries.map((e) => `  ${e.name},\n`).join('')}} = c;\n`;
+  return current.replace(LIB_TYPES, () => types).replace(LIB_BLOCK, () => block);
+}
+
+/**
+ * The constants of the build in build/Release (or the prebuild node-gyp-build picks).
+ * @returns {Record<string, number>}
+ */
+function builtValues() {
+  const require = createRequire(import.meta.url);
+  return require('node-gyp-build')(ROOT).constants;
+}
+
+/** @param {string[]} args */
 function main(args) {
   const entries = readConstants();
   const outputs = [
     [NATIVE_FILE, nativeSource(entries)],
-    [LIB_FILE, libSource(entries)],
+    [LIB_FILE, libSource(entries, builtValues())],
   ];
   const stale = outputs.filter(([file, text]) => fs.readFileSync(file, 'utf8') !== text);
   if (args.includes('--check')) {

@@ -1,19 +1,18 @@
 // Constants come from one list (scripts/constants.txt): the generated native table and lib
 // export list match it, lib exports native's values, and they equal CPython's socket module.
-import { describe, expect, it } from 'vitest';
+// Their literal types hold in every build bsdsock makes: the table is also compiled for
+// arm64 (run under qemu) and for musl, and every value that differs is typed `number`.
+import { afterAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as socket from '../lib/index';
 import { native } from '../lib/native';
 import * as gen from '../scripts/gen-constants.mjs';
+import { available } from './helpers/install';
 
-interface Entry {
-  name: string;
-  fallback?: string;
-  expr?: string;
-  cond?: string;
-}
-const entries: Entry[] = gen.readConstants();
+const entries = gen.readConstants();
 const names = entries.map((e) => e.name);
 const exported = socket as unknown as Record<string, unknown>;
 
@@ -39,7 +38,7 @@ describe('the constants list (scripts/constants.txt)', () => {
 
   it('native/constants.cc and lib/constants.ts are what the generator writes from it (npm run gen:constants)', () => {
     expect(fs.readFileSync(gen.NATIVE_FILE, 'utf8')).toBe(gen.nativeSource(entries));
-    expect(fs.readFileSync(gen.LIB_FILE, 'utf8')).toBe(gen.libSource(entries));
+    expect(fs.readFileSync(gen.LIB_FILE, 'utf8')).toBe(gen.libSource(entries, native.constants));
   });
 
   it('the native table and the lib export list name exactly the listed constants', () => {
@@ -100,10 +99,115 @@ describe('the constants at run time', () => {
     for (const n of ['EAGAIN', 'EBADF', 'EWOULDBLOCK']) expect(exported[n]).toBe(py[n]);
   });
 
-  it('typeDeclaration gives literal types for the values a build has', () => {
-    const decl: string = gen.typeDeclaration(entries, native.constants);
+  it('typeDeclaration gives literal types for the values a build has, number where builds differ', () => {
+    const decl = gen.typeDeclaration(entries, native.constants);
     expect(decl).toContain('  readonly AF_INET: 2;');
+    expect(decl).toContain('  readonly SOMAXCONN: number;');
     expect(decl.split('\n')).toHaveLength(names.length);
     expect(gen.typeDeclaration([{ name: 'NOPE' }], {})).toBe('  readonly NOPE?: number;');
+    expect(gen.typeDeclaration([{ name: 'A' }], { A: 7 }, new Set(['A']))).toBe('  readonly A: number;');
+  });
+});
+
+/**
+ * The native table as a program that prints `NAME value` lines: the generated source with
+ * the two N-API calls it makes replaced by printf (as C, so musl-gcc can build it).
+ */
+function tableProgram(): string {
+  let src = gen.nativeSource(entries);
+  const swaps: [string | RegExp, string][] = [
+    ['#include <cerrno>', '#include <errno.h>'],
+    ['#include "addon.h"', '#include <stdio.h>'],
+    [
+      /namespace bsdsock \{\n\nvoid InitConstants[^\n]*\n[^\n]*\n#define ADD\(name\)[^\n]*\n#define ADDV[^\n]*\n/,
+      '',
+    ],
+    [/#undef ADD\n[\s\S]*$/, '  return 0;\n}\n'],
+  ];
+  for (const [from, to] of swaps) {
+    expect(src, String(from)).toMatch(from);
+    src = src.replace(from, to);
+  }
+  const start = src.indexOf('#ifdef AF_ALG');
+  return (
+    src.slice(0, start) +
+    '#define ADD(name) printf("%s %.17g\\n", #name, (double)(name))\n' +
+    '#define ADDV(name, value) printf("%s %.17g\\n", name, (double)(value))\n' +
+    'int main(void) {\n' +
+    src.slice(start)
+  );
+}
+
+function parseValues(out: string): Record<string, number> {
+  return Object.fromEntries(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]),
+  );
+}
+
+describe('the literal types hold in every build', () => {
+  let dir = '';
+  const program = () => {
+    if (!dir) {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bsdsock-constants-'));
+      fs.writeFileSync(path.join(dir, 'table.c'), tableProgram());
+    }
+    return path.join(dir, 'table.c');
+  };
+  afterAll(() => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  /** Each constant whose value in `other` differs from this build's must be typed number. */
+  const checkAgainst = (other: Record<string, number>) => {
+    expect(Object.keys(other).length).toBeGreaterThan(600);
+    const differ = Object.keys(other).filter(
+      (n) => native.constants[n] !== undefined && other[n] !== native.constants[n],
+    );
+    expect(differ.filter((n) => !gen.VARIES.has(n))).toEqual([]);
+    return differ;
+  };
+
+  it('the host build of the table prints exactly the values of the binding', () => {
+    const exe = path.join(path.dirname(program()), 'host');
+    execFileSync('gcc', ['-D_GNU_SOURCE', '-x', 'c', '-o', exe, program()], { timeout: 120_000 });
+    const values = parseValues(execFileSync(exe, { encoding: 'utf8', timeout: 30_000 }));
+    expect(values).toEqual(native.constants);
+  });
+
+  const arm64 = available('aarch64-linux-gnu-gcc') && available('qemu-aarch64', ['-version']);
+  it.skipIf(!arm64)('linux-arm64 glibc (aarch64-linux-gnu-gcc, run under qemu-aarch64)', () => {
+    const exe = path.join(path.dirname(program()), 'arm64');
+    execFileSync('aarch64-linux-gnu-gcc', ['-D_GNU_SOURCE', '-x', 'c', '-o', exe, program()], {
+      timeout: 120_000,
+    });
+    const out = execFileSync('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', exe], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(checkAgainst(parseValues(out))).toEqual([]);
+  });
+
+  // musl's headers take the kernel's (linux/, asm/) from the system, as musl-gcc users do.
+  const musl = available('musl-gcc', ['-v']) && fs.existsSync('/usr/include/linux/netlink.h');
+  it.skipIf(!musl)('linux-x64 musl (musl-gcc): SOMAXCONN and NI_MAXHOST differ, and are typed number', () => {
+    const d = path.dirname(program());
+    const kernel = path.join(d, 'kernel');
+    fs.mkdirSync(kernel, { recursive: true });
+    const arch = `/usr/include/${os.arch() === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu/asm`;
+    for (const [name, target] of [
+      ['linux', '/usr/include/linux'],
+      ['asm-generic', '/usr/include/asm-generic'],
+      ['asm', arch],
+    ]) {
+      if (!fs.existsSync(path.join(kernel, name))) fs.symlinkSync(target, path.join(kernel, name));
+    }
+    const exe = path.join(d, 'musl');
+    execFileSync('musl-gcc', ['-D_GNU_SOURCE', '-idirafter', kernel, '-o', exe, program()], {
+      timeout: 120_000,
+    });
+    const differ = checkAgainst(parseValues(execFileSync(exe, { encoding: 'utf8', timeout: 30_000 })));
+    expect(differ.sort()).toEqual(['NI_MAXHOST', 'SOMAXCONN']);
   });
 });

@@ -32,7 +32,7 @@ const IP = socket.IPPROTO_IP;
 const IP6 = socket.IPPROTO_IPV6;
 
 /** A receiver and a sender of the requested form, both bound to loopback. */
-function udpPair(form: Form, family = socket.AF_INET) {
+function udpPair(form: Form, family: number = socket.AF_INET) {
   const r = udp(family);
   const w = udp(family);
   return { r: toForm(form, r.s), rAddr: r.addr, w: toForm(form, w.s), wAddr: w.addr };
@@ -464,7 +464,7 @@ for (const form of FORMS) {
         expect(msg).toEqual(MSG);
         expect(addr).toEqual(e.cliAddr);
         checkFlags(flags, { set: socket.MSG_CTRUNC, unset: socket.MSG_TRUNC });
-        const types = new Set([socket.IPV6_TCLASS, socket.IPV6_HOPLIMIT]);
+        const types = new Set<number>([socket.IPV6_TCLASS, socket.IPV6_HOPLIMIT]);
         const first = anc.shift()!;
         expect(first[0]).toBe(IP6);
         expect(types.delete(first[1])).toBe(true);

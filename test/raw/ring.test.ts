@@ -227,7 +227,7 @@ describe(`rings on a veth pair${NETNS.why}`, () => {
 });
 
 describe(`ring arguments and lifetime${RAW.why}`, () => {
-  const packet = (type = socket.SOCK_RAW) => track(socket.socket(socket.AF_PACKET, type, 0));
+  const packet = (type: number = socket.SOCK_RAW) => track(socket.socket(socket.AF_PACKET, type, 0));
   const msg = (fn: () => unknown) => {
     const e = thrown(fn);
     return `${e.name}: ${e.message}`;

@@ -12,7 +12,7 @@ type Caller = 'bind' | 'connect' | 'connect_ex' | 'sendto';
 const CALLERS: Caller[] = ['bind', 'connect', 'connect_ex', 'sendto'];
 
 /** Calls `caller` on a fresh socket of `family` with `address`; returns the exception. */
-function errorFrom(caller: Caller, address: unknown, family = socket.AF_INET): any {
+function errorFrom(caller: Caller, address: unknown, family: number = socket.AF_INET): any {
   const s = sock(family, caller === 'sendto' ? socket.SOCK_DGRAM : socket.SOCK_STREAM);
   return catchError(() => {
     if (caller === 'sendto') s.sendto(Buffer.from('x'), address as any);
