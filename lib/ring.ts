@@ -23,6 +23,7 @@ import { AsyncRxRing, RxRing } from './ring/rx';
 import { AsyncTxRing, TxRing } from './ring/tx';
 
 export type { RxRingOptions, TxRingOptions } from './ring/options';
+/** @internal */
 export { closeRings } from './ring/base';
 export { RxRing, AsyncRxRing, TxRing, AsyncTxRing };
 

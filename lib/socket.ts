@@ -180,8 +180,8 @@ export class Socket extends SocketAttributes {
     return this.#s.timeout !== 0;
   }
 
-  /** Mirrors socket.setblocking(flag): truthy = settimeout(null), falsy = settimeout(0). */
-  setblocking(flag: unknown): void {
+  /** Mirrors socket.setblocking(flag): true = settimeout(null), false = settimeout(0) (JavaScript callers: truthy, falsy). */
+  setblocking(flag: boolean): void {
     this.#setMode(flag ? -1 : 0, 'setblocking');
   }
 
@@ -411,6 +411,9 @@ export class Socket extends SocketAttributes {
    * Mirrors socket.getsockopt(level, optname[, buflen]): a number, or with buflen in
    * 1..1024 a Buffer of what the kernel returned. Calls getsockopt(2).
    */
+  getsockopt(level: number, optname: number, buflen?: 0): number;
+  /** With buflen in 1..1024: a Buffer of what the kernel returned. */
+  getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
     const lv = toInt(level, 'level');
     const opt = toInt(optname, 'optname');

@@ -105,9 +105,12 @@ export class AsyncSocket extends SocketAttributes {
   getpeername(): unknown {
     return this.#sock.getpeername();
   }
-  /** Like socket.getsockopt(). */
+  /** Like socket.getsockopt(): a number. */
+  getsockopt(level: number, optname: number, buflen?: 0): number;
+  /** Like socket.getsockopt() with buflen in 1..1024: a Buffer. */
+  getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
-    return this.#sock.getsockopt(level, optname, buflen);
+    return this.#sock.getsockopt(level, optname, buflen as number);
   }
   /** Like socket.setsockopt(). */
   setsockopt(...args: Parameters<Socket['setsockopt']>): void {
@@ -145,7 +148,7 @@ export class AsyncSocket extends SocketAttributes {
     return this.#st.waitTimeout !== 0;
   }
   /** setblocking(true) = settimeout(null); setblocking(false) = settimeout(0). */
-  setblocking(flag: unknown): void {
+  setblocking(flag: boolean): void {
     this.#st.waitTimeout = flag ? -1 : 0;
     this.#fd('setblocking');
   }

@@ -15,7 +15,7 @@ export interface SocketLike {
 /** Sockets that have a ring (one ring per socket), keyed by the blocking Socket. @internal */
 export const rings = new WeakMap<object, RingBase>();
 
-/** What every ring shares: the mapping, its views, close(). @internal */
+/** What every ring shares: the mapping, its views, close() (public in the d.ts: the rings extend it). */
 export abstract class RingBase {
   readonly block_size: number;
   readonly block_nr: number;
