@@ -12,9 +12,8 @@ import { AF_INET, AF_INET6, AF_NETLINK, AF_PACKET, AF_UNIX } from './constants';
 import { OSError } from './oserror';
 import { native } from './native';
 
-/** Any address a caller may pass (see docs/api.md, "Addresses"). */
-export type Address =
-  [string, number] | [string, number, number?, number?] | string | Buffer | ArrayBufferView | unknown[];
+/** The address a socket of family F takes (see docs/api.md, "Addresses"; the types are in families.ts). */
+export type { Address } from './families';
 
 const SUN_PATH_MAX = 108;
 

@@ -4,7 +4,8 @@
  * conversions, interfaces. Mirrors Lib/socket.py and Modules/socketmodule.c.
  */
 import { toInt, typeName } from './args';
-import { bytesHost, toSockAddr, type Address } from './address';
+import { bytesHost, toSockAddr } from './address';
+import type { Address } from './families';
 import {
   AF_INET,
   AF_INET6,
@@ -97,8 +98,8 @@ export function create_connection(
 }
 
 /** Options of create_server (Python's keyword-only arguments). */
-export interface CreateServerOptions {
-  family?: number;
+export interface CreateServerOptions<F extends number = number> {
+  family?: F;
   backlog?: number | null;
   reuse_port?: boolean;
   dualstack_ipv6?: boolean;
@@ -108,7 +109,10 @@ export interface CreateServerOptions {
  * Mirrors socket.create_server(address, { family = AF_INET, backlog, reuse_port,
  * dualstack_ipv6 }): a listening TCP socket with SO_REUSEADDR set.
  */
-export function create_server(address: Address, options: CreateServerOptions = {}): Socket {
+export function create_server<F extends number = typeof AF_INET>(
+  address: Address<F>,
+  options: CreateServerOptions<F> = {},
+): Socket<F, typeof SOCK_STREAM> {
   const family = options.family ?? AF_INET;
   if (options.reuse_port && SO_REUSEPORT === undefined)
     throw new RangeError('SO_REUSEPORT not supported on this platform');
@@ -116,7 +120,7 @@ export function create_server(address: Address, options: CreateServerOptions = {
     if (!has_dualstack_ipv6()) throw new RangeError('dualstack_ipv6 not supported on this platform');
     if (family !== AF_INET6) throw new RangeError('dualstack_ipv6 requires AF_INET6 family');
   }
-  const sock = new Socket(family, SOCK_STREAM);
+  const sock = new Socket(family as F, SOCK_STREAM);
   try {
     try {
       sock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1);

@@ -11,7 +11,8 @@ import { isOptions, pyArgs, sig, type Signature } from './pyargs';
 import * as f from './functions';
 import * as aiof from './aio/functions';
 import { AsyncSocket } from './aio/socket';
-import type { Address } from './address';
+import type { Address, Given, Or } from './families';
+import type { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants';
 import { Socket } from './socket';
 import * as state from './state';
 
@@ -127,8 +128,16 @@ export const getaddrinfo: {
 
 /** Mirrors socket.socketpair(family=None, type=SOCK_STREAM, proto=0), keywords too. */
 export const socketpair: {
-  (family?: number | null, type?: number, proto?: number): [Socket, Socket];
-  (options: { family?: number | null; type?: number; proto?: number }): [Socket, Socket];
+  <F extends Given = undefined, T extends number | undefined = undefined>(
+    family?: F,
+    type?: T,
+    proto?: number,
+  ): [Pair<F, T>, Pair<F, T>];
+  <F extends Given = undefined, T extends number | undefined = undefined>(options: {
+    family?: F;
+    type?: T;
+    proto?: number;
+  }): [Pair<F, T>, Pair<F, T>];
 } = pythonCall(
   sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
   f.socketpair as (...a: unknown[]) => [Socket, Socket],
@@ -136,17 +145,38 @@ export const socketpair: {
 
 /** Mirrors socket.fromfd(fd, family, type, proto=0), keywords too. */
 export const fromfd: {
-  (fd: number, family: number, type: number, proto?: number): Socket;
-  (fd: number, family: number, type: number, options: { proto?: number }): Socket;
-  (options: { fd: number; family: number; type: number; proto?: number }): Socket;
+  <F extends number, T extends number>(fd: number, family: F, type: T, proto?: number): Socket<F, T>;
+  <F extends number, T extends number>(
+    fd: number,
+    family: F,
+    type: T,
+    options: { proto?: number },
+  ): Socket<F, T>;
+  <F extends number, T extends number>(options: {
+    fd: number;
+    family: F;
+    type: T;
+    proto?: number;
+  }): Socket<F, T>;
 } = pythonCall(
   sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
   f.fromfd as (...a: unknown[]) => Socket,
 );
 
+/** The families create_connection may connect with (getaddrinfo's results for a host). */
+type Ip = typeof AF_INET | typeof AF_INET6;
+type Stream = typeof SOCK_STREAM;
+type Unix = typeof AF_UNIX;
+/** A socket of socketpair: AF_UNIX and SOCK_STREAM unless given. */
+type Pair<F, T> = Socket<Or<F, Unix>, Or<T, Stream>>;
+/** The async socket of aio.socket: AF_INET and SOCK_STREAM unless given, or those of an fd. */
+type AioNew<F, T> = AsyncSocket<Or<F, typeof AF_INET>, Or<T, Stream>>;
+type AioOnFd<F, T> = AsyncSocket<Or<F, number>, Or<T, number>>;
+type AioPair<F, T> = AsyncSocket<Or<F, Unix>, Or<T, Stream>>;
+
 interface ConnectionOptions {
   timeout?: number | null;
-  source_address?: Address | null;
+  source_address?: Address<Ip> | null;
   all_errors?: boolean;
 }
 
@@ -155,22 +185,30 @@ interface ConnectionOptions {
  * all_errors=False): positional or by keyword in a trailing options object.
  */
 export const create_connection: {
-  (address: [string, number], timeout?: number | null, source_address?: Address | null): Socket;
+  (
+    address: [string, number],
+    timeout?: number | null,
+    source_address?: Address<Ip> | null,
+  ): Socket<Ip, Stream>;
   (
     address: [string, number],
     timeout: number | null | undefined,
-    source_address: Address | null | undefined,
+    source_address: Address<Ip> | null | undefined,
     options: ConnectionOptions,
-  ): Socket;
-  (address: [string, number], timeout: number | null | undefined, options: ConnectionOptions): Socket;
-  (address: [string, number], options: ConnectionOptions): Socket;
-  (options: ConnectionOptions & { address: [string, number] }): Socket;
+  ): Socket<Ip, Stream>;
+  (
+    address: [string, number],
+    timeout: number | null | undefined,
+    options: ConnectionOptions,
+  ): Socket<Ip, Stream>;
+  (address: [string, number], options: ConnectionOptions): Socket<Ip, Stream>;
+  (options: ConnectionOptions & { address: [string, number] }): Socket<Ip, Stream>;
 } = pythonCall(
   {
     ...sig('create_connection', ['address', 'timeout', 'source_address', 'all_errors'], 1, 'python'),
     positional: 3,
   },
-  f.create_connection as (...a: unknown[]) => Socket,
+  f.create_connection as (...a: unknown[]) => Socket<Ip, Stream>,
   connectionArgs,
 );
 
@@ -198,9 +236,12 @@ function serverArgs([address, family, backlog, reuse_port, dualstack_ipv6]: unkn
  * Mirrors socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
  * dualstack_ipv6=False): the keyword-only parameters in an options object.
  */
-export const create_server: (address: Address, options?: f.CreateServerOptions) => Socket = pythonCall(
+export const create_server: <F extends number = typeof AF_INET>(
+  address: Address<F>,
+  options?: f.CreateServerOptions<F>,
+) => Socket<F, Stream> = pythonCall(
   CREATE_SERVER,
-  f.create_server as (...a: unknown[]) => Socket,
+  f.create_server as <F extends number>(...a: unknown[]) => Socket<F, Stream>,
   serverArgs,
 );
 
@@ -378,22 +419,32 @@ function pythonAsyncCall<R>(
   };
 }
 
-type AioSocketArgs = [
-  family?: number | null,
-  type?: number | null,
-  proto?: number | null,
-  fileno?: number | null,
-];
-
 /** aio.socket(family, type, proto, fileno), keywords too: `aio.socket({ type: SOCK_DGRAM })`. */
 export const aioSocket: {
-  (...args: AioSocketArgs): AsyncSocket;
-  (options: {
-    family?: number | null;
-    type?: number | null;
+  <F extends Given, T extends Given>(
+    family: F,
+    type: T,
+    proto: number | null | undefined,
+    fileno: number,
+  ): AioOnFd<F, T>;
+  <F extends Given = undefined, T extends Given = undefined>(
+    family?: F,
+    type?: T,
+    proto?: number | null,
+    fileno?: null,
+  ): AioNew<F, T>;
+  <F extends Given, T extends Given>(options: {
+    family?: F;
+    type?: T;
     proto?: number | null;
-    fileno?: number | null;
-  }): AsyncSocket;
+    fileno: number;
+  }): AioOnFd<F, T>;
+  <F extends Given = undefined, T extends Given = undefined>(options: {
+    family?: F;
+    type?: T;
+    proto?: number | null;
+    fileno?: null;
+  }): AioNew<F, T>;
 } = pythonCall(
   sig('__init__', ['family', 'type', 'proto', 'fileno'], 0, 'method', 'socket.__init__'),
   aiof.socket as (...a: unknown[]) => AsyncSocket,
@@ -401,8 +452,16 @@ export const aioSocket: {
 
 /** aio.socketpair(family, type, proto), keywords too. */
 export const aioSocketpair: {
-  (family?: number | null, type?: number, proto?: number): [AsyncSocket, AsyncSocket];
-  (options: { family?: number | null; type?: number; proto?: number }): [AsyncSocket, AsyncSocket];
+  <F extends Given = undefined, T extends number | undefined = undefined>(
+    family?: F,
+    type?: T,
+    proto?: number,
+  ): [AioPair<F, T>, AioPair<F, T>];
+  <F extends Given = undefined, T extends number | undefined = undefined>(options: {
+    family?: F;
+    type?: T;
+    proto?: number;
+  }): [AioPair<F, T>, AioPair<F, T>];
 } = pythonCall(
   sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
   aiof.socketpair as (...a: unknown[]) => [AsyncSocket, AsyncSocket],
@@ -410,8 +469,13 @@ export const aioSocketpair: {
 
 /** aio.fromfd(fd, family, type, proto), keywords too. */
 export const aioFromfd: {
-  (fd: number, family: number, type: number, proto?: number): AsyncSocket;
-  (fd: number, family: number, type: number, options: { proto?: number }): AsyncSocket;
+  <F extends number, T extends number>(fd: number, family: F, type: T, proto?: number): AsyncSocket<F, T>;
+  <F extends number, T extends number>(
+    fd: number,
+    family: F,
+    type: T,
+    options: { proto?: number },
+  ): AsyncSocket<F, T>;
 } = pythonCall(
   sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
   aiof.fromfd as (...a: unknown[]) => AsyncSocket,
@@ -457,18 +521,21 @@ export const aioCreate_connection: {
   (
     address: [string, number],
     timeout?: number | null,
-    source_address?: Address | null,
+    source_address?: Address<Ip> | null,
     options?: aiof.AsyncCreateConnectionOptions,
-  ): Promise<AsyncSocket>;
+  ): Promise<AsyncSocket<Ip, Stream>>;
   (
     address: [string, number],
     timeout: number | null | undefined,
     options: aiof.AsyncCreateConnectionOptions,
-  ): Promise<AsyncSocket>;
+  ): Promise<AsyncSocket<Ip, Stream>>;
   (
     address: [string, number],
-    options: aiof.AsyncCreateConnectionOptions & { timeout?: number | null; source_address?: Address | null },
-  ): Promise<AsyncSocket>;
+    options: aiof.AsyncCreateConnectionOptions & {
+      timeout?: number | null;
+      source_address?: Address<Ip> | null;
+    },
+  ): Promise<AsyncSocket<Ip, Stream>>;
 } = pythonAsyncCall(
   {
     ...sig(
@@ -479,13 +546,13 @@ export const aioCreate_connection: {
     ),
     positional: 3,
   },
-  aiof.create_connection as (...a: unknown[]) => Promise<AsyncSocket>,
+  aiof.create_connection as (...a: unknown[]) => Promise<AsyncSocket<Ip, Stream>>,
   connectionArgs,
 );
 
 /** aio.create_server(address, { family, backlog, reuse_port, dualstack_ipv6 }), as socket.create_server. */
-export const aioCreate_server: typeof aiof.create_server = pythonAsyncCall(
+export const aioCreate_server = pythonAsyncCall(
   CREATE_SERVER,
   aiof.create_server as (...a: unknown[]) => Promise<AsyncSocket>,
   serverArgs,
-);
+) as typeof aiof.create_server;

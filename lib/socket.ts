@@ -11,11 +11,12 @@
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { parseTimeout, toInt, toOptionValue } from './args';
-import { toSockAddr, type Address } from './address';
+import { toSockAddr } from './address';
 import { cancelAll } from './aio/readiness';
 import { makefile, type MakefileOptions } from './aio/makefile';
 import { SOMAXCONN } from './constants';
 import { EBADF } from './errno';
+import type { Address, RecvAddress, SockAddr } from './families';
 import { registry, repr } from './finalizer';
 import { fdNonblocking, native, type AncData } from './native';
 import { OSError } from './oserror';
@@ -51,7 +52,7 @@ let internalState: State | null = null;
  * A BSD socket, mirroring Python's socket.socket. Create one with `socket.socket(...)`
  * or `new Socket(...)`.
  */
-export class Socket extends SocketAttributes {
+export class Socket<F extends number = number, T extends number = number> extends SocketAttributes<F, T> {
   #s: State;
   /** The AsyncSocket over this socket, if any (bsdsock/aio keeps one per Socket). */
   #twin: object | null = null;
@@ -61,7 +62,7 @@ export class Socket extends SocketAttributes {
    * Calls socket(2), or wraps `fileno` (family/type/proto then default to the fd's own, and
    * given values must match it: an OSError EINVAL otherwise).
    */
-  constructor(family?: number | null, type?: number | null, proto?: number | null, fileno?: number | null) {
+  constructor(family?: F | null, type?: T | null, proto?: number | null, fileno?: number | null) {
     super();
     if (internalState) {
       this.#s = internalState;
@@ -75,9 +76,15 @@ export class Socket extends SocketAttributes {
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
-  static _wrap(fd: number, family: number, type: number, proto: number, timeout: number): Socket {
+  static _wrap<F extends number = number, T extends number = number>(
+    fd: number,
+    family: number,
+    type: number,
+    proto: number,
+    timeout: number,
+  ): Socket<F, T> {
     internalState = newState(fd, family, type, proto, timeout);
-    return new Socket();
+    return new Socket<F, T>();
   }
 
   #fd(syscall: string): number {
@@ -133,9 +140,9 @@ export class Socket extends SocketAttributes {
   }
 
   /** Mirrors socket.dup(). Calls fcntl(F_DUPFD_CLOEXEC); the copy has the same timeout. */
-  dup(): Socket {
+  dup(): Socket<F, T> {
     const s = this.#s;
-    return Socket._wrap(native.dup(this.#fd('dup')), s.family, s.type, s.proto, s.timeout);
+    return Socket._wrap<F, T>(native.dup(this.#fd('dup')), s.family, s.type, s.proto, s.timeout);
   }
 
   /** Mirrors socket.get_inheritable(): true when FD_CLOEXEC is clear. */
@@ -188,7 +195,7 @@ export class Socket extends SocketAttributes {
   // ---- addresses and connections -------------------------------------------------------
 
   /** Mirrors socket.bind(address). Calls bind(2). */
-  bind(address: Address): void {
+  bind(address: Address<F>): void {
     // The address is checked before the socket's state, as CPython does.
     const addr = toSockAddr(this.#s.family, address, 'bind');
     native.bind(this.#fd('bind'), this.#s.family, addr);
@@ -204,24 +211,24 @@ export class Socket extends SocketAttributes {
    * Mirrors socket.accept(): returns [conn, address]. Calls accept4(2). The new socket's
    * timeout is getdefaulttimeout(), else blocking, whatever the listener's (bpo-7995).
    */
-  accept(): [Socket, unknown] {
+  accept(): [Socket<F, T>, SockAddr<F>] {
     const s = this.#s;
     const [fd, addr] = runBlocking(Accept, s);
-    return [Socket._wrap(fd, s.family, s.type, s.proto, defaultTimeoutValue()), addr];
+    return [Socket._wrap<F, T>(fd, s.family, s.type, s.proto, defaultTimeoutValue()), addr as SockAddr<F>];
   }
 
   /**
    * Mirrors socket.connect(address). Calls connect(2); with a timeout, waits for the
    * connection within it (EINPROGRESS, poll, SO_ERROR). Non-blocking: BlockingIOError 115.
    */
-  connect(address: Address): void {
+  connect(address: Address<F>): void {
     const s = this.#s;
     const addr = toSockAddr(s.family, address, 'connect');
     native.connect(this.#fd('connect'), s.family, addr, s.timeout, false);
   }
 
   /** Mirrors socket.connect_ex(address): the errno instead of an exception (0 on success, 11 on timeout). */
-  connect_ex(address: Address): number {
+  connect_ex(address: Address<F>): number {
     const s = this.#s;
     const addr = toSockAddr(s.family, address, 'connect_ex');
     if (s.fd < 0) return EBADF;
@@ -229,13 +236,13 @@ export class Socket extends SocketAttributes {
   }
 
   /** Mirrors socket.getsockname(). Calls getsockname(2). */
-  getsockname(): unknown {
-    return native.getsockname(this.#fd('getsockname'));
+  getsockname(): SockAddr<F> {
+    return native.getsockname(this.#fd('getsockname')) as SockAddr<F>;
   }
 
   /** Mirrors socket.getpeername(). Calls getpeername(2). */
-  getpeername(): unknown {
-    return native.getpeername(this.#fd('getpeername'));
+  getpeername(): SockAddr<F> {
+    return native.getpeername(this.#fd('getpeername')) as SockAddr<F>;
   }
 
   /** Mirrors socket.shutdown(how): SHUT_RD, SHUT_WR or SHUT_RDWR. Calls shutdown(2). */
@@ -265,16 +272,23 @@ export class Socket extends SocketAttributes {
   }
 
   /** Mirrors socket.recvfrom(bufsize, flags = 0): [data, address]. Calls recvfrom(2). */
-  recvfrom(bufsize: number, flags?: number): [Buffer, unknown] {
-    return runBlocking(Recvfrom, this.#s, bufsize, flags);
+  recvfrom(bufsize: number, flags?: number): [Buffer, RecvAddress<F, T>] {
+    return runBlocking(Recvfrom, this.#s, bufsize, flags) as [Buffer, RecvAddress<F, T>];
   }
 
   /** Mirrors socket.recvfrom_into(buffer, nbytes = 0, flags = 0): [count, address]. Calls recvfrom(2). */
-  recvfrom_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, unknown];
+  recvfrom_into(buffer: ArrayBufferView, nbytes?: number, flags?: number): [number, RecvAddress<F, T>];
   /** recvfrom_into with keywords (lib/signatures.ts maps them). */
-  recvfrom_into(buffer: ArrayBufferView, options: { nbytes?: number; flags?: number }): [number, unknown];
-  recvfrom_into(buffer: ArrayBufferView, nbytes?: number | object, flags?: number): [number, unknown] {
-    return runBlocking(RecvfromInto, this.#s, buffer, nbytes, flags);
+  recvfrom_into(
+    buffer: ArrayBufferView,
+    options: { nbytes?: number; flags?: number },
+  ): [number, RecvAddress<F, T>];
+  recvfrom_into(
+    buffer: ArrayBufferView,
+    nbytes?: number | object,
+    flags?: number,
+  ): [number, RecvAddress<F, T>] {
+    return runBlocking(RecvfromInto, this.#s, buffer, nbytes, flags) as [number, RecvAddress<F, T>];
   }
 
   /** Mirrors socket.send(data, flags = 0): bytes sent, possibly fewer than given. Calls send(2) with MSG_NOSIGNAL. */
@@ -291,8 +305,8 @@ export class Socket extends SocketAttributes {
   }
 
   /** Mirrors socket.sendto(data, address) and sendto(data, flags, address). Calls sendto(2). */
-  sendto(data: ArrayBufferView, address: Address): number;
-  sendto(data: ArrayBufferView, flags: number, address: Address): number;
+  sendto(data: ArrayBufferView, address: Address<F>): number;
+  sendto(data: ArrayBufferView, flags: number, address: Address<F>): number;
   sendto(...args: unknown[]): number {
     return runBlocking(Sendto, this.#s, args[0], args[1], args[2], args.length);
   }
@@ -302,8 +316,17 @@ export class Socket extends SocketAttributes {
    * address], ancdata being [cmsg_level, cmsg_type, cmsg_data][]. Calls recvmsg(2).
    * MSG_CTRUNC in msg_flags says the ancillary buffer was too small.
    */
-  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): [Buffer, AncData[], number, unknown] {
-    return runBlocking(Recvmsg, this.#s, bufsize, ancbufsize, flags);
+  recvmsg(
+    bufsize: number,
+    ancbufsize?: number,
+    flags?: number,
+  ): [Buffer, AncData[], number, RecvAddress<F, T> | null] {
+    return runBlocking(Recvmsg, this.#s, bufsize, ancbufsize, flags) as [
+      Buffer,
+      AncData[],
+      number,
+      RecvAddress<F, T> | null,
+    ];
   }
 
   /**
@@ -314,8 +337,13 @@ export class Socket extends SocketAttributes {
     buffers: Iterable<ArrayBufferView>,
     ancbufsize?: number,
     flags?: number,
-  ): [number, AncData[], number, unknown] {
-    return runBlocking(RecvmsgInto, this.#s, buffers, ancbufsize, flags);
+  ): [number, AncData[], number, RecvAddress<F, T> | null] {
+    return runBlocking(RecvmsgInto, this.#s, buffers, ancbufsize, flags) as [
+      number,
+      AncData[],
+      number,
+      RecvAddress<F, T> | null,
+    ];
   }
 
   /**
@@ -326,7 +354,7 @@ export class Socket extends SocketAttributes {
     buffers: Iterable<ArrayBufferView>,
     ancdata?: Iterable<[number, number, ArrayBufferView]>,
     flags?: number,
-    address?: Address | null,
+    address?: Address<F> | null,
   ): number {
     return runBlocking(Sendmsg, this.#s, buffers, ancdata, flags, address);
   }
@@ -336,8 +364,8 @@ export class Socket extends SocketAttributes {
    * Waits (per the timeout) until one is queued, then returns all queued, up to vlen, as
    * [data, address][].
    */
-  recvmmsg(vlen: number, bufsize: number, flags?: number): [Buffer, unknown][] {
-    return runBlocking(Recvmmsg, this.#s, vlen, bufsize, flags);
+  recvmmsg(vlen: number, bufsize: number, flags?: number): [Buffer, RecvAddress<F, T>][] {
+    return runBlocking(Recvmmsg, this.#s, vlen, bufsize, flags) as [Buffer, RecvAddress<F, T>][];
   }
 
   /**
@@ -360,7 +388,7 @@ export class Socket extends SocketAttributes {
    * Beyond Python: one sendmmsg(2) for `messages`, either Buffer[] (connected socket) or
    * [data, address][]. Returns how many were sent (it may be fewer than given).
    */
-  sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address][], flags?: number): number {
+  sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address<F>][], flags?: number): number {
     return runBlocking(Sendmmsg, this.#s, messages, flags);
   }
 

@@ -43,17 +43,17 @@ export function openFd(st: State, syscall: string): number {
 }
 
 /** What Socket and AsyncSocket share: Python's read-only family, type and proto, read from the State. */
-export abstract class SocketAttributes {
+export abstract class SocketAttributes<F extends number = number, T extends number = number> {
   /** The state shared by a Socket, its AsyncSocket and the finalizer. @internal */
   abstract _state(): State;
 
   /** The address family (AF_INET, ...), as a number. Readable after close. */
-  get family(): number {
-    return this._state().family;
+  get family(): F {
+    return this._state().family as F;
   }
   /** The socket type (SOCK_STREAM, ...), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
-  get type(): number {
-    return this._state().type;
+  get type(): T {
+    return this._state().type as T;
   }
   /** The protocol number. */
   get proto(): number {

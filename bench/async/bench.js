@@ -127,7 +127,7 @@ async function udpMain() {
   s.settimeout(5);
   const buf = Buffer.alloc(256);
   const [, addr] = await s.recvfrom_into(buf);
-  await s.connect(/** @type {import('../../lib/index').Address} */ (addr)); // the sender's
+  await s.connect(addr); // the sender's
   const go = Buffer.from('g');
   await s.send(go);
   const deadline = c.now() + o.seconds + 5;
@@ -221,7 +221,7 @@ async function acceptMain() {
 }
 
 async function acceptPeer() {
-  const addr = [HOST, o.port];
+  const addr = /** @type {[string, number]} */ ([HOST, o.port]);
   const buf = Buffer.alloc(1);
   const total = o.warmup + o.count;
   for (let i = 0; i < total; i++) {

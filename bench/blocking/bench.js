@@ -142,7 +142,7 @@ async function udpMain() {
   s.setsockopt(SOL_SOCKET, SO_RCVTIMEO, tv);
   const buf = Buffer.alloc(256);
   const [, addr] = s.recvfrom_into(buf);
-  s.connect(/** @type {import('../../lib/index').Address} */ (addr)); // the sender's
+  s.connect(addr); // the sender's
   const go = Buffer.from('g');
   s.send(go);
   const deadline = c.now() + o.seconds + 5;
@@ -236,7 +236,7 @@ async function acceptMain() {
 }
 
 async function acceptPeer() {
-  const addr = [HOST, o.port];
+  const addr = /** @type {[string, number]} */ ([HOST, o.port]);
   const buf = Buffer.alloc(1);
   const total = o.warmup + o.count;
   for (let i = 0; i < total; i++) {

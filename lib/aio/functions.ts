@@ -1,7 +1,8 @@
 // The module functions of bsdsock/aio: creating AsyncSockets, async name resolution, create_connection/create_server.
 import { toInt, typeName } from '../args';
-import { toSockAddrAsync, type Address } from '../address';
-import { AF_INET, SOCK_NONBLOCK, SOCK_STREAM } from '../constants';
+import { toSockAddrAsync } from '../address';
+import type { Address } from '../families';
+import { AF_INET, AF_INET6, SOCK_NONBLOCK, SOCK_STREAM } from '../constants';
 import {
   create_server as syncCreateServer,
   fromfd as syncFromfd,
@@ -63,10 +64,12 @@ export function fromfd(fd: number, family: number, type: number, proto?: number)
  * trio's from_stdlib_socket(sock): the AsyncSocket over a blocking Socket (made
  * non-blocking). The same Socket always gives the same AsyncSocket.
  */
-export function from_stdlib_socket(sock: Socket): AsyncSocket {
+export function from_stdlib_socket<F extends number, T extends number>(
+  sock: Socket<F, T>,
+): AsyncSocket<F, T> {
   if (!(sock instanceof Socket))
     throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
-  return (sock._twin() as AsyncSocket | null) ?? new AsyncSocket(sock);
+  return (sock._twin() as AsyncSocket<F, T> | null) ?? new AsyncSocket(sock);
 }
 
 /** Like socket.getaddrinfo(), but async: getaddrinfo(3) runs on the libuv thread pool. */
@@ -94,28 +97,31 @@ export interface AsyncCreateConnectionOptions extends CreateConnectionOptions, W
 export async function create_connection(
   address: [string, number],
   timeout?: number | null,
-  source_address?: Address | null,
+  source_address?: Address<typeof AF_INET | typeof AF_INET6> | null,
   options: AsyncCreateConnectionOptions = {},
-): Promise<AsyncSocket> {
+): Promise<AsyncSocket<typeof AF_INET | typeof AF_INET6, typeof SOCK_STREAM>> {
   const steps: ConnectionSteps<AsyncSocket> = {
     resolve: (host, port) => getaddrinfo(host, port, 0, SOCK_STREAM),
     open: (family, type, proto) => socket(family, type, proto),
     bind: (sock, address) => sock.bind(address as Address),
     connect: (sock, address) => sock.connect(address as Address, { signal: options.signal }),
   };
-  return drive(connectionFlow(steps, address, timeout, source_address, options.all_errors), (step) => step);
+  return drive(
+    connectionFlow(steps, address, timeout, source_address, options.all_errors),
+    (step) => step,
+  ) as Promise<AsyncSocket<typeof AF_INET | typeof AF_INET6, typeof SOCK_STREAM>>;
 }
 
 /** Like socket.create_server(), but async (a host name is resolved off-thread); resolves to an AsyncSocket. */
-export async function create_server(
-  address: Address,
-  options: CreateServerOptions = {},
-): Promise<AsyncSocket> {
+export async function create_server<F extends number = typeof AF_INET>(
+  address: Address<F>,
+  options: CreateServerOptions<F> = {},
+): Promise<AsyncSocket<F, typeof SOCK_STREAM>> {
   const family = options.family ?? AF_INET;
   const numeric = await toSockAddrAsync(family, address, 'bind');
   // The AF_UNIX form is bytes; create_server takes the original there.
   const addr = Array.isArray(numeric) ? (numeric as Address) : address;
-  return new AsyncSocket(syncCreateServer(addr, options));
+  return new AsyncSocket(syncCreateServer(addr as Address<F>, options));
 }
 
 /**

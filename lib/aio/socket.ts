@@ -9,7 +9,8 @@
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { parseTimeout, typeName } from '../args';
-import { toSockAddrAsync, type Address } from '../address';
+import { toSockAddrAsync } from '../address';
+import type { Address, RecvAddress, SockAddr } from '../families';
 import { native, type AncData } from '../native';
 import { Accept } from '../ops/accept';
 import { Recvmsg, RecvmsgInto, Sendmsg } from '../ops/message';
@@ -35,15 +36,18 @@ import {
  * An async socket, mirroring trio.socket's socket object. Create one with aio.socket(),
  * aio.socketpair(), aio.fromfd() or aio.from_stdlib_socket().
  */
-export class AsyncSocket extends SocketAttributes {
-  #sock: Socket;
+export class AsyncSocket<F extends number = number, T extends number = number> extends SocketAttributes<
+  F,
+  T
+> {
+  #sock: Socket<F, T>;
   #st: State;
 
   /**
    * Wraps a blocking Socket (prefer aio.from_stdlib_socket). The Socket is made
    * non-blocking unless `keepMode`.
    */
-  constructor(sock: Socket, keepMode = false) {
+  constructor(sock: Socket<F, T>, keepMode = false) {
     super();
     if (!(sock instanceof Socket))
       throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
@@ -83,7 +87,7 @@ export class AsyncSocket extends SocketAttributes {
   }
 
   /** Like socket.dup(), returning an AsyncSocket. */
-  dup(): AsyncSocket {
+  dup(): AsyncSocket<F, T> {
     const s = new AsyncSocket(this.#sock.dup());
     s.#st.waitTimeout = this.#st.waitTimeout;
     return s;
@@ -98,11 +102,11 @@ export class AsyncSocket extends SocketAttributes {
     this.#sock.set_inheritable(inheritable);
   }
   /** Like socket.getsockname(). */
-  getsockname(): unknown {
+  getsockname(): SockAddr<F> {
     return this.#sock.getsockname();
   }
   /** Like socket.getpeername(). */
-  getpeername(): unknown {
+  getpeername(): SockAddr<F> {
     return this.#sock.getpeername();
   }
   /** Like socket.getsockopt(): a number. */
@@ -181,18 +185,18 @@ export class AsyncSocket extends SocketAttributes {
   // ---- I/O: each operation is described once in lib/ops/ and run here by the async runner
 
   /** Like socket.bind(), but async: a host name is resolved off the event loop thread. */
-  async bind(address: Address): Promise<void> {
+  async bind(address: Address<F>): Promise<void> {
     const st = this.#st;
     const addr = await toSockAddrAsync(st.family, address, 'bind');
     native.bind(this.#fd('bind'), st.family, addr);
   }
 
   /** Like socket.accept(), but async: resolves to [AsyncSocket, address]. */
-  accept(opts?: WaitOptions): Promise<[AsyncSocket, unknown]> {
+  accept(opts?: WaitOptions): Promise<[AsyncSocket<F, T>, SockAddr<F>]> {
     const st = this.#st;
     return start(Accept, this, st, opts).then(([fd, addr]) => [
-      new AsyncSocket(Socket._wrap(fd, st.family, st.type, st.proto, 0)),
-      addr,
+      new AsyncSocket(Socket._wrap<F, T>(fd, st.family, st.type, st.proto, 0)),
+      addr as SockAddr<F>,
     ]);
   }
 
@@ -201,7 +205,7 @@ export class AsyncSocket extends SocketAttributes {
    * writability and reads SO_ERROR (trio). An abort or timeout while connecting closes
    * the socket, as trio does on cancellation.
    */
-  connect(address: Address, opts?: WaitOptions): Promise<void> {
+  connect(address: Address<F>, opts?: WaitOptions): Promise<void> {
     return connect(this, this.#st, address, opts);
   }
 
@@ -221,8 +225,12 @@ export class AsyncSocket extends SocketAttributes {
   }
 
   /** Like socket.recvfrom(), but async: resolves to [data, address]. */
-  recvfrom(bufsize: number, flags?: number | WaitOptions, opts?: WaitOptions): Promise<[Buffer, unknown]> {
-    return start(Recvfrom, this, this.#st, bufsize, flags, opts);
+  recvfrom(
+    bufsize: number,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<[Buffer, RecvAddress<F, T>]> {
+    return start(Recvfrom, this, this.#st, bufsize, flags, opts) as Promise<[Buffer, RecvAddress<F, T>]>;
   }
 
   /** Like socket.recvfrom_into(), but async: resolves to [count, address]. */
@@ -231,8 +239,10 @@ export class AsyncSocket extends SocketAttributes {
     nbytes?: number | WaitOptions,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
-  ): Promise<[number, unknown]> {
-    return start(RecvfromInto, this, this.#st, buffer, nbytes, flags, opts);
+  ): Promise<[number, RecvAddress<F, T>]> {
+    return start(RecvfromInto, this, this.#st, buffer, nbytes, flags, opts) as Promise<
+      [number, RecvAddress<F, T>]
+    >;
   }
 
   /** Like socket.send(), but async: resolves to the bytes sent (possibly fewer). */
@@ -241,8 +251,8 @@ export class AsyncSocket extends SocketAttributes {
   }
 
   /** Like socket.sendto(data, [flags,] address), but async (a host name is resolved off-thread). */
-  sendto(data: ArrayBufferView, address: Address, opts?: WaitOptions): Promise<number>;
-  sendto(data: ArrayBufferView, flags: number, address: Address, opts?: WaitOptions): Promise<number>;
+  sendto(data: ArrayBufferView, address: Address<F>, opts?: WaitOptions): Promise<number>;
+  sendto(data: ArrayBufferView, flags: number, address: Address<F>, opts?: WaitOptions): Promise<number>;
   sendto(...args: unknown[]): Promise<number> {
     const opts = args.length > 2 && isOpts(args[args.length - 1]) ? args.pop() : undefined;
     const n = args.length;
@@ -270,8 +280,10 @@ export class AsyncSocket extends SocketAttributes {
     ancbufsize?: number | WaitOptions,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
-  ): Promise<[Buffer, AncData[], number, unknown]> {
-    return start(Recvmsg, this, this.#st, bufsize, ancbufsize, flags, opts);
+  ): Promise<[Buffer, AncData[], number, RecvAddress<F, T> | null]> {
+    return start(Recvmsg, this, this.#st, bufsize, ancbufsize, flags, opts) as Promise<
+      [Buffer, AncData[], number, RecvAddress<F, T> | null]
+    >;
   }
 
   /** Like socket.recvmsg_into(), but async: [nbytes, ancdata, msg_flags, address]. */
@@ -280,8 +292,10 @@ export class AsyncSocket extends SocketAttributes {
     ancbufsize?: number | WaitOptions,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
-  ): Promise<[number, AncData[], number, unknown]> {
-    return start(RecvmsgInto, this, this.#st, buffers, ancbufsize, flags, opts);
+  ): Promise<[number, AncData[], number, RecvAddress<F, T> | null]> {
+    return start(RecvmsgInto, this, this.#st, buffers, ancbufsize, flags, opts) as Promise<
+      [number, AncData[], number, RecvAddress<F, T> | null]
+    >;
   }
 
   /** Like socket.sendmsg(), but async (an address host name is resolved first). */
@@ -289,7 +303,7 @@ export class AsyncSocket extends SocketAttributes {
     buffers: Iterable<ArrayBufferView>,
     ancdata?: Iterable<[number, number, ArrayBufferView]>,
     flags?: number,
-    address?: Address | null,
+    address?: Address<F> | null,
     opts?: WaitOptions,
   ): Promise<number> {
     const family = this.#st.family;
@@ -305,8 +319,10 @@ export class AsyncSocket extends SocketAttributes {
     bufsize: number,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
-  ): Promise<[Buffer, unknown][]> {
-    return start(Recvmmsg, this, this.#st, vlen, bufsize, flags, opts);
+  ): Promise<[Buffer, RecvAddress<F, T>][]> {
+    return start(Recvmmsg, this, this.#st, vlen, bufsize, flags, opts) as Promise<
+      [Buffer, RecvAddress<F, T>][]
+    >;
   }
 
   /** Like Socket.recvmmsg_into(), but async: waits for one datagram, then takes all queued, up to sizes.length. */
@@ -325,7 +341,7 @@ export class AsyncSocket extends SocketAttributes {
    * the payloads are copied first, so changing them afterwards cannot change what is sent.
    */
   sendmmsg(
-    messages: ArrayBufferView[] | [ArrayBufferView, Address][],
+    messages: ArrayBufferView[] | [ArrayBufferView, Address<F>][],
     flags?: number | WaitOptions,
     opts?: WaitOptions,
   ): Promise<number> {

@@ -50,7 +50,7 @@ describe('resolution and the connection helpers', () => {
 
   it('create_server on ::1 and an AF_INET6 client', async () => {
     const server = track(await aio.create_server(['::1', 0], { family: aio.AF_INET6 }));
-    const [, port] = server.getsockname() as [string, number];
+    const [, port] = server.getsockname();
     const c = track(aio.socket(aio.AF_INET6));
     const [[conn, peer]] = await within(Promise.all([server.accept(), c.connect(['::1', port])]), 5000);
     track(conn);

@@ -167,7 +167,7 @@ describe('AsyncSocket', () => {
     expect((s6.getsockname() as unknown[]).slice(0, 1)).toEqual(['::']);
     const t = track(aio.socket(aio.AF_INET6, aio.SOCK_DGRAM));
     await t.bind(['::1', 0]);
-    const port = (t.getsockname() as [string, number])[1];
+    const port = t.getsockname()[1];
     // 2-, 3- and 4-item IPv6 addresses all reach the same place.
     for (const addr of [
       ['::1', port],

@@ -136,7 +136,7 @@ describe('AF_PACKET, SOCK_RAW', () => {
   it.skipIf(RAW.skip)(`bound to ETH_P_IP it receives IPv4 frames only${RAW.why}`, () => {
     const v6 = track(socket.socket(socket.AF_INET6, socket.SOCK_DGRAM));
     v6.bind(['::1', 0]);
-    const port6 = (v6.getsockname() as [string, number])[1];
+    const port6 = v6.getsockname()[1];
     const [, port] = udpReceiver();
     const s = track(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(socket.ETH_P_IP)));
     // The filter would let both datagrams through: only the binding can keep the IPv6 one out.
