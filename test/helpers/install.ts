@@ -142,3 +142,23 @@ export function packRepo(dest: string): { tarball: string; files: string[] } {
   const info = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')))[0];
   return { tarball: path.join(dest, info.filename), files: info.files.map((f: { path: string }) => f.path) };
 }
+
+/** Builds dist/ (npm run build:ts) when it is missing or older than a file of lib/: tests run from the sources, consumers read dist/. */
+export function ensureDist(): void {
+  const newest = (dir: string): number =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .reduce(
+        (m, e) =>
+          Math.max(
+            m,
+            e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs,
+          ),
+        0,
+      );
+  const marker = path.join(repoRoot, 'dist', 'index.d.mts');
+  if (!fs.existsSync(marker) || fs.statSync(marker).mtimeMs < newest(path.join(repoRoot, 'lib'))) {
+    const r = runBounded('npm', ['run', 'build:ts'], { cwd: repoRoot, env: process.env, timeoutMs: 120_000 });
+    if (r.status !== 0) throw new Error(`npm run build:ts failed\n${tail(r.output)}`);
+  }
+}

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { packRepo, repoRoot, runBounded, tail } from '../helpers/install';
+import { ensureDist, packRepo, repoRoot, runBounded } from '../helpers/install';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
@@ -21,26 +21,6 @@ const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
 const entryPoints = Object.entries(pkg.exports as Record<string, unknown>).filter(
   ([, target]) => typeof target === 'object',
 ) as [string, Record<string, Record<string, string>>][];
-
-// Tests run from the sources; the tarball is made from dist/, so build it when stale.
-function ensureDist(): void {
-  const newest = (dir: string): number =>
-    fs
-      .readdirSync(dir, { withFileTypes: true })
-      .reduce(
-        (m, e) =>
-          Math.max(
-            m,
-            e.isDirectory() ? newest(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).mtimeMs,
-          ),
-        0,
-      );
-  const marker = path.join(repoRoot, 'dist', 'index.d.mts');
-  if (!fs.existsSync(marker) || fs.statSync(marker).mtimeMs < newest(path.join(repoRoot, 'lib'))) {
-    const r = runBounded('npm', ['run', 'build:ts'], { cwd: repoRoot, env: process.env, timeoutMs: 120_000 });
-    if (r.status !== 0) throw new Error(`npm run build:ts failed\n${tail(r.output)}`);
-  }
-}
 
 let tmp = '';
 let tarball = '';
