@@ -141,7 +141,7 @@ async function resolveStep(): Promise<void> {
 async function asyncStep(): Promise<void> {
   console.log('[4/5] Async TCP echo (bsdsock/aio: both ends in this process, nothing blocks)');
   const srv = await aio.create_server(['127.0.0.1', 0]);
-  const [, port] = srv.getsockname() as [string, number];
+  const [, port] = srv.getsockname();
   console.log(`  server: ${srv}`);
   const serving = (async () => {
     const [conn, addr] = await srv.accept();

@@ -43,7 +43,7 @@ if (!Number.isInteger(PORT)) {
   s.settimeout(30);
   s.bind([HOST, PORT]);
   s.listen();
-  console.log((s.getsockname() as [string, number])[1]);
+  console.log(s.getsockname()[1]);
   const [accepted, addr] = s.accept();
   {
     using conn = accepted;

@@ -18,7 +18,7 @@ server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); //            serv
 server.bind(['127.0.0.1', PORT]); //                                        server.bind(('127.0.0.1', PORT))
 server.listen(10); //                                                       server.listen(10)
 const sockets: socket.Socket[] = [server]; //                               sockets = [server]
-console.log((server.getsockname() as [string, number])[1]); //              print(server.getsockname()[1], flush=True)
+console.log(server.getsockname()[1]); //                                    print(server.getsockname()[1], flush=True)
 
 function broadcast(sender: socket.Socket, message: Buffer): void {
   //                                                                        def broadcast(sender, message):
@@ -48,7 +48,7 @@ for (;;) {
       //                                                                            if s is server:
       const [conn, addr] = server.accept(); //                                          conn, addr = server.accept()
       sockets.push(conn); //                                                            sockets.append(conn)
-      const [host, port] = addr as [string, number];
+      const [host, port] = addr;
       broadcast(conn, Buffer.from(`[${host}:${port}] entered\n`)); //                   broadcast(conn, f'[{addr[0]}:{addr[1]}] entered\n'.encode())
     } else {
       //                                                                            else:

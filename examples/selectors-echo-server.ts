@@ -48,7 +48,7 @@ sock.bind(['127.0.0.1', PORT]); //                                          sock
 sock.listen(100); //                                                        sock.listen(100)
 sock.setblocking(false); //                                                 sock.setblocking(False)
 sel.register(sock, selectors.EVENT_READ, accept); //                        sel.register(sock, selectors.EVENT_READ, accept)
-console.log((sock.getsockname() as [string, number])[1]);
+console.log(sock.getsockname()[1]);
 
 for (;;) {
   //                                                                        while True:

@@ -33,8 +33,8 @@ if (!Number.isInteger(PORT)) {
   using s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
   s.settimeout(30);
   s.bind([HOST, PORT]);
-  console.log((s.getsockname() as [string, number])[1]);
+  console.log(s.getsockname()[1]);
   const [data, addr] = s.recvfrom(1024);
   console.log('Datagram from', addr);
-  s.sendto(data, addr as [string, number]);
+  s.sendto(data, addr);
 }
