@@ -9,8 +9,8 @@
 import { Socket } from './socket';
 import { pythonCall } from './signatures';
 import { sig } from './pyargs';
-import type { AF_INET, SOCK_STREAM } from './constants';
-import type { Given, Or } from './families';
+import type { SocketCall, SocketConstructor } from './factories';
+import type { Given } from './families';
 
 export * from './constants';
 export * from './functions';
@@ -80,58 +80,12 @@ export interface SocketOptions<F extends Given = Given, T extends Given = Given>
   fileno?: number | null;
 }
 
-type Inet = typeof AF_INET;
-type Stream = typeof SOCK_STREAM;
-/** A socket on an fd: its family and type are the fd's own unless given. */
-type OnFd<F, T> = Socket<Or<F, number>, Or<T, number>>;
-/** A new socket: Python's defaults AF_INET, SOCK_STREAM where not given. */
-type New<F, T> = Socket<Or<F, Inet>, Or<T, Stream>>;
-type Fd = { fileno: number };
-type NoFd = { fileno?: null };
-type Proto = { proto?: number | null };
-
 /**
  * socket.socket(...) as a callable that also works with `new` and `instanceof`. The
  * socket's type parameters are the family and type given (Python's defaults AF_INET and
  * SOCK_STREAM when omitted), or `number` where an fd (`fileno`) decides them.
  */
-export interface SocketFactory {
-  <F extends Given, T extends Given>(
-    family: F,
-    type: T,
-    proto: number | null | undefined,
-    fileno: number,
-  ): OnFd<F, T>;
-  <F extends Given = undefined, T extends Given = undefined>(
-    family?: F,
-    type?: T,
-    proto?: number | null,
-    fileno?: null,
-  ): New<F, T>;
-  <F extends Given, T extends Given>(options: { family?: F; type?: T } & Proto & Fd): OnFd<F, T>;
-  <F extends Given = undefined, T extends Given = undefined>(
-    options: { family?: F; type?: T } & Proto & NoFd,
-  ): New<F, T>;
-  <F extends Given, T extends Given>(family: F, options: { type?: T } & Proto & Fd): OnFd<F, T>;
-  <F extends Given, T extends Given = undefined>(family: F, options: { type?: T } & Proto & NoFd): New<F, T>;
-  <F extends Given, T extends Given>(family: F, type: T, options: Proto & Fd): OnFd<F, T>;
-  <F extends Given, T extends Given>(family: F, type: T, options: Proto & NoFd): New<F, T>;
-  new <F extends Given, T extends Given>(
-    family: F,
-    type: T,
-    proto: number | null | undefined,
-    fileno: number,
-  ): OnFd<F, T>;
-  new <F extends Given = undefined, T extends Given = undefined>(
-    family?: F,
-    type?: T,
-    proto?: number | null,
-    fileno?: null,
-  ): New<F, T>;
-  new <F extends Given, T extends Given>(options: { family?: F; type?: T } & Proto & Fd): OnFd<F, T>;
-  new <F extends Given = undefined, T extends Given = undefined>(
-    options: { family?: F; type?: T } & Proto & NoFd,
-  ): New<F, T>;
+export interface SocketFactory extends SocketCall<'sync'>, SocketConstructor {
   prototype: Socket;
 }
 

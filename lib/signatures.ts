@@ -11,8 +11,9 @@ import { isOptions, pyArgs, sig, type Signature } from './pyargs';
 import * as f from './functions';
 import * as aiof from './aio/functions';
 import { AsyncSocket } from './aio/socket';
-import type { Address, Given, Or } from './families';
-import type { AF_INET, AF_INET6, AF_UNIX, SOCK_STREAM } from './constants';
+import type { Address } from './families';
+import type { FromfdCall, SocketCall, SocketpairCall } from './factories';
+import type { AF_INET, AF_INET6, SOCK_STREAM } from './constants';
 import { Socket } from './socket';
 import * as state from './state';
 
@@ -127,38 +128,13 @@ export const getaddrinfo: {
 );
 
 /** Mirrors socket.socketpair(family=None, type=SOCK_STREAM, proto=0), keywords too. */
-export const socketpair: {
-  <F extends Given = undefined, T extends number | undefined = undefined>(
-    family?: F,
-    type?: T,
-    proto?: number,
-  ): [Pair<F, T>, Pair<F, T>];
-  <F extends Given = undefined, T extends number | undefined = undefined>(options: {
-    family?: F;
-    type?: T;
-    proto?: number;
-  }): [Pair<F, T>, Pair<F, T>];
-} = pythonCall(
+export const socketpair: SocketpairCall<'sync'> = pythonCall(
   sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
   f.socketpair as (...a: unknown[]) => [Socket, Socket],
 );
 
 /** Mirrors socket.fromfd(fd, family, type, proto=0), keywords too. */
-export const fromfd: {
-  <F extends number, T extends number>(fd: number, family: F, type: T, proto?: number): Socket<F, T>;
-  <F extends number, T extends number>(
-    fd: number,
-    family: F,
-    type: T,
-    options: { proto?: number },
-  ): Socket<F, T>;
-  <F extends number, T extends number>(options: {
-    fd: number;
-    family: F;
-    type: T;
-    proto?: number;
-  }): Socket<F, T>;
-} = pythonCall(
+export const fromfd: FromfdCall<'sync'> = pythonCall(
   sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
   f.fromfd as (...a: unknown[]) => Socket,
 );
@@ -166,13 +142,6 @@ export const fromfd: {
 /** The families create_connection may connect with (getaddrinfo's results for a host). */
 type Ip = typeof AF_INET | typeof AF_INET6;
 type Stream = typeof SOCK_STREAM;
-type Unix = typeof AF_UNIX;
-/** A socket of socketpair: AF_UNIX and SOCK_STREAM unless given. */
-type Pair<F, T> = Socket<Or<F, Unix>, Or<T, Stream>>;
-/** The async socket of aio.socket: AF_INET and SOCK_STREAM unless given, or those of an fd. */
-type AioNew<F, T> = AsyncSocket<Or<F, typeof AF_INET>, Or<T, Stream>>;
-type AioOnFd<F, T> = AsyncSocket<Or<F, number>, Or<T, number>>;
-type AioPair<F, T> = AsyncSocket<Or<F, Unix>, Or<T, Stream>>;
 
 interface ConnectionOptions {
   timeout?: number | null;
@@ -420,63 +389,19 @@ function pythonAsyncCall<R>(
 }
 
 /** aio.socket(family, type, proto, fileno), keywords too: `aio.socket({ type: SOCK_DGRAM })`. */
-export const aioSocket: {
-  <F extends Given, T extends Given>(
-    family: F,
-    type: T,
-    proto: number | null | undefined,
-    fileno: number,
-  ): AioOnFd<F, T>;
-  <F extends Given = undefined, T extends Given = undefined>(
-    family?: F,
-    type?: T,
-    proto?: number | null,
-    fileno?: null,
-  ): AioNew<F, T>;
-  <F extends Given, T extends Given>(options: {
-    family?: F;
-    type?: T;
-    proto?: number | null;
-    fileno: number;
-  }): AioOnFd<F, T>;
-  <F extends Given = undefined, T extends Given = undefined>(options: {
-    family?: F;
-    type?: T;
-    proto?: number | null;
-    fileno?: null;
-  }): AioNew<F, T>;
-} = pythonCall(
+export const aioSocket: SocketCall<'aio'> = pythonCall(
   sig('__init__', ['family', 'type', 'proto', 'fileno'], 0, 'method', 'socket.__init__'),
   aiof.socket as (...a: unknown[]) => AsyncSocket,
 );
 
 /** aio.socketpair(family, type, proto), keywords too. */
-export const aioSocketpair: {
-  <F extends Given = undefined, T extends number | undefined = undefined>(
-    family?: F,
-    type?: T,
-    proto?: number,
-  ): [AioPair<F, T>, AioPair<F, T>];
-  <F extends Given = undefined, T extends number | undefined = undefined>(options: {
-    family?: F;
-    type?: T;
-    proto?: number;
-  }): [AioPair<F, T>, AioPair<F, T>];
-} = pythonCall(
+export const aioSocketpair: SocketpairCall<'aio'> = pythonCall(
   sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
   aiof.socketpair as (...a: unknown[]) => [AsyncSocket, AsyncSocket],
 );
 
 /** aio.fromfd(fd, family, type, proto), keywords too. */
-export const aioFromfd: {
-  <F extends number, T extends number>(fd: number, family: F, type: T, proto?: number): AsyncSocket<F, T>;
-  <F extends number, T extends number>(
-    fd: number,
-    family: F,
-    type: T,
-    options: { proto?: number },
-  ): AsyncSocket<F, T>;
-} = pythonCall(
+export const aioFromfd: FromfdCall<'aio'> = pythonCall(
   sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
   aiof.fromfd as (...a: unknown[]) => AsyncSocket,
 );

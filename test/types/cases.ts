@@ -152,6 +152,7 @@ export function families(): void {
   exact<socket.Socket<1, 1>>()(b);
   exact<socket.Socket<1, 2>>()(socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0]);
   exact<socket.Socket<2, 2>>()(socket.fromfd(3, socket.AF_INET, socket.SOCK_DGRAM));
+  exact<socket.Socket<2, 1>>()(socket.fromfd(3, socket.AF_INET, socket.SOCK_STREAM, { proto: 0 }));
   const client = socket.create_connection(['localhost', 80], 5);
   exact<socket.Socket<2 | 10, 1>>()(client);
   const [localHost, localPort] = client.getsockname();
@@ -210,6 +211,8 @@ export async function async(): Promise<void> {
   exact<aio.AsyncSocket>()(aio.socket(null, null, null, 3));
   exact<[aio.AsyncSocket<1, 1>, aio.AsyncSocket<1, 1>]>()(aio.socketpair());
   exact<aio.AsyncSocket<2, 2>>()(aio.fromfd(3, aio.AF_INET, aio.SOCK_DGRAM));
+  exact<aio.AsyncSocket<10, 2>>()(aio.socket(aio.AF_INET6, { type: aio.SOCK_DGRAM }));
+  exact<aio.AsyncSocket<2, 1>>()(aio.fromfd({ fd: 3, family: aio.AF_INET, type: aio.SOCK_STREAM }));
   exact<aio.AsyncSocket<2, 1>>()(aio.from_stdlib_socket(socket.socket()));
   exact<aio.AsyncSocket<2 | 10, 1>>()(await aio.create_connection(['localhost', 80]));
   exact<aio.AsyncSocket<2, 1>>()(await aio.create_server(['127.0.0.1', 0]));
