@@ -162,3 +162,34 @@ export function ensureDist(): void {
     if (r.status !== 0) throw new Error(`npm run build:ts failed\n${tail(r.output)}`);
   }
 }
+
+/**
+ * A TypeScript consumer project in `dir` (made if need be): writes `files` and a strict,
+ * no-emit tsconfig.json listing them (Node's types from `<app>/node_modules/@types`, then
+ * `options`), and runs this repository's tsc over it with `args`.
+ */
+export function compileConsumer(
+  app: string,
+  dir: string,
+  files: Record<string, string>,
+  options: Record<string, unknown>,
+  args: string[] = [],
+): Result {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
+  const compilerOptions = {
+    target: 'es2022',
+    lib: ['es2022', 'esnext.disposable'],
+    strict: true,
+    noEmit: true,
+    types: ['node'],
+    typeRoots: [path.join(app, 'node_modules', '@types')],
+    ...options,
+  };
+  fs.writeFileSync(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions, files: Object.keys(files) }),
+  );
+  const tsc = path.join(repoRoot, 'node_modules', '.bin', 'tsc');
+  return runBounded(tsc, ['-p', dir, ...args], { cwd: dir, env: process.env, timeoutMs: 120_000 });
+}

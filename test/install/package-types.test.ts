@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureDist, packRepo, repoRoot, runBounded } from '../helpers/install';
+import { compileConsumer, ensureDist, packRepo, repoRoot, runBounded } from '../helpers/install';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 const bin = (name: string) => path.join(repoRoot, 'node_modules', '.bin', name);
@@ -157,28 +157,7 @@ describe('a TypeScript consumer', () => {
   for (const mode of modes) {
     it(`compiles under ${mode.name} and reads the ${mode.esm ? 'ESM (.d.mts)' : 'CJS (.d.ts)'} types`, () => {
       const dir = path.join(app, mode.name.replace(/\W+/g, '-'));
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, mode.file), body);
-      fs.writeFileSync(
-        path.join(dir, 'tsconfig.json'),
-        JSON.stringify({
-          compilerOptions: {
-            ...mode.options,
-            target: 'es2022',
-            lib: ['es2022', 'esnext.disposable'],
-            strict: true,
-            noEmit: true,
-            types: ['node'],
-            typeRoots: [path.join(app, 'node_modules', '@types')],
-          },
-          files: [mode.file],
-        }),
-      );
-      const r = runBounded(bin('tsc'), ['-p', dir, '--listFiles'], {
-        cwd: dir,
-        env: process.env,
-        timeoutMs: 120_000,
-      });
+      const r = compileConsumer(app, dir, { [mode.file]: body }, mode.options, ['--listFiles']);
       expect(r.status, r.output).toBe(0);
       const read = r.output.split('\n').filter((l) => l.includes(`/node_modules/${pkg.name}/`));
       for (const [subpath, target] of entryPoints) {

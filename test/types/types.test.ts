@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ensureDist, repoRoot, runBounded } from '../helpers/install';
+import { compileConsumer, ensureDist, repoRoot } from '../helpers/install';
 
-const tsc = path.join(repoRoot, 'node_modules', '.bin', 'tsc');
 const pkgName: string = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).name;
 
 /** The fenced code blocks of a Markdown text whose language is one of `langs`, in order. */
@@ -45,33 +44,10 @@ afterAll(() => {
   if (app) fs.rmSync(app, { recursive: true, force: true });
 });
 
-/** tsc --noEmit over `files` (written into a fresh folder of the app): its output, '' when clean. */
+/** tsc --noEmit (nodenext) over `files`, written into a fresh folder of the app: its output, '' when clean. */
 function compile(name: string, files: Record<string, string>, options: Record<string, unknown> = {}): string {
-  const dir = path.join(app, name);
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [file, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), text);
-  fs.writeFileSync(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      compilerOptions: {
-        module: 'nodenext',
-        moduleResolution: 'nodenext',
-        target: 'es2022',
-        lib: ['es2022', 'esnext.disposable'],
-        strict: true,
-        noEmit: true,
-        types: ['node'],
-        typeRoots: [path.join(app, 'node_modules', '@types')],
-        ...options,
-      },
-      files: Object.keys(files),
-    }),
-  );
-  const r = runBounded(tsc, ['-p', dir, '--pretty', 'false'], {
-    cwd: dir,
-    env: process.env,
-    timeoutMs: 120_000,
-  });
+  const nodenext = { module: 'nodenext', moduleResolution: 'nodenext', ...options };
+  const r = compileConsumer(app, path.join(app, name), files, nodenext, ['--pretty', 'false']);
   expect(r.signal, r.output).toBeNull();
   return r.output.trim();
 }
