@@ -26,8 +26,8 @@ class Addon : public Napi::Addon<Addon> {
   // A native no-op: calling it fails once the environment is stopping (EnvStopping).
   Napi::FunctionReference noop;
 
-  // Watchers and owned fds of this environment (watcher.h). Heap-allocated and freed by
-  // the teardown hook, which may finish after the Addon itself is gone.
+  // The fds this environment owns (watcher.h). Heap-allocated and freed by the teardown
+  // hook, which may run after the Addon itself is gone.
   WatcherState *watchers;
 
  private:
