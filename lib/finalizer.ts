@@ -27,17 +27,20 @@ export function repr(s: State): string {
   return out + '>';
 }
 
-// A socket collected while open is closed here, with Python's ResourceWarning. Sockets
-// are registered without an unregister token (a token costs an identity hash and a
-// registry table entry per socket): close() and detach() set the state's fd to -1, so the
-// callback of a socket that was closed does nothing.
-export const registry = new FinalizationRegistry<State>((s) => {
+// A socket collected while open is closed here, with Python's ResourceWarning. A socket
+// is registered with its state as both the held value and the unregister token, and
+// close() and detach() unregister it (forget): a closed socket keeps no registry cell, so
+// opening and closing sockets in a loop that never yields does not accumulate cells (the
+// cleanup task that would free the cells of collected sockets only runs in a later task).
+// The token costs a registry table entry per open socket (about 40 B). The callback still
+// checks fd, for a state closed some other way.
+const registry = new FinalizationRegistry<State>((s) => {
   if (s.fd < 0) return;
   const text = `unclosed ${repr(s)}`;
   const fd = s.fd;
   s.fd = -1;
   try {
-    // No waiter can exist (it keeps its socket reachable), so this only closes the watcher.
+    // No waiter can exist (it keeps its socket reachable), so this only frees the engine slot.
     cancelAll(s);
     native.close(fd);
   } catch {
@@ -45,6 +48,16 @@ export const registry = new FinalizationRegistry<State>((s) => {
   }
   process.emitWarning(text, 'ResourceWarning');
 });
+
+/** Has the finalizer close `st`'s fd if `owner` is collected while `st` is open. */
+export function watchState(owner: object, st: State): void {
+  registry.register(owner, st, st);
+}
+
+/** `st` is being closed or detached: its finalizer is dropped now. */
+export function forgetState(st: State): void {
+  registry.unregister(st);
+}
 
 /**
  * An address in a socket's repr, as CPython's "%s": a path as it is (laddr=/tmp/sock), an

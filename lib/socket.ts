@@ -17,7 +17,7 @@ import { makefile, type MakefileOptions } from './aio/makefile';
 import { SOMAXCONN } from './constants';
 import { EBADF } from './errno';
 import type { Address, RecvAddress, SockAddr } from './families';
-import { registry, repr } from './finalizer';
+import { forgetState, repr, watchState } from './finalizer';
 import { fdNonblocking, native, type AncData } from './native';
 import { OSError } from './oserror';
 import { Accept } from './ops/accept';
@@ -72,7 +72,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     } else {
       this.#s = adoptState(fileno, family, type, proto);
     }
-    registry.register(this, this.#s);
+    watchState(this, this.#s);
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
@@ -110,6 +110,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     cancelAll(this.#s);
     closeRings(this);
     this.#s.fd = -1;
+    forgetState(this.#s);
     native.close(fd);
   }
 
@@ -120,6 +121,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     cancelAll(this.#s);
     closeRings(this);
     this.#s.fd = -1;
+    forgetState(this.#s);
     native.release(fd);
     return fd;
   }
