@@ -20,7 +20,7 @@ import type { Address, RecvAddress, SockAddr } from './families';
 import { forgetState, repr, watchState } from './finalizer';
 import { fdNonblocking, native, type AncData } from './native';
 import { OSError } from './oserror';
-import { Accept } from './ops/accept';
+import { acceptOperation } from './ops/accept';
 import { Recvmsg, RecvmsgInto, Sendmsg } from './ops/message';
 import { Recvmmsg, RecvmmsgInto, Sendmmsg } from './ops/mmsg';
 import { Recv, RecvInto, Recvfrom, RecvfromInto } from './ops/recv';
@@ -47,6 +47,24 @@ import {
 } from './ring';
 
 let internalState: State | null = null;
+let internalTwin: object | null = null;
+
+/**
+ * Closes (or with `detach` releases) the fd of `st`: the engine's waiters are rejected and
+ * its slot freed, `ringKey`'s ring unmapped, the finalizer dropped. Returns the fd, or -1
+ * when it was closed already. For Socket and for an AsyncSocket without a Socket. @internal
+ */
+export function closeState(st: State, ringKey: object | null, detach: boolean): number {
+  const fd = st.fd;
+  if (fd < 0) return -1;
+  cancelAll(st);
+  if (ringKey !== null) closeRings(ringKey);
+  st.fd = -1;
+  forgetState(st);
+  if (detach) native.release(fd);
+  else native.close(fd);
+  return fd;
+}
 
 /**
  * A BSD socket, mirroring Python's socket.socket. Create one with `socket.socket(...)`
@@ -67,6 +85,13 @@ export class Socket<F extends number = number, T extends number = number> extend
     if (internalState) {
       this.#s = internalState;
       internalState = null;
+      if (internalTwin) {
+        // The twin of an AsyncSocket made without one: that AsyncSocket is the one the
+        // finalizer watches, and it keeps this object.
+        this.#twin = internalTwin;
+        internalTwin = null;
+        return;
+      }
     } else if (fileno === undefined || fileno === null) {
       this.#s = createState(family, type, proto);
     } else {
@@ -87,6 +112,13 @@ export class Socket<F extends number = number, T extends number = number> extend
     return new Socket<F, T>();
   }
 
+  /** The Socket over the state of an AsyncSocket made without one (see AsyncSocket). @internal */
+  static _twinOf(st: State, twin: object): Socket {
+    internalState = st;
+    internalTwin = twin;
+    return new Socket();
+  }
+
   #fd(syscall: string): number {
     return openFd(this.#s, syscall);
   }
@@ -105,25 +137,12 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.close(). Calls close(2). Idempotent; later calls on the socket raise EBADF. */
   close(): void {
-    const fd = this.#s.fd;
-    if (fd < 0) return;
-    cancelAll(this.#s);
-    closeRings(this);
-    this.#s.fd = -1;
-    forgetState(this.#s);
-    native.close(fd);
+    closeState(this.#s, this, false);
   }
 
   /** Mirrors socket.detach(): gives up the fd without closing it and returns it (-1 if closed). */
   detach(): number {
-    const fd = this.#s.fd;
-    if (fd < 0) return -1;
-    cancelAll(this.#s);
-    closeRings(this);
-    this.#s.fd = -1;
-    forgetState(this.#s);
-    native.release(fd);
-    return fd;
+    return closeState(this.#s, this, true);
   }
 
   /** The state shared with bsdsock/aio. @internal */
@@ -214,9 +233,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * timeout is getdefaulttimeout(), else blocking, whatever the listener's (bpo-7995).
    */
   accept(): [Socket<F, T>, SockAddr<F>] {
-    const s = this.#s;
-    const [fd, addr] = runBlocking(Accept, s);
-    return [Socket._wrap<F, T>(fd, s.family, s.type, s.proto, defaultTimeoutValue()), addr as SockAddr<F>];
+    return runBlocking(AcceptSocket, this.#s) as [Socket<F, T>, SockAddr<F>];
   }
 
   /**
@@ -502,3 +519,8 @@ export class Socket<F extends number = number, T extends number = number> extend
     return this.toString();
   }
 }
+
+/** socket.accept()'s operation: the new fd wrapped with the default timeout. */
+const AcceptSocket = acceptOperation((fd, ls) =>
+  Socket._wrap(fd, ls.family, ls.type, ls.proto, defaultTimeoutValue()),
+);

@@ -12,14 +12,15 @@ import { parseTimeout, typeName } from '../args';
 import { toSockAddrAsync } from '../address';
 import type { Address, RecvAddress, SockAddr } from '../families';
 import { native, type AncData } from '../native';
-import { Accept } from '../ops/accept';
+import { acceptOperation } from '../ops/accept';
 import { Recvmsg, RecvmsgInto, Sendmsg } from '../ops/message';
 import { Recvmmsg, RecvmmsgInto, Sendmmsg } from '../ops/mmsg';
 import { Recv, RecvInto, Recvfrom, RecvfromInto } from '../ops/recv';
 import { Send, Sendall, Sendto } from '../ops/send';
 import { sendfileAsync } from '../sendfile';
-import { Socket } from '../socket';
-import { openFd, SocketAttributes, type State } from '../state';
+import { repr, watchState } from '../finalizer';
+import { closeState, Socket } from '../socket';
+import { newState, openFd, SocketAttributes, type State } from '../state';
 import { connect } from './connect';
 import { makefile, type MakefileOptions } from './makefile';
 import { isOpts, start, waitFor, WaitReadable, WaitWritable, type WaitOptions } from './runner';
@@ -32,6 +33,8 @@ import {
   type TxRingOptions,
 } from '../ring';
 
+let internalState: State | null = null;
+
 /**
  * An async socket, mirroring trio.socket's socket object. Create one with aio.socket(),
  * aio.socketpair(), aio.fromfd() or aio.from_stdlib_socket().
@@ -40,7 +43,8 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   F,
   T
 > {
-  #sock: Socket<F, T>;
+  /** The Socket this wraps; an accepted AsyncSocket gets one only when a method needs it (#sock). */
+  #sk: Socket<F, T> | null;
   #st: State;
 
   /**
@@ -49,15 +53,34 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
    */
   constructor(sock: Socket<F, T>, keepMode = false) {
     super();
+    if (internalState) {
+      // An accepted socket: its state, and no Socket until one is needed (#socket()).
+      this.#sk = null;
+      this.#st = internalState;
+      internalState = null;
+      watchState(this, this.#st);
+      return;
+    }
     if (!(sock instanceof Socket))
       throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
     if (sock._twin())
       throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
-    this.#sock = sock;
+    this.#sk = sock;
     this.#st = sock._state();
     // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
     if (this.#st.fd >= 0 && !keepMode && this.#st.timeout !== 0) sock.setblocking(false);
     sock._setTwin(this);
+  }
+
+  /** An AsyncSocket over a new O_NONBLOCK fd (accept), made in one step, without a Socket. @internal */
+  static _adopt(fd: number, family: number, type: number, proto: number): AsyncSocket {
+    internalState = newState(fd, family, type, proto, 0);
+    return new AsyncSocket(null as unknown as Socket);
+  }
+
+  /** The Socket this wraps, made on first use for an accepted AsyncSocket. */
+  get #sock(): Socket<F, T> {
+    return (this.#sk ??= Socket._twinOf(this.#st, this) as Socket<F, T>);
   }
 
   #fd(syscall: string): number {
@@ -73,17 +96,17 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Like socket.fileno(). */
   fileno(): number {
-    return this.#sock.fileno();
+    return this.#st.fd;
   }
 
   /** Like socket.close(): pending calls reject with OSError EBADF; the watcher is closed before the fd. */
   close(): void {
-    this.#sock.close();
+    closeState(this.#st, this.#sk, false);
   }
 
   /** Like socket.detach(): pending calls reject with EBADF and the watcher is closed; returns the fd. */
   detach(): number {
-    return this.#sock.detach();
+    return closeState(this.#st, this.#sk, true);
   }
 
   /** Like socket.dup(), returning an AsyncSocket. */
@@ -193,11 +216,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Like socket.accept(), but async: resolves to [AsyncSocket, address]. */
   accept(opts?: WaitOptions): Promise<[AsyncSocket<F, T>, SockAddr<F>]> {
-    const st = this.#st;
-    return start(Accept, this, st, opts).then(([fd, addr]) => [
-      new AsyncSocket(Socket._wrap<F, T>(fd, st.family, st.type, st.proto, 0)),
-      addr as SockAddr<F>,
-    ]);
+    return start(AcceptAsync, this, this.#st, opts) as Promise<[AsyncSocket<F, T>, SockAddr<F>]>;
   }
 
   /**
@@ -371,7 +390,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Python-style repr, naming the async module. */
   toString(): string {
-    return this.#sock.toString().replace('<socket.socket', '<aio.socket');
+    return repr(this.#st).replace('<socket.socket', '<aio.socket');
   }
 
   [inspect.custom](): string {
@@ -386,3 +405,6 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     this.close();
   }
 }
+
+/** accept()'s operation: the new fd becomes an AsyncSocket in the attempt itself. */
+const AcceptAsync = acceptOperation((fd, ls) => AsyncSocket._adopt(fd, ls.family, ls.type, ls.proto));

@@ -58,16 +58,8 @@ describe('finalizer (test_dealloc_warn)', () => {
   let result: any = null;
   async function run(): Promise<any> {
     if (result) return result;
-    const child = runTsChild(CHILD, ['--expose-gc']);
-    try {
-      const line = await child.line(20_000);
-      const { code, stderr } = await within(child.exit, 10_000, 'child exit');
-      expect(code, stderr).toBe(0);
-      result = JSON.parse(line);
-      return result;
-    } finally {
-      child.kill('SIGKILL');
-    }
+    result = await childResult(CHILD, 20_000);
+    return result;
   }
 
   it('a collected open socket emits one ResourceWarning via process.emitWarning (test_dealloc_warn)', async () => {
@@ -100,6 +92,19 @@ describe('finalizer (test_dealloc_warn)', () => {
   });
 });
 
+/** Runs `source` in a `node --expose-gc` child and returns the JSON object it prints. */
+async function childResult(source: string, ms: number): Promise<any> {
+  const child = runTsChild(source, ['--expose-gc']);
+  try {
+    const line = await child.line(ms);
+    const { code, stderr } = await within(child.exit, 10_000, 'child exit');
+    expect(code, stderr).toBe(0);
+    return JSON.parse(line);
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
 // Opening and closing sockets in one synchronous loop (no task in between, so no
 // finalizer cleanup can run) must not accumulate memory: a closed socket keeps no
 // registry cell. Measured as V8 heapUsed after a forced full GC, within the same loop turn.
@@ -123,16 +128,54 @@ console.log(JSON.stringify({ before, after }));
 
 describe('finalizer, many sockets', () => {
   it('200,000 open/close cycles without yielding leave no garbage the GC cannot collect (finalizer, no cell per closed socket)', async () => {
-    const child = runTsChild(CYCLES_CHILD, ['--expose-gc']);
-    try {
-      const line = await child.line(120_000);
-      const { code, stderr } = await within(child.exit, 10_000, 'child exit');
-      expect(code, stderr).toBe(0);
-      const { before, after } = JSON.parse(line);
-      // One registry cell and state per closed socket would be about 150 B each: 30 MB.
-      expect(after - before).toBeLessThan(4 * 1024 * 1024);
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const { before, after } = await childResult(CYCLES_CHILD, 120_000);
+    // One registry cell and state per closed socket would be about 150 B each: 30 MB.
+    expect(after - before).toBeLessThan(4 * 1024 * 1024);
+  });
+});
+
+// An accepted AsyncSocket is made without a blocking Socket (aio/socket.ts): the finalizer
+// watches the AsyncSocket itself, and closes it with the same warning when it leaks.
+const ACCEPTED_CHILD = `
+import * as socket from 'LIB';
+import * as fs from 'node:fs';
+
+const warnings: string[] = [];
+process.on('warning', (w) => { if (w.name === 'ResourceWarning') warnings.push(w.message); });
+const target = (fd: number) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return null; } };
+
+async function main() {
+  const ls = socket.aio.socket(socket.AF_INET, socket.SOCK_STREAM);
+  await ls.bind(['127.0.0.1', 0]);
+  ls.listen(4);
+  const client = socket.socket(socket.AF_INET, socket.SOCK_STREAM);
+  client.connect(ls.getsockname() as [string, number]);
+  let fd = -1;
+  let before: string | null = null;
+  await (async () => {
+    const [conn] = await ls.accept();
+    fd = conn.fileno();
+    before = target(fd);
+  })();
+  for (let i = 0; i < 100 && warnings.length === 0; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  console.log(JSON.stringify({ warnings, fd, before, after: target(fd) }));
+  client.close();
+  ls.close();
+}
+main();
+`;
+
+describe('finalizer, accepted AsyncSocket', () => {
+  it('a leaked accepted AsyncSocket is closed by the finalizer with a ResourceWarning (finalizer, aio accept)', async () => {
+    const r = await childResult(ACCEPTED_CHILD, 20_000);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0].startsWith(`unclosed <socket.socket fd=${r.fd}, family=2, type=1, proto=0`)).toBe(
+      true,
+    );
+    expect(r.before).toMatch(/^socket:\[\d+\]$/);
+    expect(r.after).not.toBe(r.before);
   });
 });
