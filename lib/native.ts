@@ -136,7 +136,7 @@ export interface Binding {
 
   release(fd: number): void;
 
-  engine_init(dispatch: (count: number) => void): Int32Array;
+  engine_init(dispatch: (count: number) => void, armed: (ArrayBufferView | undefined)[]): Int32Array;
   engine_open(fd: number): number;
   engine_want(slot: number, directions: number): void;
   engine_recv(slot: number, buffer: ArrayBufferView, nbytes: number, flags: number): void;

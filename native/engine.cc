@@ -70,11 +70,8 @@ void SetWant(Engine &e, EngineSlot &s, int want) {
   UpdateRef(e);
 }
 
-void Disarm(Engine &e, EngineSlot &s) {
-  if (s.rbuf) {
-    napi_delete_reference(e.env, s.rbuf);
-    s.rbuf = nullptr;
-  }
+void Disarm(EngineSlot &s) {
+  s.armed = false;
 }
 
 // Removes the slot's registration (before its fd is closed or when nothing is wanted).
@@ -87,12 +84,14 @@ void Unregister(Engine &e, EngineSlot &s) {
   s.epmask = 0;
 }
 
-// Performs the armed receive. Returns the count, or -errno (-EAGAIN: still not ready).
-ssize_t DoRecv(Engine &e, EngineSlot &s) {
+// Performs the armed receive of slot `id` into element `id` of `armed` (lib's array of
+// armed buffers). Returns the count, or -errno (-EAGAIN: still not ready).
+ssize_t DoRecv(Engine &e, EngineSlot &s, uint32_t id, napi_value armed) {
   napi_value buf;
   uint8_t *data = nullptr;
   size_t len = 0;
-  if (napi_get_reference_value(e.env, s.rbuf, &buf) != napi_ok || buf == nullptr) return -EFAULT;
+  if (armed == nullptr || napi_get_element(e.env, armed, id, &buf) != napi_ok || buf == nullptr)
+    return -EFAULT;
   if (!GetBytes(Napi::Env(e.env), Napi::Value(e.env, buf), "buffer", data, len)) {
     bool pending;
     napi_value ignored;
@@ -147,6 +146,7 @@ void OnPoll(uv_poll_t *h, int status, int) {
   napi_handle_scope scope;
   if (napi_open_handle_scope(e.env, &scope) != napi_ok) return;
   int out = 0;
+  napi_value armed = nullptr;  // lib's array of armed buffers, fetched at the first receive
   for (int i = 0; i < n; i++) {
     uint64_t d = evs[i].data.u64;
     uint32_t id = static_cast<uint32_t>(d);
@@ -157,14 +157,15 @@ void OnPoll(uv_poll_t *h, int status, int) {
     bool err = ev & (EPOLLERR | EPOLLHUP);
     bool rd = err || (ev & (EPOLLIN | EPOLLRDHUP));
     bool wr = err || (ev & EPOLLOUT);
-    bool hadRead = s.rbuf != nullptr || (s.want & kRead);
+    bool hadRead = s.armed || (s.want & kRead);
     bool hadWrite = s.want & kWrite;
     int report = 0;
     int32_t result = 0;
-    if (rd && s.rbuf) {
-      ssize_t r = DoRecv(e, s);
+    if (rd && s.armed) {
+      if (armed == nullptr && napi_get_reference_value(e.env, e.armedRef, &armed) != napi_ok) armed = nullptr;
+      ssize_t r = DoRecv(e, s, id, armed);
       if (r != -EAGAIN) {
-        Disarm(e, s);
+        Disarm(s);
         SetWant(e, s, s.want & ~kRead);
         report |= kRecvDone;
         result = static_cast<int32_t>(r > INT32_MAX ? INT32_MAX : r);
@@ -265,10 +266,11 @@ bool Register(Engine &e, uint32_t id, EngineSlot &s, int want, int &err) {
 void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   auto *e = static_cast<Engine *>(arg);
   e->tearingDown = true;
-  for (EngineSlot &s : e->slots) Disarm(*e, s);
+  for (EngineSlot &s : e->slots) Disarm(s);
   if (e->dispatch) napi_delete_reference(e->env, e->dispatch);
   if (e->batchRef) napi_delete_reference(e->env, e->batchRef);
-  e->dispatch = e->batchRef = nullptr;
+  if (e->armedRef) napi_delete_reference(e->env, e->armedRef);
+  e->dispatch = e->batchRef = e->armedRef = nullptr;
   if (e->context) napi_async_destroy(e->env, e->context);
   e->context = nullptr;
   napi_remove_async_cleanup_hook(hook);
@@ -321,20 +323,25 @@ napi_value ThrowErr(napi_env env, int err, const char *syscall) {
   return nullptr;
 }
 
-// engine_init(dispatch) -> Int32Array: registers this environment's dispatcher, called as
-// dispatch(n) with n entries of kEntryInts in the returned array.
+// engine_init(dispatch, armed) -> Int32Array: registers this environment's dispatcher,
+// called as dispatch(n) with n entries of kEntryInts in the returned array, and the array
+// in which lib keeps each armed receive's buffer at the index of its slot.
 napi_value EngineInit(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
+  size_t argc = 2;
+  napi_value argv[2];
   Engine *e = GetEngine(env, info, argc, argv);
   if (!e) return nullptr;
   napi_valuetype t;
-  if (argc < 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function) {
-    napi_throw_type_error(env, nullptr, "engine_init() expects a function");
+  bool isArray = false;
+  if (argc < 2 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function ||
+      napi_is_array(env, argv[1], &isArray) != napi_ok || !isArray) {
+    napi_throw_type_error(env, nullptr, "engine_init() expects a function and an array");
     return nullptr;
   }
   if (e->dispatch) napi_delete_reference(env, e->dispatch);
   napi_create_reference(env, argv[0], 1, &e->dispatch);
+  if (e->armedRef) napi_delete_reference(env, e->armedRef);
+  napi_create_reference(env, argv[1], 1, &e->armedRef);
   napi_value ab, arr;
   if (!e->batchRef) {
     void *data;
@@ -398,7 +405,7 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
     return nullptr;
   EngineSlot &s = e->slots[id];
   want &= kRead | kWrite;
-  if (s.rbuf) want |= kRead;  // an armed receive is a read waiter
+  if (s.armed) want |= kRead;  // an armed receive is a read waiter
   int err = 0;
   if (want && !Register(*e, id, s, want, err)) return ThrowErr(env, err, "epoll_ctl");
   SetWant(*e, s, want);
@@ -407,7 +414,9 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
 
 // engine_recv(slot, buffer, nbytes, flags): arms a receive of nbytes into buffer, done by
 // the engine when the socket is readable; its count (or -errno) comes in the batch
-// (kRecvDone). The caller keeps the buffer alive; the engine also holds a reference.
+// (kRecvDone). lib has put the buffer at index `slot` of its armed array (engine_init),
+// where the engine looks it up again at completion (and checks its length again: a buffer
+// detached or replaced meanwhile gives EFAULT, never a write out of bounds).
 napi_value EngineRecv(napi_env env, napi_callback_info info) {
   size_t argc = 4;
   napi_value argv[4];
@@ -425,14 +434,14 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   EngineSlot &s = e->slots[id];
-  if (s.rbuf) {
+  if (s.armed) {
     napi_throw_error(env, nullptr, "a receive is already armed on this slot");
     return nullptr;
   }
   int err = 0;
   if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
-  if (napi_create_reference(env, argv[1], 1, &s.rbuf) != napi_ok) return nullptr;
-  s.rlen = static_cast<size_t>(n);
+  s.armed = true;
+  s.rlen = static_cast<uint32_t>(n);
   s.rflags = flags;
   SetWant(*e, s, s.want | kRead);
   return Undefined(env);
@@ -444,8 +453,8 @@ napi_value EngineDisarm(napi_env env, napi_callback_info info) {
   Engine *e;
   EngineSlot *s = OneSlot(env, info, e);
   if (!s) return nullptr;
-  if (s->rbuf) {
-    Disarm(*e, *s);
+  if (s->armed) {
+    Disarm(*s);
     SetWant(*e, *s, s->want & ~kRead);
   }
   return Undefined(env);
@@ -460,7 +469,7 @@ napi_value EngineClose(napi_env env, napi_callback_info info) {
   if (!sp) return nullptr;
   EngineSlot &s = *sp;
   uint32_t id = static_cast<uint32_t>(sp - e->slots.data());
-  Disarm(*e, s);
+  Disarm(s);
   Unregister(*e, s);
   SetWant(*e, s, 0);
   s.fd = -1;

@@ -8,7 +8,8 @@
 // with the entries in a shared Int32Array (see kEntry* below).
 //
 // A receive that must wait can be armed in native code (engine_recv): the engine keeps
-// the fd, a reference to the caller's buffer, the byte count and the flags, performs
+// the fd, the byte count and the flags (lib keeps the caller's buffer in an array by
+// slot that the engine reads at completion), performs
 // recv(2) itself when the socket is readable, and delivers the finished count (or
 // -errno) in the batch. JS then only settles the promise: no second crossing and no
 // retried syscall. Other waits (send, accept, connect, the message calls) are
@@ -52,9 +53,11 @@ struct EngineSlot {
   uint32_t epmask = 0;  // EPOLLIN/EPOLLOUT currently registered (0 = not registered)
   bool registered = false;
   int want = 0;  // kRead/kWrite: directions JS has a waiter for
-  // The armed receive, if any.
-  napi_ref rbuf = nullptr;
-  size_t rlen = 0;
+  // The armed receive, if any. Its buffer is element `slot` of the JS array given to
+  // engine_init (lib sets it before arming), not a napi_ref per arm: no allocation and no
+  // global handle per waiting receive.
+  bool armed = false;
+  uint32_t rlen = 0;
   int rflags = 0;
 };
 
@@ -67,6 +70,7 @@ struct Engine {
   bool pollRef = false;
   napi_ref dispatch = nullptr;
   napi_ref batchRef = nullptr;
+  napi_ref armedRef = nullptr;  // the array of armed buffers, by slot
   napi_async_context context = nullptr;
   int32_t *batch = nullptr;  // the backing store of the shared Int32Array
   std::vector<EngineSlot> slots;

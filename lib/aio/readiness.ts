@@ -103,7 +103,10 @@ export function settleNow<T>(value: T): Promise<T> {
   return new Promise((resolve) => setImmediate(() => resolve(yielded(value))));
 }
 
-const batch: Int32Array = native.engine_init(onBatch);
+// The buffer of each armed receive, at the index of its slot: native code reads it there at
+// completion (one array element per slot instead of a napi_ref created per arm).
+const armedBuffers: (ArrayBufferView | undefined)[] = [];
+const batch: Int32Array = native.engine_init(onBatch, armedBuffers);
 let epoch = 0;
 /** Whether the current batch reported more than one socket. */
 let shared = false;
@@ -149,6 +152,7 @@ function ready(w: Watch, events: number, result: number): void {
   if (events & RECV_DONE && w.r0 !== null && w.armed) {
     const h = w.r0;
     w.armed = false;
+    armedBuffers[w.slot] = undefined;
     w.r0 = next(w.rq);
     h.done?.();
     if (result < 0) h.reject(fromErrno(-result, h.syscall));
@@ -208,10 +212,13 @@ function settle(w: Watch): void {
   for (;;) {
     const h = w.r0;
     if (h === null || !h.armable || w.armed) break;
+    const slot = slotOf(w);
+    armedBuffers[slot] = h.buf;
     try {
-      native.engine_recv(slotOf(w), h.buf, h.n, h.flags);
+      native.engine_recv(slot, h.buf, h.n, h.flags);
       w.armed = true;
     } catch (e) {
+      armedBuffers[slot] = undefined;
       w.r0 = next(w.rq);
       h.done?.();
       h.reject(e);
@@ -271,6 +278,7 @@ function take(w: Watch, dir: Direction, waiter: Waiter): void {
     if (w.r0 === waiter) {
       if (w.armed) {
         w.armed = false;
+        armedBuffers[w.slot] = undefined;
         native.engine_disarm(w.slot);
       }
       w.r0 = next(w.rq);
@@ -304,6 +312,7 @@ export function cancelAll(st: State): void {
   st.watch = null;
   if (w.slot >= 0) {
     bySlot[w.slot] = null;
+    armedBuffers[w.slot] = undefined;
     native.engine_close(w.slot);
     w.slot = -1;
   }

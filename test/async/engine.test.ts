@@ -51,6 +51,25 @@ describe('readiness engine', () => {
     expect(await b.recv(8)).toEqual(Buffer.from('fgh'));
   });
 
+  it('an armed receive whose buffer is detached while it waits rejects with EFAULT, writes nowhere, and the socket goes on', async () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    track(b);
+    const ab = new ArrayBuffer(64);
+    const p = b.recv_into(new Uint8Array(ab), 16);
+    expect(await isPending(p)).toBe(true);
+    // Transferring the ArrayBuffer detaches it: its memory now belongs to the clone.
+    const moved = structuredClone(ab, { transfer: [ab] });
+    expect(ab.byteLength).toBe(0);
+    await a.send(Buffer.from('payload'));
+    await expect(within(p, 5000)).rejects.toMatchObject({ errno: 14 });
+    expect(Buffer.from(moved).subarray(0, 7).toString('latin1')).toBe('\0'.repeat(7));
+    // The data is still queued and the next receive (armed, with a live buffer) gets it.
+    const buf = Buffer.alloc(16);
+    expect(await within(b.recv_into(buf), 5000)).toBe(7);
+    expect(buf.subarray(0, 7).toString()).toBe('payload');
+  });
+
   it('a socket closed by a continuation of the batch that delivered it: the rest of the batch is unaffected', async () => {
     const pairs = Array.from({ length: 8 }, () => {
       const [a, b] = aio.socketpair();
