@@ -140,32 +140,58 @@ function capture(resolve: (value: never) => void, reject: (error: unknown) => vo
   capturedReject = reject;
 }
 
-/** Gives a waiting call a timer and an abort listener (only calls that have them pay for them). */
+/** Gives a waiting call a timer and an abort registration (only calls that have them pay for them). */
 function bound<R>(call: Call<R>, dir: Direction, timeout: number, signal: AbortSignal | undefined): void {
   let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const remove = () => {
-    call.done?.();
-    dequeue(call.st, dir, call);
-  };
   if (signal) {
-    onAbort = () => {
-      remove();
-      call.reject(abortError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    let calls = bySignal.get(signal);
+    if (calls === undefined) {
+      calls = new Set();
+      bySignal.set(signal, calls);
+      signal.addEventListener('abort', abortAll, { once: true });
+    }
+    calls.add(call as unknown as Call);
   }
   if (timeout >= 0) {
     timer = setTimeout(() => {
-      remove();
+      call.done?.();
+      dequeue(call.st, dir, call);
       call.reject(timeout === 0 ? wouldBlock(call.syscall) : timedOut(call.syscall));
     }, timeout * 1000);
   }
   call.done = () => {
     call.done = null;
     if (timer) clearTimeout(timer);
-    if (onAbort) signal!.removeEventListener('abort', onAbort);
+    if (signal) forget(signal, call as unknown as Call);
   };
+}
+
+// The calls waiting with each AbortSignal, behind one 'abort' listener per signal however
+// many calls share it (trio's pattern: one cancel scope around many calls). A listener per
+// call would pass EventTarget's limit of 10 listeners and make Node warn of a leak.
+const bySignal = new WeakMap<AbortSignal, Set<Call>>();
+
+/** A call sharing `signal` settled or gave up: the signal's last call takes the listener away. */
+function forget(signal: AbortSignal, call: Call): void {
+  const calls = bySignal.get(signal);
+  if (calls === undefined) return;
+  calls.delete(call);
+  if (calls.size > 0) return;
+  bySignal.delete(signal);
+  signal.removeEventListener('abort', abortAll);
+}
+
+/** The signal aborted: every call waiting with it leaves its queue with an AbortError, in call order. */
+function abortAll(event: Event): void {
+  const signal = event.target as AbortSignal;
+  const calls = bySignal.get(signal);
+  if (calls === undefined) return;
+  bySignal.delete(signal);
+  for (const call of calls) {
+    call.done?.();
+    dequeue(call.st, call.op.dir, call);
+    call.reject(abortError(signal));
+  }
 }
 
 /** Waits until the socket is readable (trio's wait_readable); no syscall. */

@@ -2,6 +2,7 @@
 // AbortSignal cancellation, settimeout bounds, close()/detach() with calls pending,
 // and fairness between sockets.
 import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import * as socket from '../../lib/index';
@@ -208,10 +209,49 @@ describe('AbortSignal', () => {
       await a.send(Buffer.from([i & 0xff]));
       expect((await within(p, 5000))[0]).toBe(i & 0xff);
     }
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
     // aborting now affects nothing (no stale waiter is rejected, no error is thrown)
     ac.abort();
     await a.send(Buffer.from('z'));
     expect(await within(b.recv(1), 5000)).toEqual(Buffer.from('z'));
+  });
+
+  it('one signal shared by many waiting calls: one listener, no leak warning, each settles on its own', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const pairs = Array.from({ length: 40 }, () => pair());
+      const ac = new AbortController();
+      const waits = pairs.map(([, b]) => b.recv(4, { signal: ac.signal }));
+      // trio's cancel scope around many calls: Node warns past 10 listeners on one signal.
+      expect(getEventListeners(ac.signal, 'abort').length).toBeLessThanOrEqual(1);
+      // Half of them complete; the other half are still aborted by the signal, in order.
+      for (let i = 0; i < 20; i++) await pairs[i][0].send(Buffer.from(`d${i}`));
+      for (let i = 0; i < 20; i++) expect(await within(waits[i], 5000)).toEqual(Buffer.from(`d${i}`));
+      const order: number[] = [];
+      const rest = waits.slice(20).map((p, i) =>
+        p.then(
+          () => -1,
+          (e) => {
+            expectAbortError(e);
+            order.push(i);
+            return i;
+          },
+        ),
+      );
+      ac.abort();
+      expect(await within(Promise.all(rest), 5000)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+      // The sockets stay usable.
+      await pairs[39][0].send(Buffer.from('ok'));
+      expect(await within(pairs[39][1].recv(2), 5000)).toEqual(Buffer.from('ok'));
+      await sleep(10); // process warnings are emitted on a later tick
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 
