@@ -1,6 +1,7 @@
 // examples/selectors-echo-server.ts and examples/select-chat-server.ts, run as a user
 // runs them (tsx, in a child process, importing 'bsdsock/selectors' / 'bsdsock/select'
 // mapped to lib/), each served to several concurrent clients: Node sockets and python3.
+// The README's selectors server runs the same way, taken from README.md as printed.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -38,11 +39,15 @@ interface Server {
 function startServer(script: string): Server {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', TSX_TSCONFIG_PATH: tsconfig };
   delete env.NODE_OPTIONS;
-  const child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join('examples', script)], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [require.resolve('tsx/cli'), path.resolve(repoRoot, 'examples', script)],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   const port = new Promise<number>((resolve, reject) => {
@@ -194,4 +199,68 @@ describe('examples/select-chat-server.ts (select.select chat)', () => {
       server.child.kill('SIGKILL');
     }
   });
+});
+
+/**
+ * The code block of README.md's "A selectors server" section, as printed, with its port
+ * (Python's 1234) replaced by `port` so that the test does not depend on 1234 being free.
+ */
+function readmeSelectorsServer(port: number): string {
+  const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.split(/^## /m).find((s) => s.startsWith('A selectors server'));
+  const code = section && /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  if (!code) throw new Error('README.md has no ts block under "## A selectors server"');
+  expect(code.match(/\b1234\b/g)).toHaveLength(1);
+  return code.replace(/\b1234\b/, String(port));
+}
+
+/** A port nothing listens on now: bound by the kernel's choice, then released. */
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+describe("README.md's selectors server", () => {
+  it(
+    'runs as printed and echoes to several concurrent clients, one of them python3',
+    { timeout: 40_000 },
+    async () => {
+      const port = await freePort();
+      fs.writeFileSync(path.join(tmp, 'readme-selectors.ts'), readmeSelectorsServer(port));
+      const server = startServer(path.join(tmp, 'readme-selectors.ts'));
+      server.port.catch(() => {}); // it prints no port; its exit is checked below instead
+      try {
+        // The snippet prints nothing: it is up once a connection is accepted (bounded retries).
+        let first: Awaited<ReturnType<typeof nodeClient>> | undefined;
+        for (let i = 0; i < 200 && !first; i++) {
+          first = await nodeClient(port).catch(() => undefined);
+          if (!first) await new Promise((r) => setTimeout(r, 50));
+        }
+        if (!first) throw new Error(`the README server never listened: ${server.output()}`);
+        const clients = [first, ...(await Promise.all([nodeClient(port), nodeClient(port)]))];
+        const py = pythonClient(port);
+        expect(await py.line(15_000)).toBe('connected');
+        for (let round = 0; round < 3; round++) {
+          clients.forEach((c, i) => c.send(`readme ${i} round ${round}\n`));
+          py.proc.stdin!.write(`python round ${round}\n`);
+          await Promise.all(clients.map((c, i) => c.waitFor(`readme ${i} round ${round}\n`)));
+          expect(await py.line(10_000)).toBe(`python round ${round}`);
+        }
+        // A client that leaves is unregistered and closed; the others are still served.
+        clients[0].close();
+        py.proc.stdin!.end();
+        await within(py.exit, 10_000, 'python client exit');
+        clients[1].send('after the others left\n');
+        await clients[1].waitFor('after the others left\n');
+        for (const c of clients.slice(1)) c.close();
+        expect(server.child.exitCode).toBe(null);
+        expect(server.output()).toBe('');
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    },
+  );
 });
