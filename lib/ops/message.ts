@@ -5,7 +5,7 @@ import { AGAIN, READ, WRITE } from '../aio/readiness';
 import { native, WOULD_BLOCK, type AncData } from '../native';
 import { OSError } from '../oserror';
 import { operation, type Call } from './call';
-import { trim } from './recv';
+import { toBufsize, trim } from './recv';
 
 /** recvmsg's and recvmsg_into's ancbufsize (0 when omitted) and flags. */
 function checkAncFlags<R>(call: Call<R>, ancbufsize: unknown, flags: unknown): void {
@@ -63,8 +63,7 @@ type Msg = [number, AncData[], number, unknown];
  */
 export const Recvmsg = operation<[Buffer, AncData[], number, unknown]>('recvmsg', READ, 1, 3, {
   check(call, bufsize, ancbufsize, flags) {
-    const n = toInt(bufsize, 'bufsize');
-    if (n < 0) throw new RangeError('negative buffer size in recvmsg()');
+    const n = toBufsize(bufsize, 'negative buffer size in recvmsg()');
     checkAncFlags(call, ancbufsize, flags);
     call.buf = Buffer.allocUnsafe(n);
     return undefined;

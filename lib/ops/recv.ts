@@ -24,20 +24,26 @@ export function checkWritable(buffer: unknown, caller: string): ArrayBufferView 
   return buffer;
 }
 
-/** The largest Buffer Node can allocate: a larger recv() size is Python's MemoryError. */
+/** The largest Buffer Node can allocate: a larger receive size is Python's MemoryError. */
 const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
+/**
+ * A receive size read as CPython reads it, a C ssize_t: beyond one is Python's OverflowError,
+ * a negative size the caller's ValueError (`negative`), and a size Node cannot allocate its
+ * MemoryError (CPython allocates before the system call, so before finding a closed socket).
+ */
+export function toBufsize(v: unknown, negative: string): number {
+  if (typeof v === 'number' && (v >= 2 ** 63 || v < -(2 ** 63)) && Number.isInteger(v))
+    throw new RangeError('Python int too large to convert to C ssize_t');
+  const n = toInt(v, 'bufsize', -Infinity, Infinity);
+  if (n < 0) throw new RangeError(negative);
+  if (n > MAX_BUFFER) throw new RangeError(`cannot allocate ${n} bytes (MemoryError)`);
+  return n;
+}
+
 /** recv's and recvfrom's (bufsize, flags = 0): a fresh buffer of bufsize bytes. */
-function checkBufsize<R>(
-  call: Call<R>,
-  bufsize: unknown,
-  flags: unknown,
-  caller: string,
-  min = -0x80000000,
-  max = 0x7fffffff,
-): number {
-  const n = toInt(bufsize, 'bufsize', min, max);
-  if (n < 0) throw new RangeError(`negative buffersize in ${caller}`);
+function checkBufsize<R>(call: Call<R>, bufsize: unknown, flags: unknown, caller: string): number {
+  const n = toBufsize(bufsize, `negative buffersize in ${caller}`);
   call.flags = toFlags(flags);
   call.n = n;
   return n;
@@ -65,13 +71,11 @@ function checkInto<R>(
 /** socket.recv(bufsize, flags = 0): at most bufsize bytes; empty at end of stream; recv(0) makes no syscall. */
 export const Recv = operation<Buffer>('recv', READ, 1, 2, {
   check(call, bufsize, flags) {
-    // A C ssize_t, as in CPython: a size it cannot allocate is the only size error.
-    const n = checkBufsize(call, bufsize, flags, 'recv', -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    if (n === 0 || n > MAX_BUFFER) {
+    const n = checkBufsize(call, bufsize, flags, 'recv');
+    if (n === 0) {
       // The socket is checked first (recv(0) on a closed socket is EBADF).
       openFd(call.st, 'recv');
-      if (n === 0) return Buffer.alloc(0);
-      throw new RangeError(`cannot allocate ${n} bytes (MemoryError)`);
+      return Buffer.alloc(0);
     }
     // allocUnsafe does not touch the pages, so a large size costs nothing until data comes.
     call.buf = Buffer.allocUnsafe(n);
