@@ -276,8 +276,26 @@ const SOCKET_METHODS: Record<string, Signature> = {
   sendfile: pyMethod('sendfile', ['file', 'offset', 'count'], 1),
 };
 
+/**
+ * socket.makefile(mode='r', buffering=None, *, encoding=None, errors=None, newline=None): the
+ * implementations take (mode, { buffering, encoding, errors, newline }).
+ */
+const MAKEFILE: Signature = {
+  ...pyMethod('makefile', ['mode', 'buffering', 'encoding', 'errors', 'newline'], 0),
+  positional: 2,
+};
+function makefileArgs([mode, buffering, encoding, errors, newline]: unknown[]): unknown[] {
+  const options: Record<string, unknown> = {};
+  if (buffering !== undefined) options.buffering = buffering;
+  if (encoding !== undefined) options.encoding = encoding;
+  if (errors !== undefined) options.errors = errors;
+  if (newline !== undefined) options.newline = newline;
+  return [mode, options];
+}
+
 const proto = Socket.prototype as unknown as Record<string, (...a: never[]) => unknown>;
 for (const [name, s] of Object.entries(SOCKET_METHODS)) proto[name] = pythonCall(s, proto[name]);
+proto.makefile = pythonCall(MAKEFILE, proto.makefile, makefileArgs);
 
 // ---- AsyncSocket methods: the same table ------------------------------------------------------
 
@@ -369,6 +387,7 @@ for (const [name, s] of Object.entries(SOCKET_METHODS)) {
     ? aioMethod(s, aioProto[name], AIO_WAITS.has(name))
     : pythonCall(s, aioProto[name]);
 }
+aioProto.makefile = pythonCall(MAKEFILE, aioProto.makefile, makefileArgs);
 
 // ---- bsdsock/aio: the same parameters for the async twins --------------------------------------
 

@@ -311,6 +311,13 @@ meth('recvfrom', [2 ** 63], {}, ['udp']);
 meth('recvmsg', [2 ** 31], {}, ['udp']);
 meth('recvmsg', [2 ** 63], {}, ['udp']);
 meth('recvmsg', [1, 2 ** 31], {}, ['udp']);
+// makefile(mode='r', buffering=None, *, encoding=None, errors=None, newline=None)
+meth('makefile', ['r', null, 'utf-8', null], {}, ['fresh']);
+meth('makefile', ['r'], { kwargs: { bogus: 1 } }, ['fresh']);
+meth('makefile', ['x'], {}, ['fresh']);
+meth('makefile', ['rb'], { kwargs: { buffering: 0 }, mode: 'type' }, ['fresh']);
+meth('makefile', ['rb', 0], { mode: 'type' }, ['fresh']);
+meth('makefile', ['r'], { kwargs: { encoding: 'utf-8', newline: null }, mode: 'type' }, ['fresh']);
 
 // ---- option round trips ---------------------------------------------------------------------
 const rt = (id: string, state: State, level: number, opt: number, value: Val, buflen?: number) =>
