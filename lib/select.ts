@@ -195,6 +195,8 @@ function msTimeout(v: unknown): number {
   if (v === null || v === undefined) return -1;
   if (typeof v !== 'number') throw new TypeError('timeout must be an integer or None');
   if (Number.isNaN(v)) throw new RangeError('Invalid value NaN (not a number)');
+  // CPython first converts to its nanosecond clock (an int64), then checks the C int.
+  if (!(Math.abs(v) < 9.2e12)) throw new RangeError(timestampOverflow(v));
   const ms = Math.ceil(v);
   if (ms > INT_MAX || ms < INT_MIN) throw new RangeError('timeout is too large');
   return ms < 0 ? -1 : ms;

@@ -221,7 +221,12 @@ describe('select.poll (test_poll.py)', () => {
     const p = select.poll();
     expect(() => p.register(0, 2 ** 16)).toThrow(new RangeError('Python int too large for C unsigned short'));
     expect(() => p.register(0, -1)).toThrow(new RangeError('value must be positive'));
-    expect(() => p.poll(2 ** 64)).toThrow(new RangeError('timeout is too large'));
+    // CPython converts to its nanosecond clock first: 1 << 64 overflows that (an int says
+    // _PyTime_t; 2**64 is past JavaScript's safe integers, so it counts as a float: time_t).
+    expect(() => p.poll(2 ** 64)).toThrow(new RangeError('timestamp out of range for platform time_t'));
+    expect(() => p.poll(2 ** 50)).toThrow(new RangeError('timestamp too large to convert to C _PyTime_t'));
+    expect(() => p.poll(1e300)).toThrow(new RangeError('timestamp out of range for platform time_t'));
+    expect(() => p.poll(2 ** 40)).toThrow(new RangeError('timeout is too large'));
     expect(() => p.poll(2 ** 31)).toThrow(new RangeError('timeout is too large'));
   });
 
