@@ -191,15 +191,23 @@ const CREATE_SERVER: Signature = {
   positional: 1,
 };
 
-/** create_server's parameters as its implementations take them: the keywords in an object. */
-function serverArgs([address, family, backlog, reuse_port, dualstack_ipv6]: unknown[]): unknown[] {
-  const options: Record<string, unknown> = {};
-  if (family !== undefined) options.family = family;
-  if (backlog !== undefined) options.backlog = backlog;
-  if (reuse_port !== undefined) options.reuse_port = reuse_port;
-  if (dualstack_ipv6 !== undefined) options.dualstack_ipv6 = dualstack_ipv6;
-  return [address, options];
+/**
+ * An adapter for a function that takes its first parameter, then every other one of `s` in
+ * one options object (only those given): create_server(address, { family, backlog, ... }).
+ */
+function firstThenOptions(s: Signature): (args: unknown[]) => unknown[] {
+  const names = s.params.slice(1);
+  return ([first, ...rest]) => {
+    const options: Record<string, unknown> = {};
+    names.forEach((name, i) => {
+      if (rest[i] !== undefined) options[name] = rest[i];
+    });
+    return [first, options];
+  };
 }
+
+/** create_server's parameters as its implementations take them: the keywords in an object. */
+const serverArgs = firstThenOptions(CREATE_SERVER);
 
 /**
  * Mirrors socket.create_server(address, *, family=AF_INET, backlog=None, reuse_port=False,
@@ -284,14 +292,7 @@ const MAKEFILE: Signature = {
   ...pyMethod('makefile', ['mode', 'buffering', 'encoding', 'errors', 'newline'], 0),
   positional: 2,
 };
-function makefileArgs([mode, buffering, encoding, errors, newline]: unknown[]): unknown[] {
-  const options: Record<string, unknown> = {};
-  if (buffering !== undefined) options.buffering = buffering;
-  if (encoding !== undefined) options.encoding = encoding;
-  if (errors !== undefined) options.errors = errors;
-  if (newline !== undefined) options.newline = newline;
-  return [mode, options];
-}
+const makefileArgs = firstThenOptions(MAKEFILE);
 
 const proto = Socket.prototype as unknown as Record<string, (...a: never[]) => unknown>;
 for (const [name, s] of Object.entries(SOCKET_METHODS)) proto[name] = pythonCall(s, proto[name]);
