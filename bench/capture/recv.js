@@ -13,6 +13,8 @@
 // from ready to the end.
 const path = require('node:path');
 
+/** @typedef {typeof import('../../lib/index')} Bsdsock  the built package (dist/) has these types */
+
 const [mode, ifname, portArg, bsArg, bnArg, idleArg] = process.argv.slice(2);
 const port = Number(portArg);
 const blockSize = Number(bsArg);
@@ -21,6 +23,7 @@ const idle = Number(idleArg) / 1000;
 const HARD_LIMIT = 60;
 
 // udp dst port <port> over IPv4, from the Ethernet header (what ring.c attaches).
+/** @type {[number, number, number, number][]} */
 const FILTER = [
   [0x28, 0, 0, 12],
   [0x15, 0, 6, 0x0800],
@@ -38,7 +41,8 @@ let blocks = 0;
 let touched = 0;
 let t0 = 0;
 let last = 0;
-let cpu0 = null;
+/** @type {NodeJS.CpuUsage | undefined} */
+let cpu0;
 
 function ready() {
   process.stderr.write('ready\n');
@@ -47,6 +51,7 @@ function ready() {
   last = t0;
 }
 
+/** @param {number | null} drops  kernel drops, null where the receiver cannot tell */
 function report(drops) {
   const c = process.cpuUsage(cpu0);
   const out = {
@@ -62,21 +67,28 @@ function report(drops) {
   process.stdout.write(JSON.stringify(out) + '\n');
 }
 
+/** @param {Bsdsock} socket */
 function packetSocket(socket) {
   const s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0);
   s.attach_filter(FILTER);
   return s;
 }
 
-/** PACKET_STATISTICS drops (tpacket_stats: packets, drops), read-and-reset. */
+/**
+ * PACKET_STATISTICS drops (tpacket_stats: packets, drops), read-and-reset.
+ * @param {Bsdsock} socket
+ * @param {import('../../lib/index').Socket} s
+ */
 function drops(socket, s) {
-  return s.getsockopt(socket.SOL_PACKET, socket.PACKET_STATISTICS, 8).readUInt32LE(4);
+  return /** @type {Buffer} */ (s.getsockopt(socket.SOL_PACKET, socket.PACKET_STATISTICS, 8)).readUInt32LE(4);
 }
 
 /**
  * One block through the cursor. The sum stays in a local: a module-level number that grows past
  * 2^31 would be boxed (a heap allocation) on every store, which is the benchmark's cost, not the
  * ring's.
+ * @param {import('../../lib/index').Block} b
+ * @param {Uint8Array} bytes  ring.bytes
  */
 function consume(b, bytes) {
   const c = b.cursor();
@@ -92,6 +104,7 @@ const elapsed = () => (performance.now() - t0) / 1000;
 
 async function main() {
   if (mode === 'cap') return capture();
+  /** @type {Bsdsock} */
   const socket = require(path.join(__dirname, '..', '..', 'dist', 'index.js'));
   const RING = { block_size: blockSize, block_nr: blockNr, frame_size: 2048 };
   if (mode === 'ring' || mode === 'ring-cursor') {
@@ -166,14 +179,17 @@ async function main() {
   } else throw new Error(`unknown mode ${mode}`);
 }
 
-/** libpcap through `cap`: pcap_dispatch from a uv_poll callback, one JS event per frame. */
+/**
+ * libpcap through `cap`: pcap_dispatch from a uv_poll callback, one JS event per frame.
+ * @returns {Promise<void>}
+ */
 function capture() {
   // bench/capture/run.js installs and builds cap in bench/out/cap and passes its directory.
   const { Cap } = require(process.env.BSDSOCK_CAP_DIR || 'cap');
   const c = new Cap();
   const buffer = Buffer.alloc(65536);
   c.open(ifname, `udp dst port ${port}`, blockSize * blockNr, buffer);
-  c.on('packet', (nbytes) => {
+  c.on('packet', (/** @type {number} */ nbytes) => {
     touched += nbytes + buffer[12];
     frames++;
   });

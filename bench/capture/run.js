@@ -33,6 +33,17 @@ const BLOCK_SIZE = 1 << 20;
 const BLOCK_NR = 32;
 const IDLE_MS = 400;
 
+/**
+ * @typedef {{ label: string, cmd: () => string[] }} Impl  a receiver and the command that starts it
+ * @typedef {{ rounds: number, seconds: number, impls: string[], out: string, install: boolean, prof?: boolean }} Flags
+ * @typedef {{ impl: string, vs: string, what: string, min?: number, max?: number }} Target
+ * @typedef {{ ok: boolean, json: any, err: string, code: number | null }} Ended  a child's exit and its last JSON line
+ * @typedef {{ ok: true, sent: number, seconds: number, frames: number, drops: number | null, cpu: number,
+ *   blocks?: number, fps: number, lost: number, cpuPerM: number }} Sample
+ * @typedef {Sample | { ok: false, why: string }} Outcome
+ */
+
+/** @type {Record<string, Impl>} */
 const IMPLS = {
   c: { label: 'C, TPACKET_V3 ring', cmd: () => [path.join(OUT, 'capture-ring'), 'cr0', ...geometry()] },
   'ring-cursor': { label: 'bsdsock RxRing, cursor (blocking)', cmd: () => node('ring-cursor') },
@@ -47,7 +58,7 @@ const geometry = () => [String(PORT), String(BLOCK_SIZE), String(BLOCK_NR), Stri
 const PROF = process.argv.includes('--prof')
   ? ['--cpu-prof', '--cpu-prof-dir', path.join(ROOT, 'bench', 'out', 'prof')]
   : [];
-const node = (mode) => [
+const node = (/** @type {string} */ mode) => [
   process.execPath,
   ...PROF,
   path.join(__dirname, 'recv.js'),
@@ -58,6 +69,7 @@ const node = (mode) => [
 
 // Judged on the ring read with the cursor (the allocation-free form); the Frame-object and
 // async rows show what the convenience and the event loop cost on top.
+/** @type {Target[]} */
 const TARGETS = [
   { impl: 'ring-cursor', vs: 'c', what: 'frames/s', min: 0.8 },
   { impl: 'ring-cursor', vs: 'cap', what: 'frames/s', min: 1.5 },
@@ -67,11 +79,21 @@ const TARGETS = [
   { impl: 'ring-async', vs: 'c', what: 'CPU per frame', max: 1.5 },
 ];
 
-const log = (s) => process.stderr.write(`${s}\n`);
+const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
 
+/**
+ * @param {string[]} argv
+ * @returns {Flags}
+ */
 function flags(argv) {
-  const f = { rounds: 3, seconds: 3, impls: Object.keys(IMPLS), out: path.join(ROOT, 'bench', 'results.md') };
-  f.install = true;
+  /** @type {Flags} */
+  const f = {
+    rounds: 3,
+    seconds: 3,
+    impls: Object.keys(IMPLS),
+    out: path.join(ROOT, 'bench', 'results.md'),
+    install: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rounds') f.rounds = Number(argv[++i]);
@@ -92,6 +114,10 @@ function flags(argv) {
 
 // ---- preparation -----------------------------------------------------------------------------
 
+/**
+ * @param {string} src
+ * @param {string} bin  its name in bench/out
+ */
 function compile(src, bin) {
   fs.mkdirSync(OUT, { recursive: true });
   const out = path.join(OUT, bin);
@@ -117,6 +143,10 @@ function ensureDist() {
  * root, then node-gyp against this Node's own headers. Returns the package directory, or why not.
  */
 const CAP_VERSION = '0.2.1';
+/**
+ * @param {Flags} f
+ * @returns {{ dir: string, why?: undefined } | { why: string, dir?: undefined }}
+ */
 function ensureCap(f) {
   const prefix = path.join(OUT, 'cap');
   const dir = path.join(prefix, 'node_modules', 'cap');
@@ -145,7 +175,8 @@ function ensureCap(f) {
     if (!f.install) return { why: 'libpcap-dev is missing (--no-install)' };
     log('libpcap headers missing: apt-get install -y libpcap-dev');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const apt = (args) => spawnSync('apt-get', args, { stdio: ['ignore', 2, 2], env, timeout: 300000 });
+    const apt = (/** @type {string[]} */ args) =>
+      spawnSync('apt-get', args, { stdio: ['ignore', 2, 2], env, timeout: 300000 });
     if (apt(['install', '-y', '-qq', '--no-install-recommends', 'libpcap-dev']).status !== 0) {
       apt(['update', '-qq']);
       if (apt(['install', '-y', '-qq', '--no-install-recommends', 'libpcap-dev']).status !== 0)
@@ -162,7 +193,8 @@ function ensureCap(f) {
 // ---- the network -------------------------------------------------------------------------------
 
 const NS = { gen: `bsdsock-bench-${process.pid}-gen`, rx: `bsdsock-bench-${process.pid}-rx` };
-const ip = (...args) => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const ip = (/** @type {string[]} */ ...args) =>
+  execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function removeNetwork() {
   for (const ns of Object.values(NS)) {
@@ -201,7 +233,9 @@ function buildNetwork() {
 // ---- runs --------------------------------------------------------------------------------------
 
 function cpus() {
-  const m = /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  const m = /** @type {RegExpExecArray} */ (
+    /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+  );
   const out = [];
   for (const part of m[1].split(',')) {
     const [a, b] = part.split('-').map(Number);
@@ -210,7 +244,15 @@ function cpus() {
   return out;
 }
 
-/** Starts argv in namespace ns pinned to cpu; resolves { json, stderr } when it ends. */
+/**
+ * Starts argv in namespace ns pinned to cpu; `done` resolves when it ends.
+ * @param {string} ns
+ * @param {number} cpu
+ * @param {string[]} argv
+ * @param {number} timeoutS  SIGKILL after this many seconds
+ * @param {(stderr: string) => void} [onStderr]  called with all of stderr so far, on each chunk
+ * @returns {{ child: import('node:child_process').ChildProcess, done: Promise<Ended> }}
+ */
 function inNs(ns, cpu, argv, timeoutS, onStderr) {
   const child = spawn('ip', ['netns', 'exec', ns, 'taskset', '-c', String(cpu), ...argv], {
     cwd: ROOT,
@@ -237,8 +279,16 @@ function inNs(ns, cpu, argv, timeoutS, onStderr) {
   return { child, done };
 }
 
+/**
+ * @param {string} impl
+ * @param {string} mac  the receiver's link address, for the generator
+ * @param {Flags} f
+ * @param {[number, number]} cpus  receiver's and generator's
+ * @returns {Promise<Outcome>}
+ */
 async function runOnce(impl, mac, f, [cpuRx, cpuGen]) {
-  let ready;
+  /** @type {(v?: unknown) => void} */
+  let ready = () => {};
   const isReady = new Promise((r) => (ready = r));
   const rx = inNs(NS.rx, cpuRx, IMPLS[impl].cmd(), 90, (e) => /ready/.test(e) && ready());
   const early = await Promise.race([isReady.then(() => null), rx.done]);
@@ -268,13 +318,13 @@ async function runOnce(impl, mac, f, [cpuRx, cpuGen]) {
   };
 }
 
-const median = (xs) => {
+const median = (/** @type {number[]} */ xs) => {
   const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
   if (!v.length) return NaN;
   const n = v.length;
   return n % 2 ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 };
-const num = (v, digits = 0) =>
+const num = (/** @type {number} */ v, digits = 0) =>
   Number.isFinite(v)
     ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : 'n/a';
@@ -288,6 +338,7 @@ async function main() {
   compile(path.join(__dirname, 'gen.c'), 'capture-gen');
   compile(path.join(__dirname, 'ring.c'), 'capture-ring');
   ensureDist();
+  /** @type {Record<string, string>} */
   const missing = {};
   if (f.impls.includes('cap')) {
     const cap = ensureCap(f);
@@ -297,11 +348,14 @@ async function main() {
     } else process.env.BSDSOCK_CAP_DIR = cap.dir;
   }
   const allowed = cpus();
+  /** @type {[number, number]} */
   const pin = allowed.length >= 2 ? [allowed[0], allowed[1]] : [allowed[0], allowed[0]];
   const mac = buildNetwork();
   log(`namespaces ${NS.gen} / ${NS.rx}; receiver on CPU ${pin[0]}, generator on CPU ${pin[1]}`);
 
+  /** @type {Record<string, Sample[]>} */
   const samples = Object.fromEntries(f.impls.map((i) => [i, []]));
+  /** @type {Record<string, string>} */
   const failures = {};
   for (let round = 1; round <= f.rounds; round++) {
     for (const impl of f.impls) {
@@ -318,13 +372,14 @@ async function main() {
     }
   }
 
+  /** @type {Record<string, { fps: number, sent: number, drops: number | null, lost: number, cpuPerM: number, minFps: number, maxFps: number, n: number }>} */
   const med = {};
   for (const impl of f.impls) {
     const s = samples[impl];
     med[impl] = {
       fps: median(s.map((x) => x.fps)),
       sent: median(s.map((x) => x.sent / x.seconds)),
-      drops: s.some((x) => x.drops === null) ? null : median(s.map((x) => x.drops)),
+      drops: s.some((x) => x.drops === null) ? null : median(s.map((x) => /** @type {number} */ (x.drops))),
       lost: median(s.map((x) => x.lost)),
       cpuPerM: median(s.map((x) => x.cpuPerM)),
       minFps: Math.min(...s.map((x) => x.fps)),
@@ -371,7 +426,7 @@ async function main() {
       continue;
     }
     const r = t.what === 'frames/s' ? a.fps / b.fps : a.cpuPerM / b.cpuPerM;
-    const met = t.min ? r >= t.min : r <= t.max;
+    const met = t.min ? r >= t.min : r <= /** @type {number} */ (t.max);
     lines.push(
       `| ${IMPLS[t.impl].label} ${t.what} vs ${IMPLS[t.vs].label}: ${t.min ? '≥' : '≤'} ${t.min ?? t.max}× | ${r.toFixed(2)}× | ${met ? 'yes' : 'no'} |`,
     );
