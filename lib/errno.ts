@@ -15,7 +15,6 @@ export const {
   EINPROGRESS,
   EINTR,
   EINVAL,
-  EISCONN,
   EISDIR,
   ENOENT,
   ENOSYS,

@@ -14,8 +14,8 @@
  * an empty Buffer, never as unmapped memory. Copy what you keep: Buffer.from(frame.data).
  */
 import { AF_PACKET, SOCK_DGRAM, SOCK_RAW } from './constants';
-import { EBADF, EBUSY } from './errno';
-import { OSError, fromErrno, strerror } from './oserror';
+import { EBUSY } from './errno';
+import { OSError, ebadf, strerror } from './oserror';
 import { rings, type SocketLike } from './ring/base';
 import { rb, TPACKET_V3 } from './ring/binding';
 import { rxGeometry, txGeometry } from './ring/options';
@@ -35,7 +35,7 @@ function checkSocket(sock: SocketLike, key: object, caller: string, types: numbe
     );
   }
   const fd = sock.fileno();
-  if (fd < 0) throw fromErrno(EBADF, caller);
+  if (fd < 0) throw ebadf(caller);
   const have = rings.get(key);
   if (have && !have.closed) {
     const err = new OSError(

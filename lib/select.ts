@@ -7,6 +7,7 @@
  * call into native code, which retries EINTR with what is left of the timeout (PEP 475).
  */
 import { inspect } from 'node:util';
+import { ENOENT } from './errno';
 import { OSError, fromErrno } from './oserror';
 import { native } from './native';
 import { timestampOverflow, typeName } from './args';
@@ -232,7 +233,7 @@ export class Poll {
     const [obj, mask] = pyArgs(POLL_MODIFY, args);
     const fd = fileDescriptor(obj);
     const events = shortMask(mask);
-    if (!this.#fds.has(fd)) throw fromErrno(2, 'poll');
+    if (!this.#fds.has(fd)) throw fromErrno(ENOENT, 'poll');
     this.#fds.set(fd, events);
     this.#table = null;
   }

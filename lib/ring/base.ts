@@ -1,7 +1,6 @@
 // What every ring shares (the mapping, its views, close()) and the one-ring-per-socket registry.
 import { markAsUntransferable } from 'node:worker_threads';
-import { EBADF } from '../errno';
-import { fromErrno } from '../oserror';
+import { ebadf } from '../oserror';
 import { BLOCK_STATUS, rb } from './binding';
 
 /** The socket a ring is on: Socket or AsyncSocket. */
@@ -75,9 +74,9 @@ export abstract class RingBase {
 
   /** @internal */
   _fd(syscall: string): number {
-    if (this.#closed) throw fromErrno(EBADF, syscall);
+    if (this.#closed) throw ebadf(syscall);
     const fd = this._sock.fileno();
-    if (fd < 0) throw fromErrno(EBADF, syscall);
+    if (fd < 0) throw ebadf(syscall);
     return fd;
   }
 
