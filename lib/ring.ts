@@ -17,8 +17,8 @@ import { AF_PACKET, SOCK_DGRAM, SOCK_RAW } from './constants';
 import { EBUSY } from './errno';
 import { OSError, ebadf, strerror } from './oserror';
 import { rings, type SocketLike } from './ring/base';
-import { rb, TPACKET_V3 } from './ring/binding';
-import { rxGeometry, txGeometry } from './ring/options';
+import { rb } from './ring/binding';
+import { rxGeometry, txGeometry, type RingGeometry } from './ring/options';
 import { AsyncRxRing, RxRing } from './ring/rx';
 import { AsyncTxRing, TxRing } from './ring/tx';
 
@@ -52,24 +52,18 @@ function checkSocket(sock: SocketLike, key: object, caller: string, types: numbe
 // ---- construction (Socket/AsyncSocket rx_ring() and tx_ring()) ---------------------------
 
 /**
- * Checks the options against the kernel's rules, then the socket, then sets PACKET_VERSION,
- * PACKET_RX_RING (PACKET_TIMESTAMP, PACKET_FANOUT) and maps the ring. `key` is the blocking
- * Socket, whose close() unmaps the ring. @internal
+ * Checks the socket, then sets PACKET_VERSION and PACKET_RX_RING or PACKET_TX_RING (with
+ * PACKET_TIMESTAMP, PACKET_FANOUT, PACKET_QDISC_BYPASS as `g` asks) and maps the ring:
+ * [its memory, the TPACKET version the kernel took].
  */
-export function rxRing(sock: SocketLike, key: object, options: unknown, async: true): AsyncRxRing;
-export function rxRing(sock: SocketLike, key: object, options: unknown, async: false): RxRing;
-export function rxRing(
-  sock: SocketLike,
-  key: object,
-  options: unknown,
-  async: boolean,
-): RxRing | AsyncRxRing {
-  const g = rxGeometry(options);
-  const fd = checkSocket(sock, key, 'rx_ring', [SOCK_RAW, SOCK_DGRAM]);
-  const [ab] = rb.ring_map(
+function mapRing(sock: SocketLike, key: object, g: RingGeometry, tx: boolean): [ArrayBuffer, number] {
+  const fd = tx
+    ? checkSocket(sock, key, 'tx_ring', [SOCK_RAW])
+    : checkSocket(sock, key, 'rx_ring', [SOCK_RAW, SOCK_DGRAM]);
+  return rb.ring_map(
     fd,
-    false,
-    TPACKET_V3,
+    tx,
+    g.version,
     g.block_size,
     g.block_nr,
     g.frame_size,
@@ -77,34 +71,30 @@ export function rxRing(
     g.retire_blk_tov,
     g.timestamp,
     g.fanout,
-    false,
-  );
-  return async ? new AsyncRxRing(sock, key, false, g, ab) : new RxRing(sock, key, false, g, ab);
-}
-
-/** Like rxRing, for PACKET_TX_RING on a SOCK_RAW packet socket. @internal */
-export function txRing(sock: SocketLike, key: object, options: unknown, async: true): AsyncTxRing;
-export function txRing(sock: SocketLike, key: object, options: unknown, async: false): TxRing;
-export function txRing(
-  sock: SocketLike,
-  key: object,
-  options: unknown,
-  async: boolean,
-): TxRing | AsyncTxRing {
-  const g = txGeometry(options);
-  const fd = checkSocket(sock, key, 'tx_ring', [SOCK_RAW]);
-  const [ab, kver] = rb.ring_map(
-    fd,
-    true,
-    g.version,
-    g.block_size,
-    g.block_nr,
-    g.frame_size,
-    g.frame_nr,
-    0,
-    null,
-    null,
     g.qdisc_bypass,
   );
-  return async ? new AsyncTxRing(sock, key, g, ab, kver) : new TxRing(sock, key, g, ab, kver);
 }
+
+/** How Socket and AsyncSocket make a ring: `async` picks the class (AsyncRxRing or RxRing, ...). @internal */
+export interface RingMaker<Blocking, Async> {
+  (sock: SocketLike, key: object, options: unknown, async: true): Async;
+  (sock: SocketLike, key: object, options: unknown, async: false): Blocking;
+}
+
+/**
+ * Checks the options against the kernel's rules, then the socket, then sets PACKET_VERSION,
+ * PACKET_RX_RING (PACKET_TIMESTAMP, PACKET_FANOUT) and maps the ring. `key` is the blocking
+ * Socket, whose close() unmaps the ring. @internal
+ */
+export const rxRing = ((sock: SocketLike, key: object, options: unknown, async: boolean) => {
+  const g = rxGeometry(options);
+  const [ab] = mapRing(sock, key, g, false);
+  return async ? new AsyncRxRing(sock, key, false, g, ab) : new RxRing(sock, key, false, g, ab);
+}) as RingMaker<RxRing, AsyncRxRing>;
+
+/** Like rxRing, for PACKET_TX_RING on a SOCK_RAW packet socket. @internal */
+export const txRing = ((sock: SocketLike, key: object, options: unknown, async: boolean) => {
+  const g = txGeometry(options);
+  const [ab, kver] = mapRing(sock, key, g, true);
+  return async ? new AsyncTxRing(sock, key, g, ab, kver) : new TxRing(sock, key, g, ab, kver);
+}) as RingMaker<TxRing, AsyncTxRing>;

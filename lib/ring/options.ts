@@ -92,7 +92,10 @@ function intOption(
   return v;
 }
 
-interface RxGeometry {
+/** A ring as ring_map() takes it: the geometry and the socket options that go with it. */
+export interface RingGeometry {
+  /** TPACKET_V3 or TPACKET_V2; -1 = V3 where the kernel has it, else V2 (transmit). */
+  version: number;
   block_size: number;
   block_nr: number;
   frame_size: number;
@@ -100,9 +103,10 @@ interface RxGeometry {
   retire_blk_tov: number;
   timestamp: number | null;
   fanout: number | null;
+  qdisc_bypass: boolean;
 }
 
-export function rxGeometry(options: unknown): RxGeometry {
+export function rxGeometry(options: unknown): RingGeometry {
   const c = 'rx_ring';
   const o = checkObject(options, c, [
     'block_size',
@@ -145,6 +149,7 @@ export function rxGeometry(options: unknown): RxGeometry {
     fanout = (id | ((mode | flags) << 16)) >>> 0;
   }
   return {
+    version: TPACKET_V3,
     block_size,
     block_nr,
     frame_size,
@@ -152,17 +157,11 @@ export function rxGeometry(options: unknown): RxGeometry {
     retire_blk_tov,
     timestamp,
     fanout,
+    qdisc_bypass: false,
   };
 }
 
-export function txGeometry(options: unknown): {
-  block_size: number;
-  block_nr: number;
-  frame_size: number;
-  frame_nr: number;
-  version: number;
-  qdisc_bypass: boolean;
-} {
+export function txGeometry(options: unknown): RingGeometry {
   const c = 'tx_ring';
   const o = checkObject(options, c, ['frame_size', 'frame_nr', 'qdisc_bypass', 'version']);
   const frame_size = intOption(o, 'frame_size', c, 1, MAX_RING_BYTES);
@@ -191,11 +190,14 @@ export function txGeometry(options: unknown): {
       `${c}() frame_size * frame_nr needs ${block_size * block_nr} bytes; one ring maps at most ${MAX_RING_BYTES} (1 GiB)`,
     );
   return {
+    version,
     block_size,
     block_nr,
     frame_size,
     frame_nr: perBlock * block_nr,
-    version,
+    retire_blk_tov: 0,
+    timestamp: null,
+    fanout: null,
     qdisc_bypass: o.qdisc_bypass === true,
   };
 }
