@@ -126,8 +126,15 @@ function compile(src, bin) {
   } catch {
     // not built yet
   }
-  const r = spawnSync(process.env.CC || 'cc', ['-O2', '-Wall', '-o', out, src], { stdio: ['ignore', 2, 2] });
-  if (r.status !== 0) throw new Error(`cc failed on ${src}`);
+  // Written under this process's name, then renamed into place: a run started at the same time
+  // in this checkout (the test suite twice at once) never executes a half-written binary.
+  const tmp = `${out}.${process.pid}`;
+  const r = spawnSync(process.env.CC || 'cc', ['-O2', '-Wall', '-o', tmp, src], { stdio: ['ignore', 2, 2] });
+  if (r.status !== 0) {
+    fs.rmSync(tmp, { force: true });
+    throw new Error(`cc failed on ${src}`);
+  }
+  fs.renameSync(tmp, out);
 }
 
 function ensureDist() {
