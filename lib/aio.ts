@@ -1,7 +1,7 @@
 // bsdsock/aio: the public surface of the async twin (trio.socket's names), assembled from lib/aio/.
 export * from './constants';
 export * from './public-errors';
-export { AsyncSocket } from './aio/socket';
+export { AsyncSocket, type RecvIntoKeywords } from './aio/socket';
 export { AbortError, type WaitOptions } from './aio/runner';
 export * from './aio/functions';
 // With Python's arity and keyword arguments (lib/signatures.ts); these take precedence.

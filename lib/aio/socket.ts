@@ -35,6 +35,12 @@ import {
 
 let internalState: State | null = null;
 
+/** recv_into's and recvfrom_into's keyword arguments, with trio's `signal` beside them. */
+export interface RecvIntoKeywords extends WaitOptions {
+  nbytes?: number;
+  flags?: number;
+}
+
 /**
  * An async socket, mirroring trio.socket's socket object. Create one with aio.socket(),
  * aio.socketpair(), aio.fromfd() or aio.from_stdlib_socket().
@@ -239,6 +245,14 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     nbytes?: number | WaitOptions,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
+  ): Promise<number>;
+  /** recv_into with keywords (lib/signatures.ts maps them): `recv_into(buf, { nbytes, signal })`. */
+  recv_into(buffer: ArrayBufferView, options: RecvIntoKeywords): Promise<number>;
+  recv_into(
+    buffer: ArrayBufferView,
+    nbytes?: number | WaitOptions,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
   ): Promise<number> {
     return start(RecvInto, this, this.#st, buffer, nbytes, flags, opts);
   }
@@ -253,6 +267,14 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   }
 
   /** Like socket.recvfrom_into(), but async: resolves to [count, address]. */
+  recvfrom_into(
+    buffer: ArrayBufferView,
+    nbytes?: number | WaitOptions,
+    flags?: number | WaitOptions,
+    opts?: WaitOptions,
+  ): Promise<[number, RecvAddress<F, T>]>;
+  /** recvfrom_into with keywords (lib/signatures.ts maps them): `recvfrom_into(buf, { nbytes, signal })`. */
+  recvfrom_into(buffer: ArrayBufferView, options: RecvIntoKeywords): Promise<[number, RecvAddress<F, T>]>;
   recvfrom_into(
     buffer: ArrayBufferView,
     nbytes?: number | WaitOptions,
@@ -374,11 +396,23 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
    */
   sendfile(
     file: number | { fd: number },
-    offset = 0,
+    offset?: number,
+    count?: number | null,
+    opts?: WaitOptions,
+  ): Promise<number>;
+  /** sendfile with keywords (lib/signatures.ts maps them): `sendfile(fd, { offset, count, signal })`. */
+  sendfile(
+    file: number | { fd: number },
+    options: { offset?: number; count?: number | null; signal?: AbortSignal },
+  ): Promise<number>;
+  sendfile(
+    file: number | { fd: number },
+    offset: number | object = 0,
     count: number | null = null,
     opts?: WaitOptions,
   ): Promise<number> {
-    return sendfileAsync(this, this.#st, file, offset, count, opts);
+    // The keyword form reaches here as positional arguments (lib/signatures.ts).
+    return sendfileAsync(this, this.#st, file, offset as number, count, opts);
   }
 
   // ---- streams, repr, disposal ---------------------------------------------------------

@@ -226,4 +226,13 @@ export async function async(): Promise<void> {
   tcp.setblocking(1);
   // @ts-expect-error -- internal
   tcp._state();
+
+  // Python's keywords, with trio's signal beside them.
+  const signal = AbortSignal.timeout(1000);
+  exact<number>()(await conn.recv_into(data, { nbytes: 4, signal }));
+  exact<[number, [string, number]]>()(await udp.recvfrom_into(data, { nbytes: 4, flags: 0 }));
+  exact<number>()(await conn.sendfile(3, { offset: 0, count: 10, signal }));
+  exact<number>()(await conn.sendfile(3, 0, null, { signal }));
+  // @ts-expect-error -- not one of recv_into's keywords
+  await conn.recv_into(data, { bufsize: 4 });
 }
