@@ -127,17 +127,18 @@ export const getaddrinfo: {
   f.getaddrinfo as (...a: unknown[]) => f.AddrInfo[],
 );
 
+// The signatures the blocking and async module functions share.
+const SOCKETPAIR = sig('socketpair', ['family', 'type', 'proto'], 0, 'python');
+const FROMFD = sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python');
+
 /** Mirrors socket.socketpair(family=None, type=SOCK_STREAM, proto=0), keywords too. */
 export const socketpair: SocketpairCall<'sync'> = pythonCall(
-  sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
+  SOCKETPAIR,
   f.socketpair as (...a: unknown[]) => [Socket, Socket],
 );
 
 /** Mirrors socket.fromfd(fd, family, type, proto=0), keywords too. */
-export const fromfd: FromfdCall<'sync'> = pythonCall(
-  sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
-  f.fromfd as (...a: unknown[]) => Socket,
-);
+export const fromfd: FromfdCall<'sync'> = pythonCall(FROMFD, f.fromfd as (...a: unknown[]) => Socket);
 
 /** The families create_connection may connect with (getaddrinfo's results for a host). */
 type Ip = typeof AF_INET | typeof AF_INET6;
@@ -416,13 +417,13 @@ export const aioSocket: SocketCall<'aio'> = pythonCall(
 
 /** aio.socketpair(family, type, proto), keywords too. */
 export const aioSocketpair: SocketpairCall<'aio'> = pythonCall(
-  sig('socketpair', ['family', 'type', 'proto'], 0, 'python'),
+  SOCKETPAIR,
   aiof.socketpair as (...a: unknown[]) => [AsyncSocket, AsyncSocket],
 );
 
 /** aio.fromfd(fd, family, type, proto), keywords too. */
 export const aioFromfd: FromfdCall<'aio'> = pythonCall(
-  sig('fromfd', ['fd', 'family', 'type', 'proto'], 3, 'python'),
+  FROMFD,
   aiof.fromfd as (...a: unknown[]) => AsyncSocket,
 );
 
