@@ -196,40 +196,46 @@ describe('the literal types hold in every build', () => {
   });
 
   const arm64 = available('aarch64-linux-gnu-gcc') && available('qemu-aarch64', ['-version']);
-  it.skipIf(!arm64)('linux-arm64 glibc (aarch64-linux-gnu-gcc, run under qemu-aarch64)', () => {
-    const exe = path.join(path.dirname(program()), 'arm64');
-    execFileSync('aarch64-linux-gnu-gcc', ['-D_GNU_SOURCE', '-x', 'c', '-o', exe, program()], {
-      timeout: 120_000,
-    });
-    const out = execFileSync('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', exe], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: plainEnv(),
-    });
-    expect(checkAgainst(parseValues(out))).toEqual([]);
-  });
+  it.skipIf(!arm64)(
+    `linux-arm64 glibc (aarch64-linux-gnu-gcc, run under qemu-aarch64)${arm64 ? '' : ' [skipped: needs apt crossbuild-essential-arm64 and qemu-user]'}`,
+    () => {
+      const exe = path.join(path.dirname(program()), 'arm64');
+      execFileSync('aarch64-linux-gnu-gcc', ['-D_GNU_SOURCE', '-x', 'c', '-o', exe, program()], {
+        timeout: 120_000,
+      });
+      const out = execFileSync('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', exe], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: plainEnv(),
+      });
+      expect(checkAgainst(parseValues(out))).toEqual([]);
+    },
+  );
 
   // musl's headers take the kernel's (linux/, asm/) from the system, as musl-gcc users do.
   const musl = available('musl-gcc', ['-v']) && fs.existsSync('/usr/include/linux/netlink.h');
-  it.skipIf(!musl)('linux-x64 musl (musl-gcc): SOMAXCONN and NI_MAXHOST differ, and are typed number', () => {
-    const d = path.dirname(program());
-    const kernel = path.join(d, 'kernel');
-    fs.mkdirSync(kernel, { recursive: true });
-    const arch = `/usr/include/${os.arch() === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu/asm`;
-    for (const [name, target] of [
-      ['linux', '/usr/include/linux'],
-      ['asm-generic', '/usr/include/asm-generic'],
-      ['asm', arch],
-    ]) {
-      if (!fs.existsSync(path.join(kernel, name))) fs.symlinkSync(target, path.join(kernel, name));
-    }
-    const exe = path.join(d, 'musl');
-    execFileSync('musl-gcc', ['-D_GNU_SOURCE', '-idirafter', kernel, '-o', exe, program()], {
-      timeout: 120_000,
-    });
-    const differ = checkAgainst(
-      parseValues(execFileSync(exe, { encoding: 'utf8', timeout: 30_000, env: plainEnv() })),
-    );
-    expect(differ.sort()).toEqual(['NI_MAXHOST', 'SOMAXCONN']);
-  });
+  it.skipIf(!musl)(
+    `linux-x64 musl (musl-gcc): SOMAXCONN and NI_MAXHOST differ, and are typed number${musl ? '' : ' [skipped: needs apt musl-tools and linux-libc-dev]'}`,
+    () => {
+      const d = path.dirname(program());
+      const kernel = path.join(d, 'kernel');
+      fs.mkdirSync(kernel, { recursive: true });
+      const arch = `/usr/include/${os.arch() === 'x64' ? 'x86_64' : 'aarch64'}-linux-gnu/asm`;
+      for (const [name, target] of [
+        ['linux', '/usr/include/linux'],
+        ['asm-generic', '/usr/include/asm-generic'],
+        ['asm', arch],
+      ]) {
+        if (!fs.existsSync(path.join(kernel, name))) fs.symlinkSync(target, path.join(kernel, name));
+      }
+      const exe = path.join(d, 'musl');
+      execFileSync('musl-gcc', ['-D_GNU_SOURCE', '-idirafter', kernel, '-o', exe, program()], {
+        timeout: 120_000,
+      });
+      const differ = checkAgainst(
+        parseValues(execFileSync(exe, { encoding: 'utf8', timeout: 30_000, env: plainEnv() })),
+      );
+      expect(differ.sort()).toEqual(['NI_MAXHOST', 'SOMAXCONN']);
+    },
+  );
 });
