@@ -62,7 +62,9 @@ export function sig(
 
 /** A plain object (`{ ... }`) without fileno(): the only value taken as keyword arguments. */
 export function isOptions(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  // Buffers and arrays first: the common last arguments, and cheap to rule out (reading a
+  // typed array's prototype leaves V8's fast path for a runtime call).
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v) || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
   if (proto !== Object.prototype && proto !== null) return false;
   // An object with a fileno() method stands for a file, as in Python, never for options.
