@@ -142,7 +142,7 @@ export interface Binding {
   engine_recv(slot: number, buffer: ArrayBufferView, nbytes: number, flags: number): void;
   engine_disarm(slot: number): void;
   engine_close(slot: number): void;
-  engine_stats(): [number, number, boolean, number, number, number];
+  engine_stats(): [number, number, boolean, number, number, number, number, number];
 
   getaddrinfo(...args: GaiArgs): [number, number, number, string, NativeAddress][];
   getaddrinfo_async(...args: GaiArgs): Promise<[number, number, number, string, NativeAddress][]>;
