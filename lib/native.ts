@@ -139,7 +139,13 @@ export interface Binding {
   engine_init(dispatch: (count: number) => void, armed: (ArrayBufferView | undefined)[]): Int32Array;
   engine_open(fd: number): number;
   engine_want(slot: number, directions: number): void;
-  engine_recv(slot: number, buffer: ArrayBufferView, nbytes: number, flags: number): void;
+  engine_recv(
+    slot: number,
+    buffer: ArrayBufferView,
+    nbytes: number,
+    flags: number,
+    tryFirst?: boolean,
+  ): number;
   engine_disarm(slot: number): void;
   engine_close(slot: number): void;
   engine_stats(): [number, number, boolean, number, number, number, number, number];

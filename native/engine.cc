@@ -448,20 +448,26 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
-// engine_recv(slot, buffer, nbytes, flags): arms a receive of nbytes into buffer, done by
-// the engine when the socket is readable; its count (or -errno) comes in the batch
-// (kRecvDone). lib has put the buffer at index `slot` of its armed array (engine_init),
-// where the engine looks it up again at completion (and checks its length again: a buffer
-// detached or replaced meanwhile gives EFAULT, never a write out of bounds).
+// engine_recv(slot, buffer, nbytes, flags, tryFirst) -> count | WOULD_BLOCK: arms a receive
+// of nbytes into buffer, done by the engine when the socket is readable; its count (or
+// -errno) comes in the batch (kRecvDone). With tryFirst the receive is first tried at once
+// (MSG_DONTWAIT): data gives its count and arms nothing, an error throws (as recv_into),
+// and only EAGAIN arms, so a call that may wait costs one crossing, not a try and an arm.
+// Without it (and after EAGAIN) the result is WOULD_BLOCK: armed. lib puts the buffer at
+// index `slot` of its armed array (engine_init) once this returns armed; the engine looks
+// it up there at completion (and checks its length again: a buffer detached or replaced
+// meanwhile gives EFAULT, never a write out of bounds).
 napi_value EngineRecv(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   Engine *e = GetEngine(env, info, argc, argv);
   uint32_t id;
   int32_t n, flags;
   if (!e || argc < 4 || !ArgSlot(env, *e, argv[0], id) || !ArgInt32(env, argv[2], "nbytes", n) ||
       !ArgInt32(env, argv[3], "flags", flags))
     return nullptr;
+  bool tryFirst = false;
+  if (argc >= 5 && napi_get_value_bool(env, argv[4], &tryFirst) != napi_ok) tryFirst = false;
   uint8_t *data;
   size_t len;
   if (!GetBytes(Napi::Env(env), Napi::Value(env, argv[1]), "buffer", data, len)) return nullptr;
@@ -474,6 +480,18 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
     napi_throw_error(env, nullptr, "a receive is already armed on this slot");
     return nullptr;
   }
+  napi_value r;
+  if (tryFirst) {
+    ssize_t got;
+    do {
+      got = recv(s.fd, data, static_cast<size_t>(n), flags | MSG_DONTWAIT);
+    } while (got < 0 && errno == EINTR);
+    if (got >= 0) {
+      napi_create_double(env, static_cast<double>(got), &r);
+      return r;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) return ThrowErr(env, errno, "recv");
+  }
   int err = 0;
   if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
   s.armed = true;
@@ -481,7 +499,8 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
   s.rlen = static_cast<uint32_t>(n);
   s.rflags = flags;
   SetWant(*e, s, s.want | kRead);
-  return Undefined(env);
+  napi_create_int32(env, kWouldBlock, &r);
+  return r;
 }
 
 // engine_disarm(slot): drops the armed receive (its waiter gave up) and with it the read

@@ -18,7 +18,7 @@
  */
 import { EBADF } from '../errno';
 import { fromErrno } from '../oserror';
-import { native } from '../native';
+import { native, WOULD_BLOCK } from '../native';
 import type { State } from '../state';
 
 /** Directions (native/engine.h kRead, kWrite). */
@@ -198,6 +198,21 @@ function serve(w: Watch, dir: Direction, budget: number): void {
   }
 }
 
+function watchOf(st: State): Watch {
+  return (st.watch ??= {
+    st,
+    slot: -1,
+    r0: null,
+    rq: null,
+    w0: null,
+    wq: null,
+    mask: 0,
+    armed: false,
+    listed: false,
+    epoch: 0,
+  });
+}
+
 function slotOf(w: Watch): number {
   if (w.slot < 0) w.slot = native.engine_open(w.st.fd);
   return w.slot;
@@ -236,6 +251,28 @@ function settle(w: Watch): void {
   }
 }
 
+/**
+ * The first attempt of an armable receive that has nothing queued before it
+ * (tryReadFirst said so): one crossing tries recv(2) at once and, if it would block, arms
+ * the receive in native code with `waiter` as the head of the read queue. Returns the
+ * count received at once, or -1 when armed (the caller then makes the promise); a failed
+ * recv(2) throws, and nothing is armed.
+ */
+export function recvOrArm(st: State, waiter: Waiter): number {
+  const w = watchOf(st);
+  const slot = slotOf(w);
+  const r = native.engine_recv(slot, waiter.buf, waiter.n, waiter.flags, true);
+  if (r !== WOULD_BLOCK) return r;
+  armedBuffers[slot] = waiter.buf;
+  w.r0 = waiter;
+  w.armed = true;
+  if (!w.listed) {
+    w.listed = true;
+    bySlot[slot] = w;
+  }
+  return -1;
+}
+
 /** Whether a call of direction `dir` is already queued on this socket (then a new one queues behind it). */
 export function waiting(st: State, dir: Direction): boolean {
   const w = st.watch;
@@ -247,18 +284,7 @@ export function waiting(st: State, dir: Direction): boolean {
  * (an armed receive is handed to native code when it reaches the head of the queue).
  */
 export function enqueue(st: State, dir: Direction, waiter: Waiter): void {
-  const w = (st.watch ??= {
-    st,
-    slot: -1,
-    r0: null,
-    rq: null,
-    w0: null,
-    wq: null,
-    mask: 0,
-    armed: false,
-    listed: false,
-    epoch: 0,
-  });
+  const w = watchOf(st);
   if (dir === READ) {
     if (w.r0 === null) w.r0 = waiter;
     else (w.rq ??= []).push(waiter);

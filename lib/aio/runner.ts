@@ -8,6 +8,7 @@ import {
   WRITE,
   dequeue,
   enqueue,
+  recvOrArm,
   settleNow,
   tryReadFirst,
   waiting,
@@ -106,7 +107,19 @@ export function run<R>(
   const st = call.st;
   if (signal?.aborted) return Promise.reject(call.op.fail(call, abortError(signal)));
   if (st.fd < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
-  if (tryFirst && (call.op.received !== null ? tryReadFirst(st) : !waiting(st, dir))) {
+  const armable = call.op.received !== null;
+  let armed = false;
+  if (tryFirst && armable && st.waitTimeout !== 0 && tryReadFirst(st)) {
+    // A receive that may wait: tried and, if it would block, armed in one crossing.
+    let count: number;
+    try {
+      count = recvOrArm(st, call);
+    } catch (e) {
+      return Promise.reject(call.op.fail(call, e));
+    }
+    if (count >= 0) return settleNow(call.received(count));
+    armed = true;
+  } else if (tryFirst && (armable ? tryReadFirst(st) : !waiting(st, dir))) {
     let r: R | Again;
     try {
       r = call.retry();
@@ -122,6 +135,7 @@ export function run<R>(
   call.failed = capturedReject;
   const timeout = st.waitTimeout;
   if (signal || timeout >= 0) bound(call, dir, timeout, signal);
+  if (armed) return p;
   try {
     enqueue(st, dir, call);
   } catch (e) {

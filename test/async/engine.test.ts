@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
+import { constants } from 'node:os';
+import { OSError } from '../../lib/index';
 import { native } from '../../lib/native';
 import { aio, type ASock } from '../helpers/aio';
 import { fdSnapshot } from '../helpers/fds';
@@ -14,6 +16,7 @@ useSockets({ watchdog: false });
 
 /** [slots in use, slots with a waiter, handle referenced, batches, entries, epoll fd, harvests, wake-ups]. */
 const stats = () => native.engine_stats();
+const osErrno = constants.errno;
 
 describe('readiness engine', () => {
   it('delivers many ready sockets in one batch (one crossing into JS per wake-up)', async () => {
@@ -191,6 +194,38 @@ describe('readiness engine', () => {
     for (let i = 0; i < 20; i++) await cycle();
     expect(stats()[5]).toBe(epfd);
     expect(epolls()).toBe(n);
+  });
+
+  it('a receive that finds data at once is not armed: no waiter, no batch', async () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    track(b);
+    await a.send(Buffer.from('ready'));
+    const [, waiting0, , batches0] = stats();
+    const buf = Buffer.alloc(8);
+    expect(await b.recv_into(buf)).toBe(5);
+    expect(buf.subarray(0, 5).toString()).toBe('ready');
+    const [, waiting1, , batches1] = stats();
+    expect(batches1).toBe(batches0);
+    expect(waiting1).toBe(waiting0);
+    // Nothing left: the next one is armed (a waiter), and closing rejects it with EBADF.
+    const p = b.recv(8);
+    expect(await isPending(p)).toBe(true);
+    expect(stats()[1]).toBe(waiting0 + 1);
+    b.close();
+    expect((await p.catch((x) => x)).errno).toBe(osErrno.EBADF);
+    expect(stats()[1]).toBe(waiting0);
+  });
+
+  it('a receive that fails at once rejects with recv’s OSError and arms nothing', async () => {
+    const s = track(aio.socket(aio.AF_INET, aio.SOCK_STREAM));
+    const waiting0 = stats()[1];
+    const e = await s.recv_into(Buffer.alloc(4)).catch((x) => x);
+    expect(e).toBeInstanceOf(OSError);
+    expect(e.errno).toBe(osErrno.ENOTCONN);
+    expect(stats()[1]).toBe(waiting0);
+    // The socket stays usable: a second call fails the same way.
+    expect((await s.recv(4).catch((x) => x)).errno).toBe(osErrno.ENOTCONN);
   });
 
   it('a sole armed receive is served without a harvest; other waiters bring the harvest back', async () => {
