@@ -8,6 +8,9 @@
 //   bench idle-conns client --port P ...      the client of idle-conns, shared by every
 //                                             implementation's server (BENCH_IDLE_CLIENT)
 //   bench echo-many client --port P --conns N the client of echo-many-*, also shared
+//   bench <scenario> main --variant V         another server for the same peer (tcp-pingpong
+//                                             epoll; tcp-accept epoll, uring; echo-many uring:
+//                                             see "io_uring servers" below)
 //
 // Every loop is bounded in count and in time (--seconds). The peer inherits the CPU
 // affinity of main (bench/run.js pins main with taskset); BENCH_PEER_CPU moves it.
@@ -844,6 +847,351 @@ static void http_main(void) {
   emit_wrk(report, t1 - t0);
 }
 
+// ---- io_uring servers (--variant uring) ----------------------------------------------
+//
+// The io_uring experiment of issue 12 (docs/performance.md, "io_uring experiment"): the
+// same servers as the epoll ones, on an io_uring driven with raw syscalls and the kernel's
+// own header (no liburing). One io_uring_enter per loop turn submits what the turn prepared
+// and waits for at least one completion.
+//
+//   echo-many-N main --variant uring       one multishot accept, one multishot recv per
+//                                          connection taking buffers from a provided buffer
+//                                          ring, each echo an IORING_OP_SEND SQE
+//   echo-many-N main --variant uring-send  the same, each echo a direct send(2)
+//   tcp-accept main --variant uring        one multishot accept, close(2) per connection
+//   tcp-accept main --variant uring-close  the same, each close an IORING_OP_CLOSE SQE
+//   tcp-accept main --variant epoll        the epoll loop the comparison needs (the default
+//                                          C accept server is a blocking accept4 loop)
+//
+// A buffer goes back to the ring when its echo is done. BENCH_URING_BUFS=count,size sets
+// the buffer ring: the default, 1024 buffers of 512 bytes, was faster than 4096 of 2048 (the
+// ring hands buffers out in FIFO order, so a larger set cycles through more cache). With
+// --variant uring, two echoes of one connection in one turn could complete out of order if
+// the first had to wait for socket buffer space; with one small request in flight per
+// connection, as echo-many has, that cannot happen. BENCH_URING_PLAIN=1 sets the ring up
+// without IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN.
+
+#if defined(__linux__) && __has_include(<linux/io_uring.h>)
+#include <linux/io_uring.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#if defined(IORING_RECV_MULTISHOT) && defined(IORING_ACCEPT_MULTISHOT) && defined(IORING_SETUP_DEFER_TASKRUN)
+#define BENCH_URING 1
+#endif
+#endif
+
+#ifdef BENCH_URING
+
+typedef struct {
+  int fd;
+  unsigned *sq_head, *sq_tail, sq_mask, sq_entries;
+  unsigned *cq_head, *cq_tail, cq_mask;
+  struct io_uring_sqe *sqes;
+  struct io_uring_cqe *cqes;
+  unsigned sq_local;  // SQEs prepared (published to *sq_tail at submit)
+  unsigned submitted;
+} ur_t;
+
+static int ur_setup(ur_t *u, unsigned entries, unsigned cq_entries) {
+  struct io_uring_params p;
+  memset(&p, 0, sizeof p);
+  p.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQSIZE;
+  p.cq_entries = cq_entries;
+  if (getenv("BENCH_URING_PLAIN")) p.flags = IORING_SETUP_CQSIZE;
+  int fd = (int)syscall(__NR_io_uring_setup, entries, &p);
+  if (fd < 0) return -1;
+  if (!(p.features & IORING_FEAT_SINGLE_MMAP) || !(p.features & IORING_FEAT_NODROP)) {
+    close(fd);
+    errno = ENOSYS;
+    return -1;
+  }
+  size_t sq_sz = p.sq_off.array + p.sq_entries * sizeof(unsigned);
+  size_t cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+  size_t sz = sq_sz > cq_sz ? sq_sz : cq_sz;
+  char *ring = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQ_RING);
+  if (ring == MAP_FAILED) die("mmap io_uring rings");
+  u->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe), PROT_READ | PROT_WRITE,
+                 MAP_SHARED | MAP_POPULATE, fd, IORING_OFF_SQES);
+  if (u->sqes == MAP_FAILED) die("mmap io_uring sqes");
+  u->fd = fd;
+  u->sq_head = (unsigned *)(ring + p.sq_off.head);
+  u->sq_tail = (unsigned *)(ring + p.sq_off.tail);
+  u->sq_mask = *(unsigned *)(ring + p.sq_off.ring_mask);
+  u->sq_entries = p.sq_entries;
+  unsigned *array = (unsigned *)(ring + p.sq_off.array);
+  for (unsigned i = 0; i < p.sq_entries; i++) array[i] = i;  // identity: SQE i is slot i
+  u->cq_head = (unsigned *)(ring + p.cq_off.head);
+  u->cq_tail = (unsigned *)(ring + p.cq_off.tail);
+  u->cq_mask = *(unsigned *)(ring + p.cq_off.ring_mask);
+  u->cqes = (struct io_uring_cqe *)(ring + p.cq_off.cqes);
+  u->sq_local = u->submitted = *u->sq_tail;
+  return 0;
+}
+
+// Submits what was prepared and, with wait, waits up to 1 s for a completion.
+static int ur_enter(ur_t *u, int wait) {
+  __atomic_store_n(u->sq_tail, u->sq_local, __ATOMIC_RELEASE);
+  unsigned n = u->sq_local - u->submitted;
+  struct __kernel_timespec ts = {.tv_sec = 1, .tv_nsec = 0};
+  struct io_uring_getevents_arg arg = {.ts = (uint64_t)(uintptr_t)&ts};
+  unsigned flags = IORING_ENTER_GETEVENTS | IORING_ENTER_EXT_ARG;
+  for (;;) {
+    int r = (int)syscall(__NR_io_uring_enter, u->fd, n, wait ? 1 : 0, flags, &arg, sizeof arg);
+    if (r >= 0) {
+      u->submitted += (unsigned)r;
+      return r;
+    }
+    if (errno == EINTR) continue;
+    if (errno == ETIME) {  // the wait timed out; the submission went through
+      u->submitted = u->sq_local;
+      return 0;
+    }
+    die("io_uring_enter");
+  }
+}
+
+static struct io_uring_sqe *ur_sqe(ur_t *u) {
+  if (u->sq_local - __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE) >= u->sq_entries) ur_enter(u, 0);
+  if (u->sq_local - __atomic_load_n(u->sq_head, __ATOMIC_ACQUIRE) >= u->sq_entries) dief("SQ full");
+  struct io_uring_sqe *s = &u->sqes[u->sq_local & u->sq_mask];
+  memset(s, 0, sizeof *s);
+  u->sq_local++;
+  return s;
+}
+
+enum { UR_ACCEPT = 1, UR_RECV, UR_SEND, UR_PIPE, UR_CLOSE };
+// user_data: the kind in bits 56-63, a value in bits 0-31 (a send: the fd in bits 32-55)
+#define UR_TAG(kind, v) (((uint64_t)(kind) << 56) | (uint64_t)(uint32_t)(v))
+#define UR_BGID 0
+#define UR_NBUF_MAX 32768
+static unsigned ur_nbuf = 1024, ur_bufsz = 512;  // BENCH_URING_BUFS=count,size changes them
+
+// An SQE for `op` on `fd`, its completion tagged with `tag`.
+static struct io_uring_sqe *ur_prep(ur_t *u, int op, int fd, uint64_t tag) {
+  struct io_uring_sqe *s = ur_sqe(u);
+  s->opcode = (uint8_t)op;
+  s->fd = fd;
+  s->user_data = tag;
+  return s;
+}
+
+static void ur_accept(ur_t *u, int ls) {
+  struct io_uring_sqe *s = ur_prep(u, IORING_OP_ACCEPT, ls, UR_TAG(UR_ACCEPT, 0));
+  s->ioprio = IORING_ACCEPT_MULTISHOT;
+  s->accept_flags = SOCK_CLOEXEC;
+}
+
+static void ur_recv(ur_t *u, int fd) {
+  struct io_uring_sqe *s = ur_prep(u, IORING_OP_RECV, fd, UR_TAG(UR_RECV, fd));
+  s->ioprio = IORING_RECV_MULTISHOT;
+  s->flags = IOSQE_BUFFER_SELECT;
+  s->buf_group = UR_BGID;
+}
+
+// The provided buffer ring: ur_nbuf buffers of ur_bufsz bytes in group UR_BGID.
+typedef struct {
+  struct io_uring_buf_ring *br;
+  char *mem;
+} ur_bufs_t;
+
+static void ur_buf_put(ur_bufs_t *b, unsigned bid) {
+  unsigned short tail = b->br->tail;
+  struct io_uring_buf *e = &b->br->bufs[tail & (ur_nbuf - 1)];
+  e->addr = (uint64_t)(uintptr_t)(b->mem + (size_t)bid * ur_bufsz);
+  e->len = ur_bufsz;
+  e->bid = (unsigned short)bid;
+  __atomic_store_n(&b->br->tail, (unsigned short)(tail + 1), __ATOMIC_RELEASE);
+}
+
+static void ur_bufs_register(ur_t *u, ur_bufs_t *b) {
+  const char *env = getenv("BENCH_URING_BUFS");
+  if (env && sscanf(env, "%u,%u", &ur_nbuf, &ur_bufsz) != 2) dief("BENCH_URING_BUFS=count,size");
+  if (ur_nbuf < 1 || ur_nbuf > UR_NBUF_MAX || (ur_nbuf & (ur_nbuf - 1)) || ur_bufsz < 64 || ur_bufsz > 65536)
+    dief("BENCH_URING_BUFS: a power of two up to 32768 buffers of 64 to 65536 bytes");
+  b->br = mmap(NULL, ur_nbuf * sizeof(struct io_uring_buf), PROT_READ | PROT_WRITE,
+               MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+  b->mem = malloc((size_t)ur_nbuf * ur_bufsz);
+  if (b->br == MAP_FAILED || !b->mem) die("buffer ring memory");
+  struct io_uring_buf_reg reg;
+  memset(&reg, 0, sizeof reg);
+  reg.ring_addr = (uint64_t)(uintptr_t)b->br;
+  reg.ring_entries = ur_nbuf;
+  reg.bgid = UR_BGID;
+  if (syscall(__NR_io_uring_register, u->fd, IORING_REGISTER_PBUF_RING, &reg, 1) < 0)
+    die("IORING_REGISTER_PBUF_RING");
+  b->br->tail = 0;
+  for (unsigned i = 0; i < ur_nbuf; i++) ur_buf_put(b, i);
+}
+
+static void ur_pipe_read(ur_t *u, int fd, char *report, size_t rlen, size_t cap) {
+  struct io_uring_sqe *s = ur_prep(u, IORING_OP_READ, fd, UR_TAG(UR_PIPE, 0));
+  s->addr = (uint64_t)(uintptr_t)(report + rlen);
+  s->len = (unsigned)(cap - 1 - rlen);
+  s->off = (uint64_t)-1;
+}
+
+static int uring_variant(void) {
+  return O.variant && !strncmp(O.variant, "uring", 5);
+}
+
+// echo-many on io_uring; returns the client's report length, as epoll_server does.
+static size_t uring_echo_server(int ls, int out_fd, char *report, size_t cap, double hard) {
+  int direct_send = !strcmp(O.variant, "uring-send");
+  ur_t u;
+  if (ur_setup(&u, 4096, 16384) < 0) die("io_uring_setup");
+  ur_bufs_t bufs;
+  ur_bufs_register(&u, &bufs);
+  ur_accept(&u, ls);
+  size_t rlen = 0;
+  ur_pipe_read(&u, out_fd, report, rlen, cap);
+  int done = 0;
+  while (!done && now() < hard) {
+    ur_enter(&u, 1);
+    unsigned head = *u.cq_head, tail = __atomic_load_n(u.cq_tail, __ATOMIC_ACQUIRE);
+    for (; head != tail; head++) {
+      struct io_uring_cqe *c = &u.cqes[head & u.cq_mask];
+      int kind = (int)(c->user_data >> 56), v = (int)(uint32_t)c->user_data, res = c->res;
+      unsigned f = c->flags;
+      if (kind == UR_ACCEPT) {
+        if (res >= 0) {
+          nodelay(res);
+          ur_recv(&u, res);
+        }
+        if (!(f & IORING_CQE_F_MORE)) ur_accept(&u, ls);
+      } else if (kind == UR_RECV) {
+        if (res > 0) {
+          unsigned bid = f >> IORING_CQE_BUFFER_SHIFT;
+          char *p = bufs.mem + (size_t)bid * ur_bufsz;
+          if (direct_send) {
+            send_all_nb(v, p, (size_t)res);
+            ur_buf_put(&bufs, bid);
+          } else {
+            uint64_t tag = UR_TAG(UR_SEND, bid | ((unsigned)res << 16)) | (uint64_t)(unsigned)v << 32;
+            struct io_uring_sqe *s = ur_prep(&u, IORING_OP_SEND, v, tag);
+            s->addr = (uint64_t)(uintptr_t)p;
+            s->len = (unsigned)res;
+            s->msg_flags = MSG_NOSIGNAL;
+          }
+          if (!(f & IORING_CQE_F_MORE)) ur_recv(&u, v);
+        } else if (res == -ENOBUFS) {
+          ur_recv(&u, v);  // the ring ran dry: buffers come back as echoes complete
+        } else {
+          close(v);  // EOF or an error ends the multishot receive
+        }
+      } else if (kind == UR_SEND) {
+        unsigned bid = (unsigned)v & 0xffff, len = (unsigned)v >> 16;
+        if (res >= 0 && (unsigned)res < len)  // a short send: the rest goes synchronously
+          send_all_nb((int)(c->user_data >> 32 & 0xffffff), bufs.mem + (size_t)bid * ur_bufsz + res,
+                      len - (unsigned)res);
+        ur_buf_put(&bufs, bid);
+      } else if (kind == UR_PIPE) {
+        if (res > 0) {
+          rlen += (size_t)res;
+          if (rlen + 1 < cap)
+            ur_pipe_read(&u, out_fd, report, rlen, cap);
+          else
+            done = 1;
+        } else {
+          done = 1;
+        }
+      }
+    }
+    __atomic_store_n(u.cq_head, head, __ATOMIC_RELEASE);
+  }
+  close(u.fd);
+  report[rlen] = 0;
+  return rlen;
+}
+
+// tcp-accept on io_uring: one multishot accept, close(2) per connection.
+static void uring_accept_main(void) {
+  int ls = tcp_listen(128, &O.port);
+  pid_t peer = spawn_self_peer(NULL, NULL);
+  int close_sqe = !strcmp(O.variant, "uring-close");
+  ur_t u;
+  if (ur_setup(&u, 64, 256) < 0) die("io_uring_setup");
+  ur_accept(&u, ls);
+  long long total = O.warmup + O.count, i = 0, n = 0;
+  double t0 = now();
+  while (i < total) {
+    ur_enter(&u, 1);
+    unsigned head = *u.cq_head, tail = __atomic_load_n(u.cq_tail, __ATOMIC_ACQUIRE);
+    for (; head != tail; head++) {
+      struct io_uring_cqe *c = &u.cqes[head & u.cq_mask];
+      if ((int)(c->user_data >> 56) != UR_ACCEPT) {  // a failed close
+        errno = -c->res;
+        die("IORING_OP_CLOSE");
+      }
+      if (c->res < 0) {
+        errno = -c->res;
+        die("multishot accept");
+      }
+      if (close_sqe) {  // the close rides on the next io_uring_enter
+        ur_prep(&u, IORING_OP_CLOSE, c->res, UR_TAG(UR_CLOSE, 0))->flags = IOSQE_CQE_SKIP_SUCCESS;
+      } else {
+        close(c->res);
+      }
+      if (!(c->flags & IORING_CQE_F_MORE)) ur_accept(&u, ls);
+      if (++i == O.warmup) t0 = now();
+      if (i > O.warmup) n++;
+    }
+    __atomic_store_n(u.cq_head, head, __ATOMIC_RELEASE);
+    if (n > 0 && (n & 255) == 0 && now() - t0 > O.seconds) break;
+  }
+  double t1 = now();
+  close(u.fd);
+  close(ls);
+  reap(peer, n < O.count ? 0.2 : 10);
+  char extra[64];
+  snprintf(extra, sizeof extra, "\"variant\":\"%s\"", O.variant);
+  emit(n / (t1 - t0), "connections/s", n, t1 - t0, extra);
+}
+
+#else
+static int uring_variant(void) {
+  if (O.variant && !strncmp(O.variant, "uring", 5)) dief("built without <linux/io_uring.h>");
+  return 0;
+}
+static size_t uring_echo_server(int ls, int out_fd, char *report, size_t cap, double hard) {
+  (void)ls, (void)out_fd, (void)report, (void)cap, (void)hard;
+  return 0;
+}
+static void uring_accept_main(void) {}
+#endif
+
+// tcp-accept, --variant epoll: a non-blocking listener on an epoll loop, accept4 until
+// EAGAIN on each wake-up, close(2) per connection.
+static void epoll_accept_main(void) {
+  int ls = tcp_listen(128, &O.port);
+  fcntl(ls, F_SETFL, fcntl(ls, F_GETFL) | O_NONBLOCK);
+  pid_t peer = spawn_self_peer(NULL, NULL);
+  int ep = epoll_create1(EPOLL_CLOEXEC);
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = ls};
+  if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, ls, &ev) < 0) die("epoll");
+  long long total = O.warmup + O.count, i = 0, n = 0;
+  double t0 = now();
+  while (i < total) {
+    int r = epoll_wait(ep, &ev, 1, 1000);
+    if (r < 0 && errno != EINTR) die("epoll_wait");
+    for (;;) {
+      int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+      if (c < 0) {
+        if (errno == EAGAIN || errno == EINTR) break;
+        die("accept4");
+      }
+      close(c);
+      if (++i == O.warmup) t0 = now();
+      if (i > O.warmup) n++;
+    }
+    if (n > 0 && (n & 255) == 0 && now() - t0 > O.seconds) break;
+  }
+  double t1 = now();
+  close(ep);
+  close(ls);
+  reap(peer, n < O.count ? 0.2 : 10);
+  emit(n / (t1 - t0), "connections/s", n, t1 - t0, "\"variant\":\"epoll\"");
+}
+
 // ---- echo-many -----------------------------------------------------------------------
 //
 // Many connections, one request in flight on each. The client (this program, role
@@ -1028,11 +1376,16 @@ static void echo_main(void) {
   int cl_out;
   pid_t client = spawn_echo_client(&cl_out);
   char report[4096];
-  size_t rlen = epoll_server(ls, cl_out, report, sizeof report, now() + O.seconds + 10, echo_on_data);
+  double hard = now() + O.seconds + 10;
+  size_t rlen = uring_variant() ? uring_echo_server(ls, cl_out, report, sizeof report, hard)
+                                : epoll_server(ls, cl_out, report, sizeof report, hard, echo_on_data);
   if (reap(client, 5) != 0 || rlen == 0) dief("the echo-many client failed");
   char *nl = strchr(report, '\n');
   if (nl) *nl = 0;
-  printf("{\"impl\":\"c\",\"scenario\":\"%s\",%s}\n", O.scenario, report);
+  if (O.variant && *O.variant)
+    printf("{\"impl\":\"c\",\"scenario\":\"%s\",\"variant\":\"%s\",%s}\n", O.scenario, O.variant, report);
+  else
+    printf("{\"impl\":\"c\",\"scenario\":\"%s\",%s}\n", O.scenario, report);
   fflush(stdout);
   close(ls);
 }
@@ -1056,7 +1409,10 @@ int main(int argc, char **argv) {
   else if (!strcmp(s, "udp-batched"))
     peer ? udp_peer(1) : udp_main(1);
   else if (!strcmp(s, "tcp-accept"))
-    peer ? accept_peer() : accept_main();
+    peer              ? accept_peer()
+    : uring_variant() ? uring_accept_main()
+    : epoll_variant() ? epoll_accept_main()
+                      : accept_main();
   else if (!strcmp(s, "idle-conns"))
     !strcmp(O.role, "client") ? idle_client() : idle_main();
   else if (!strcmp(s, "http-hello"))
