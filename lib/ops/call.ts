@@ -141,7 +141,9 @@ export class Call<R = unknown> implements Waiter {
 
   /** Whether the engine may perform this call's receive itself (see Operation.received). */
   get armable(): boolean {
-    return this.op.received !== null;
+    // The engine keeps the count as a C int32 (native/engine.h): a larger receive (a buffer
+    // over 2 GiB) stays a readiness waiter.
+    return this.op.received !== null && this.n <= 0x7fffffff;
   }
 
   /** The result of an armed receive that got `count` bytes. */

@@ -228,6 +228,22 @@ describe('readiness engine', () => {
     expect((await s.recv(4).catch((x) => x)).errno).toBe(osErrno.ENOTCONN);
   });
 
+  it('a receive into a buffer over 2 GiB (beyond the engine’s int32 count) works at once and after a wait', async () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    track(b);
+    // allocUnsafe does not touch the pages: this costs address space, not memory.
+    const big = Buffer.allocUnsafe(2 ** 31 + 16);
+    await a.send(Buffer.from('now'));
+    expect(await b.recv_into(big)).toBe(3);
+    expect(big.subarray(0, 3).toString()).toBe('now');
+    const p = b.recv_into(big);
+    expect(await isPending(p)).toBe(true);
+    await a.send(Buffer.from('later'));
+    expect(await within(p, 5000)).toBe(5);
+    expect(big.subarray(0, 5).toString()).toBe('later');
+  });
+
   it('a sole armed receive is served without a harvest; other waiters bring the harvest back', async () => {
     const [a, b] = aio.socketpair();
     const [c, d] = aio.socketpair();
