@@ -22,11 +22,21 @@ uint32_t EpollMask(int want) {
   return ((want & kRead) ? EPOLLIN : 0u) | ((want & kWrite) ? EPOLLOUT : 0u);
 }
 
+// Frees the engine at the end of environment teardown and tells Node the engine's async
+// cleanup is complete. Only then may Node go on to destroy the environment and unload the
+// addon: a close callback still queued on the loop must not outlive the addon's code (a
+// worker terminated while it loaded the addon crashed in one).
+void Finish(Engine *e) {
+  napi_async_cleanup_hook_handle hook = e->hook;
+  delete e;
+  if (hook) napi_remove_async_cleanup_hook(hook);
+}
+
 // The handle's data is the Engine only when teardown waits for this close to free it.
 void OnHandleClosed(uv_handle_t *h) {
   auto *e = static_cast<Engine *>(h->data);
   delete reinterpret_cast<uv_poll_t *>(h);
-  delete e;
+  if (e) Finish(e);
 }
 
 // Environment teardown: stops and closes the handle and the epoll instance, and frees the
@@ -39,7 +49,7 @@ void StopPoll(Engine &e) {
   if (e.epfd >= 0) close(e.epfd);
   e.epfd = -1;
   if (!p) {
-    delete &e;
+    Finish(&e);
     return;
   }
   p->data = &e;
@@ -309,8 +319,8 @@ void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   e->dispatch = e->batchRef = e->armedRef = nullptr;
   if (e->context) napi_async_destroy(e->env, e->context);
   e->context = nullptr;
-  napi_remove_async_cleanup_hook(hook);
-  StopPoll(*e);  // frees e, now or once the handle is closed
+  e->hook = hook;
+  StopPoll(*e);  // frees e and removes the hook, now or once the handle is closed
 }
 
 // ---- argument helpers (raw N-API; lib/aio validates before it calls) ---------------------

@@ -77,7 +77,8 @@ struct Engine {
   napi_ref batchRef = nullptr;
   napi_ref armedRef = nullptr;  // the array of armed buffers, by slot
   napi_async_context context = nullptr;
-  int32_t *batch = nullptr;  // the backing store of the shared Int32Array
+  napi_async_cleanup_hook_handle hook = nullptr;  // set by teardown, removed once it is done
+  int32_t *batch = nullptr;                       // the backing store of the shared Int32Array
   std::vector<EngineSlot> slots;
   std::vector<uint32_t> freeSlots;
   size_t used = 0;         // slots in use: the epoll fd and the handle exist while > 0
