@@ -20,7 +20,7 @@
       "native/watcher.cc"
     ],
     "dependencies": ["<!(node -p \"require('node-addon-api').targets\"):node_addon_api"],
-    "defines": ["NAPI_VERSION=8", "_GNU_SOURCE"],
+    "defines": ["NAPI_VERSION=8", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "_GNU_SOURCE"],
     "cflags_cc": ["-Wall", "-Wextra", "-Wno-missing-field-initializers"],
     "conditions": [["sanitize==1", {
       "cflags_cc": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-fno-sanitize-recover=undefined", "-g", "-O1"],

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { repoRoot } from '../helpers/paths';
+import { childEnv, start } from '../helpers/children';
 
 // An fd number that can't be open (RLIMIT_NOFILE is far below it), so closing it
 // is always EBADF and never closes another thread's socket.
@@ -106,6 +107,45 @@ describe('addon in worker_threads', () => {
       expect(result?.error?.errno).toBe(9);
     }
   });
+
+  it('survives workers terminated at every point of loading the addon and starting its engine', async () => {
+    // In a child process: a crash here would take the test runner with it. Each worker
+    // loads the addon, sets the error factories and starts the engine (its epoll fd and
+    // uv_poll_t), and is terminated after 0 to 29 ms, so termination lands in each of
+    // those steps. A throw that could not be thrown used to abort the process, and the
+    // engine's close callback could run after the addon was unloaded.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const src = ${JSON.stringify(`
+        const { workerData } = require('node:worker_threads');
+        const native = require(workerData.nodeGypBuild)(workerData.repoRoot);
+        native.init({ oserror: () => new Error('os'), timeout: () => new Error('t'),
+          gaierror: () => new Error('g'), herror: () => new Error('h') });
+        native.engine_init(() => {}, []);
+        const [a, b] = [native.socket(1, 1, 0), native.socket(1, 1, 0)];
+      `)};
+      (async () => {
+        let n = 0;
+        for (let i = 0; i < 60; i++) {
+          const w = new Worker(src, { eval: true, workerData: ${JSON.stringify({
+            repoRoot,
+            nodeGypBuild: require.resolve('node-gyp-build'),
+          })} });
+          w.on('error', () => {});
+          await new Promise((r) => setTimeout(r, i % 30));
+          await w.terminate();
+          n++;
+        }
+        console.log('ok ' + n);
+      })();
+    `;
+    const child = start(process.execPath, ['-e', script], 60_000, { env: childEnv() });
+    const r = await child.exit;
+    expect(r.stderr).not.toMatch(/FATAL|Segmentation/);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('ok 60');
+  }, 90_000);
 
   it('terminates workers right after loading, then loads on the main thread', async () => {
     for (let i = 0; i < 4; i++) {
