@@ -134,6 +134,63 @@ describe('finalizer, many sockets', () => {
   });
 });
 
+// A new socket is registered with the finalizer at the end of its task, or when 64 wait
+// (lib/finalizer.ts); one closed first is never registered. Sockets made and closed in
+// any order within one task, more than 64 of them, two of them leaked: exactly the two
+// leaked ones are warned about and closed, and the sockets that reuse the closed ones'
+// fd numbers stay open.
+const ORDER_CHILD = `
+import * as socket from 'LIB';
+import * as fs from 'node:fs';
+
+const warnings: string[] = [];
+process.on('warning', (w) => { if (w.name === 'ResourceWarning') warnings.push(w.message); });
+const target = (fd: number) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return null; } };
+
+const leaked: number[] = [];
+const reused: { fd: number; before: string | null; s: socket.socket }[] = [];
+(function makeGarbage() {
+  const socks: socket.socket[] = [];
+  for (let i = 0; i < 100; i++) socks.push(socket.socket(socket.AF_INET, socket.SOCK_STREAM));
+  for (let i = 0; i < 100; i++) {
+    if (i === 10 || i === 90) leaked.push(socks[i].fileno());
+    else socks[i].close();
+  }
+  for (let i = 0; i < 20; i++) {
+    const s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+    reused.push({ fd: s.fileno(), before: target(s.fileno()), s });
+  }
+})();
+
+async function main() {
+  for (let i = 0; i < 100 && warnings.length < 2; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  for (let i = 0; i < 5; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const reusedOpen = reused.filter((r) => r.before !== null && target(r.fd) === r.before).length;
+  console.log(JSON.stringify({ warnings, leaked, leakedAfter: leaked.map(target), reusedOpen }));
+  for (const r of reused) r.s.close();
+}
+main();
+`;
+
+describe('finalizer, sockets closed within their task', () => {
+  it('100 sockets made and closed in one task in creation order, two leaked: only those two are warned about and closed; reused fds stay open (finalizer, registration at the end of the task)', async () => {
+    const r = await childResult(ORDER_CHILD, 20_000);
+    expect(r.warnings).toHaveLength(2);
+    const fds = r.warnings
+      .map((w: string) => Number(/fd=(\d+),/.exec(w)?.[1]))
+      .sort((a: number, b: number) => a - b);
+    expect(fds).toEqual([...r.leaked].sort((a: number, b: number) => a - b));
+    for (const t of r.leakedAfter) expect(t === null || !t.startsWith('socket:')).toBe(true);
+    expect(r.reusedOpen).toBe(20);
+  });
+});
+
 // An accepted AsyncSocket is made without a blocking Socket (aio/socket.ts): the finalizer
 // watches the AsyncSocket itself, and closes it with the same warning when it leaks.
 const ACCEPTED_CHILD = `
