@@ -56,7 +56,10 @@ export interface Binding {
   ): number | undefined;
   connect_start(fd: number, family: number, address: NativeAddress, label: string): number | undefined;
   connect_result(fd: number, label: string): undefined;
+  /** The new fd (its AF_INET address in accept_address), [fd, address], or WOULD_BLOCK. */
   accept(fd: number, timeout: number, nonblocking: boolean): [number, NativeAddress] | number;
+  /** Where accept leaves an AF_INET peer's port (2 bytes) and address (4 bytes), network order. */
+  accept_address: Uint8Array;
   recv_into(fd: number, buffer: ArrayBufferView, nbytes: number, flags: number, timeout: number): number;
   recvfrom_into(
     fd: number,

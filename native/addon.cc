@@ -15,7 +15,7 @@ Addon::Addon(Napi::Env env, Napi::Object exports) : watchers(new WatcherState())
   DefineAddon(exports, {InstanceMethod("init", &Addon::SetErrorFactories)});
   InitConstants(env, exports);
   InitFds(env, exports);
-  InitSyscalls(env, exports);
+  InitSyscalls(env, exports, *this);
   InitFunctions(env, exports);
   InitMessages(env, exports);
   InitFilters(env, exports);

@@ -30,6 +30,11 @@ class Addon : public Napi::Addon<Addon> {
   // hook, which may run after the Addon itself is gone.
   WatcherState *watchers;
 
+  // Where accept() leaves an AF_INET peer's port and address (6 bytes, network order) for
+  // lib to build the address from: a buffer lib reads as `accept_address`.
+  uint8_t *acceptAddress = nullptr;
+  Napi::Reference<Napi::ArrayBuffer> acceptAddressRef;
+
  private:
   Napi::Value SetErrorFactories(const Napi::CallbackInfo &info);
 };
@@ -44,7 +49,7 @@ void SetFunctions(Napi::Env env, Napi::Object exports, std::initializer_list<Exp
 // Registration hooks of the other translation units.
 void InitConstants(Napi::Env env, Napi::Object exports);
 void InitFds(Napi::Env env, Napi::Object exports);
-void InitSyscalls(Napi::Env env, Napi::Object exports);
+void InitSyscalls(Napi::Env env, Napi::Object exports, Addon &addon);
 void InitFunctions(Napi::Env env, Napi::Object exports);
 void InitMessages(Napi::Env env, Napi::Object exports);
 void InitFilters(Napi::Env env, Napi::Object exports);

@@ -4,6 +4,7 @@
 // the timeout to every I/O call (seconds; < 0 blocking, 0 non-blocking). Conventions are
 // in args.h, errors.h and sock_call.h.
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -221,8 +222,14 @@ Napi::Value ConnectResult(const Napi::CallbackInfo &info) {
 
 // ---- data ------------------------------------------------------------------------
 
-// accept(fd, timeout, nonblocking) -> [fd, address] | WOULD_BLOCK. Calls accept4(2); the
-// new fd is CLOEXEC, and O_NONBLOCK when asked (the new socket's mode, not the listener's).
+// accept_address: an AF_INET peer's port (2 bytes) and address (4 bytes), network order.
+constexpr size_t kAcceptAddressBytes = 6;
+
+// accept(fd, timeout, nonblocking) -> fd | [fd, address] | WOULD_BLOCK. Calls accept4(2);
+// the new fd is CLOEXEC, and O_NONBLOCK when asked (the new socket's mode, not the
+// listener's). An AF_INET peer's port and address go into accept_address (lib builds the
+// pair: no array, string or sprintf here) and the result is the fd alone; any other
+// family's address comes as [fd, address].
 Napi::Value Accept(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd;
@@ -242,6 +249,13 @@ Napi::Value Accept(const Napi::CallbackInfo &info) {
       res, err);
   if (st != CallStatus::kOk) return StatusResult(env, st, err, "accept", res);
   TrackFd(env, static_cast<int>(res));
+  uint8_t *out = env.GetInstanceData<Addon>()->acceptAddress;
+  if (ss.ss_family == AF_INET && len >= sizeof(sockaddr_in) && out) {
+    const auto *sin = reinterpret_cast<const sockaddr_in *>(&ss);
+    memcpy(out, &sin->sin_port, 2);
+    memcpy(out + 2, &sin->sin_addr, 4);
+    return Napi::Number::New(env, static_cast<double>(res));
+  }
   return WithAddress(env, res, ss, len);
 }
 
@@ -423,7 +437,20 @@ Napi::Value StrError(const Napi::CallbackInfo &info) {
 
 }  // namespace
 
-void InitSyscalls(Napi::Env env, Napi::Object exports) {
+void InitSyscalls(Napi::Env env, Napi::Object exports, Addon &addon) {
+  // Raw N-API with its status checked, not node-addon-api's throwing wrappers: in a worker
+  // terminated while it loads the addon these calls fail, and a failed throw would be
+  // fatal there. Without the buffer accept returns [fd, address] for every family.
+  void *data = nullptr;
+  napi_value ab, view;
+  napi_ref ref;
+  if (napi_create_arraybuffer(env, kAcceptAddressBytes, &data, &ab) == napi_ok &&
+      napi_create_typedarray(env, napi_uint8_array, kAcceptAddressBytes, ab, 0, &view) == napi_ok &&
+      napi_set_named_property(env, exports, "accept_address", view) == napi_ok &&
+      napi_create_reference(env, ab, 1, &ref) == napi_ok) {
+    addon.acceptAddressRef = Napi::Reference<Napi::ArrayBuffer>(env, ref);
+    addon.acceptAddress = static_cast<uint8_t *>(data);
+  }
   SetFunctions(env, exports,
                {
                    {"bind", Bind},

@@ -1,33 +1,53 @@
 // The accept operation (accept4(2)): the new socket and the peer's address; each socket class says how to wrap the fd.
-import { AGAIN, READ } from '../aio/readiness';
+import { AGAIN, READ, type Again } from '../aio/readiness';
 import { fdNonblocking, native, WOULD_BLOCK } from '../native';
 import type { State } from '../state';
 import { defaultTimeoutValue } from '../state';
-import { operation, type Operation } from './call';
+import { operation, type Call, type Operation } from './call';
+
+// An AF_INET peer's port and address, as native accept leaves them (network order).
+const peer = native.accept_address;
+// The last IPv4 host string built, and its address as a number: a server's peers are
+// often few, so the string is usually made once.
+let lastKey = -1;
+let lastHost = '';
+
+/** The [host, port] of the AF_INET peer in accept_address. */
+function inetPeer(): [string, number] {
+  const a = peer[2];
+  const b = peer[3];
+  const c = peer[4];
+  const d = peer[5];
+  const key = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+  if (key !== lastKey) {
+    lastHost = `${a}.${b}.${c}.${d}`;
+    lastKey = key;
+  }
+  return [lastHost, (peer[0] << 8) | peer[1]];
+}
 
 /**
  * socket.accept(): [conn, address], `conn` being `wrap(fd, listener)`. The blocking
  * socket wraps the fd with the default timeout (its fd O_NONBLOCK to match); the async
- * socket's fd is always O_NONBLOCK. The socket object goes into the array native
- * returned, in the attempt itself: an accept allocates no second array, and the async one
- * no promise, reaction or closure after the call's own promise.
+ * socket's fd is always O_NONBLOCK. For an AF_INET peer native returns the fd alone and
+ * the address is built here (cheaper than native's arrays and inet_ntop); for other
+ * families native returns [fd, address] and the socket object takes the fd's place. The
+ * async accept allocates no promise, reaction or closure after the call's own promise.
  */
 export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Operation<[T, unknown]> {
+  function accepted(call: Call<[T, unknown]>, r: [number, unknown] | number): [T, unknown] | Again {
+    if (typeof r === 'number') {
+      if (r === WOULD_BLOCK) return AGAIN;
+      return [wrap(r, call.st), inetPeer()];
+    }
+    const a = r as [unknown, unknown];
+    a[0] = wrap(r[0], call.st);
+    return a as [T, unknown];
+  }
   return operation<[T, unknown]>('accept', READ, 0, 0, {
     check: () => undefined,
-    attempt(call, timeout) {
-      const r = native.accept(call.st.fd, timeout, fdNonblocking(defaultTimeoutValue()));
-      if (r === WOULD_BLOCK) return AGAIN;
-      const a = r as [unknown, unknown];
-      a[0] = wrap(a[0] as number, call.st);
-      return a as [T, unknown];
-    },
-    retry(call) {
-      const r = native.accept(call.st.fd, 0, true);
-      if (r === WOULD_BLOCK) return AGAIN;
-      const a = r as [unknown, unknown];
-      a[0] = wrap(a[0] as number, call.st);
-      return a as [T, unknown];
-    },
+    attempt: (call, timeout) =>
+      accepted(call, native.accept(call.st.fd, timeout, fdNonblocking(defaultTimeoutValue()))),
+    retry: (call) => accepted(call, native.accept(call.st.fd, 0, true)),
   });
 }

@@ -273,6 +273,21 @@ describe('connected-socket surface', () => {
     expect(conn.get_inheritable()).toBe(false);
   });
 
+  it('accept gives each AF_INET peer its own [host, port], peers alternating between hosts (accept, address)', () => {
+    // Native hands lib the AF_INET address bytes and lib keeps the last host string:
+    // peers from different hosts in turn must each get their own.
+    const { srv, port } = listener('0.0.0.0');
+    for (const host of ['127.0.0.1', '127.0.0.2', '127.0.0.2', '127.1.2.3', '127.0.0.1']) {
+      const cli = sock();
+      cli.bind([host, 0]);
+      cli.connect(['127.0.0.1', port]);
+      const [conn, addr] = accept(srv);
+      expect(Array.isArray(addr)).toBe(true);
+      expect(addr).toEqual([host, (cli.getsockname() as [string, number])[1]]);
+      expect(conn.getpeername()).toEqual(addr);
+    }
+  });
+
   it('connect to a hostname resolves it (connect, AF_INET hostname)', () => {
     const { srv, port } = listener();
     const cli = sock();
