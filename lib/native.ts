@@ -54,8 +54,10 @@ export interface Binding {
     timeout: number,
     ex: boolean,
   ): number | undefined;
-  connect_start(fd: number, family: number, address: NativeAddress, label: string): number | undefined;
-  connect_result(fd: number, label: string): undefined;
+  /** 0 when connected, WOULD_BLOCK while in progress, else the errno. */
+  connect_start(fd: number, family: number, address: NativeAddress): number;
+  /** SO_ERROR once writable: 0 when connected, else the errno. */
+  connect_result(fd: number): number;
   /** The new fd (its AF_INET address in accept_address), [fd, address], or WOULD_BLOCK. */
   accept(fd: number, timeout: number, nonblocking: boolean): [number, NativeAddress] | number;
   /** Where accept leaves an AF_INET peer's port (2 bytes) and address (4 bytes), network order. */

@@ -175,24 +175,17 @@ Napi::Value Connect(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// The OSError of a failed async connect, in trio's words, naming the address lib/ printed
-// (argument `labelArg`): "[Errno 111] Error connecting to ['127.0.0.1', 1]: Connection refused".
-Napi::Value ThrowConnectError(const Napi::CallbackInfo &info, size_t labelArg, int err) {
-  std::string label;
-  if (!ArgString(info, labelArg, "address label", label)) return Napi::Value();
-  return ThrowErrnoText(info.Env(), err, "Error connecting to " + label + ": " + strerror(err), "connect");
-}
-
 // connect(2) once: 0 or the errno.
 int ConnectOnce(int fd, const SockAddr &sa) {
   return connect(fd, reinterpret_cast<const sockaddr *>(&sa.ss), sa.len) < 0 ? errno : 0;
 }
 
-// connect_start(fd, family, address, label) -> undefined | WOULD_BLOCK: the async twin's
-// connect on its non-blocking fd. On EINPROGRESS a second connect(2) follows at once: on
-// loopback the handshake is usually over by then, and it says so (0 or EISCONN: connected;
-// an error; EALREADY: still in progress, WOULD_BLOCK), which spares a watcher and a loop
-// turn. Once the fd is writable, connect_result finishes. Failures throw ThrowConnectError.
+// connect_start(fd, family, address) -> 0 | WOULD_BLOCK | errno: the async twin's connect
+// on its non-blocking fd. On EINPROGRESS a second connect(2) follows at once: on loopback
+// the handshake is usually over by then, and it says so (0 or EISCONN: connected; an
+// error; EALREADY: still in progress, WOULD_BLOCK), which spares a watcher and a loop
+// turn. Once the fd is writable, connect_result finishes. A failure is returned, not
+// thrown: lib builds the error, naming the address in trio's words, only then.
 Napi::Value ConnectStart(const Napi::CallbackInfo &info) {
   int fd;
   SockAddr sa;
@@ -203,21 +196,18 @@ Napi::Value ConnectStart(const Napi::CallbackInfo &info) {
     if (err == EISCONN) err = 0;
     if (err == EALREADY) err = EINPROGRESS;
   }
-  if (err == EINPROGRESS) return Napi::Number::New(info.Env(), kWouldBlock);
-  if (err != 0) return ThrowConnectError(info, 3, err);
-  return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), err == EINPROGRESS ? kWouldBlock : err);
 }
 
-// connect_result(fd, label) -> undefined, once the fd of connect_start is writable: reads
-// SO_ERROR, as CPython's sock_connect_impl does, and throws ThrowConnectError if it is set.
+// connect_result(fd) -> errno (0: connected), once the fd of connect_start is writable:
+// reads SO_ERROR, as CPython's sock_connect_impl does.
 Napi::Value ConnectResult(const Napi::CallbackInfo &info) {
   int fd;
   if (!ArgFd(info, 0, fd)) return Napi::Value();
   int err = 0;
   socklen_t l = sizeof(err);
   if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) < 0) return ThrowErrno(info.Env(), errno, "getsockopt");
-  if (err != 0) return ThrowConnectError(info, 1, err);
-  return info.Env().Undefined();
+  return Napi::Number::New(info.Env(), err);
 }
 
 // ---- data ------------------------------------------------------------------------

@@ -2,29 +2,45 @@
 /**
  * Kept apart from the other operations because it is not one syscall retried on
  * readiness: the first connect(2) starts the handshake, readiness says it ended, and
- * SO_ERROR says how. Native raises the error ("Error connecting to ...") like every other call.
+ * SO_ERROR says how. Native returns the errno and the error ("Error connecting to ...") is
+ * built here, so the address is formatted only when a connect fails.
  */
 import { toSockAddrAsync } from '../address';
 import { formatAddress } from '../finalizer';
 import { native, WOULD_BLOCK } from '../native';
 import { operation } from '../ops/call';
-import { OSError, ebadf } from '../oserror';
+import { OSError, ebadf, fromErrno, strerror } from '../oserror';
 import type { State } from '../state';
 import { WRITE } from './readiness';
 import { AbortError, abortError, waitFor, type WaitOptions } from './runner';
 
-/** Once writable: the handshake's outcome (SO_ERROR); native raises if it failed. */
+/** A failed connect's OSError, naming `address` in trio's words: "Error connecting to [...]: ...". */
+function connectError(err: number, address: unknown): OSError {
+  return fromErrno(
+    err,
+    'connect',
+    undefined,
+    `Error connecting to ${formatAddress(address)}: ${strerror(err)}`,
+  );
+}
+
+/** Once writable: the handshake's outcome (SO_ERROR); `aux` is the address as the caller gave it. */
 const ConnectResult = operation<undefined>('connect', WRITE, 0, 0, {
   check: () => undefined,
-  attempt: (call) => native.connect_result(call.st.fd, call.aux as string),
+  attempt(call) {
+    const err = native.connect_result(call.st.fd);
+    if (err !== 0) throw connectError(err, call.aux);
+    return undefined;
+  },
 });
 
 /**
- * Like socket.connect(), but async (trio's): the address is resolved off-thread, then
+ * Like socket.connect(), but async (trio's): a host name is resolved off-thread, then
  * connect(2) (native connect_start, which tries a second connect(2) at once since loopback
  * handshakes are usually over by then); while it is in progress, waits for writability
  * and reads SO_ERROR. An abort or timeout while connecting closes the socket, as trio
- * does on cancellation.
+ * does on cancellation. A numeric address is not awaited (no microtask before connect(2)),
+ * and the address is formatted for the error message only when there is an error.
  */
 export async function connect(
   owner: { close(): void },
@@ -37,7 +53,8 @@ export async function connect(
   const family = st.family;
   let addr: unknown;
   try {
-    addr = await toSockAddrAsync(family, address, 'connect');
+    addr = toSockAddrAsync(family, address, 'connect');
+    if (addr instanceof Promise) addr = await addr;
   } catch (e) {
     if (signal?.aborted) owner.close();
     throw e;
@@ -48,11 +65,11 @@ export async function connect(
   }
   const fd = st.fd;
   if (fd < 0) throw ebadf('connect');
-  // Native makes the calls and raises, naming the address (trio's wording).
-  const label = formatAddress(address);
-  if (native.connect_start(fd, family, addr as never, label) !== WOULD_BLOCK) return;
+  const r = native.connect_start(fd, family, addr as never);
+  if (r === 0) return;
+  if (r !== WOULD_BLOCK) throw connectError(r, address);
   try {
-    await waitFor(ConnectResult, owner, st, opts, label);
+    await waitFor(ConnectResult, owner, st, opts, address);
   } catch (e) {
     if (e instanceof AbortError || (e instanceof OSError && e.errno === null)) owner.close();
     throw e;
