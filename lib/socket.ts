@@ -11,7 +11,7 @@
 import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { parseTimeout, toInt, toOptionValue } from './args';
-import { toSockAddr } from './address';
+import { packedV4, toSockAddr } from './address';
 import { cancelAll } from './aio/readiness';
 import { makefile, type MakefileOptions } from './aio/makefile';
 import { SOMAXCONN } from './constants';
@@ -242,14 +242,14 @@ export class Socket<F extends number = number, T extends number = number> extend
    */
   connect(address: Address<F>): void {
     const s = this.#s;
-    const addr = toSockAddr(s.family, address, 'connect');
+    const addr = packedV4(s.family, toSockAddr(s.family, address, 'connect'));
     native.connect(this.#fd('connect'), s.family, addr, s.timeout, false);
   }
 
   /** Mirrors socket.connect_ex(address): the errno instead of an exception (0 on success, 11 on timeout). */
   connect_ex(address: Address<F>): number {
     const s = this.#s;
-    const addr = toSockAddr(s.family, address, 'connect_ex');
+    const addr = packedV4(s.family, toSockAddr(s.family, address, 'connect_ex'));
     if (s.fd < 0) return EBADF;
     return native.connect(s.fd, s.family, addr, s.timeout, true) as number;
   }

@@ -67,13 +67,27 @@ bool getsockaddrarg(Napi::Env env, int family, Napi::Value value, SockAddr &out,
   memset(&out.ss, 0, sizeof(out.ss));
   switch (family) {
     case AF_INET: {
+      auto *sin = reinterpret_cast<sockaddr_in *>(&out.ss);
+      if (value.IsNumber()) {
+        // lib's packed form (packedV4): host * 65536 + port, the host's four bytes in host order.
+        double d = value.As<Napi::Number>().DoubleValue();
+        if (!(d >= 0 && d < 281474976710656.0) || d != std::floor(d)) {
+          ThrowType(env, std::string(caller) + "(): packed AF_INET address out of range");
+          return false;
+        }
+        auto v = static_cast<uint64_t>(d);
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(static_cast<uint16_t>(v & 0xffff));
+        sin->sin_addr.s_addr = htonl(static_cast<uint32_t>(v >> 16));
+        out.len = sizeof(sockaddr_in);
+        return true;
+      }
       Napi::Array a;
       std::string host;
       int64_t port;
       if (!GetTuple(env, value, 2, caller, "AF_INET", a) || !GetHost(env, a[0u], host) ||
           !GetInt64(env, a[1u], "port", 0, 65535, port))
         return false;
-      auto *sin = reinterpret_cast<sockaddr_in *>(&out.ss);
       sin->sin_family = AF_INET;
       sin->sin_port = htons(static_cast<uint16_t>(port));
       if (!PtonHost(env, AF_INET, host, &sin->sin_addr, caller)) return false;

@@ -5,7 +5,7 @@
  * SO_ERROR says how. Native returns the errno and the error ("Error connecting to ...") is
  * built here, so the address is formatted only when a connect fails.
  */
-import { toSockAddrAsync } from '../address';
+import { packedV4, toSockAddrAsync } from '../address';
 import { formatAddress } from '../finalizer';
 import { native, WOULD_BLOCK } from '../native';
 import { operation } from '../ops/call';
@@ -54,7 +54,7 @@ export async function connect(
   let addr: unknown;
   try {
     addr = toSockAddrAsync(family, address, 'connect');
-    if (addr instanceof Promise) addr = await addr;
+    addr = addr instanceof Promise ? await addr : packedV4(family, addr);
   } catch (e) {
     if (signal?.aborted) owner.close();
     throw e;

@@ -288,6 +288,23 @@ describe('connected-socket surface', () => {
     }
   });
 
+  it('connect reaches each numeric AF_INET host asked for, hosts alternating (connect, connect_ex, address)', () => {
+    // lib hands native the last numeric host as a packed number: a change of host, or of
+    // port, must reach the new one.
+    const hosts = ['127.0.0.1', '127.0.0.2', '127.254.253.252'];
+    const ls = hosts.map((h) => listener(h));
+    for (const i of [0, 1, 1, 2, 0, 2]) {
+      const { srv, port } = ls[i];
+      const cli = sock();
+      if (i === 2) expect(cli.connect_ex([hosts[i], port])).toBe(0);
+      else cli.connect([hosts[i], port]);
+      expect(cli.getpeername()).toEqual([hosts[i], port]);
+      const [conn, addr] = accept(srv);
+      expect(addr).toEqual(cli.getsockname());
+      conn.close();
+    }
+  });
+
   it('connect to a hostname resolves it (connect, AF_INET hostname)', () => {
     const { srv, port } = listener();
     const cli = sock();
