@@ -24,6 +24,7 @@ import {
 } from '../function-args';
 import { SCM_RIGHTS, SOL_SOCKET } from '../constants';
 import { native } from '../native';
+import { createState } from '../state';
 import { Socket } from '../socket';
 import { AsyncSocket } from './socket';
 import type { WaitOptions } from './runner';
@@ -41,8 +42,11 @@ export function socket(
   proto?: number | null,
   fileno?: number | null,
 ): AsyncSocket {
-  const ty = fileno === undefined || fileno === null ? nonblockingType(type) : type;
-  return new AsyncSocket(new Socket(family, ty, proto, fileno));
+  // A new fd needs no Socket: the AsyncSocket is made over its state in one step, as an
+  // accepted one is (a Socket is made if a method that delegates to it is called).
+  if (fileno === undefined || fileno === null)
+    return AsyncSocket._of(createState(family, nonblockingType(type), proto));
+  return new AsyncSocket(new Socket(family, type, proto, fileno));
 }
 
 /** Like socket.socketpair(), returning two AsyncSockets. */

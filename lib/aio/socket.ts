@@ -81,7 +81,12 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** An AsyncSocket over a new O_NONBLOCK fd (accept), made in one step, without a Socket. @internal */
   static _adopt(fd: number, family: number, type: number, proto: number): AsyncSocket {
-    internalState = newState(fd, family, type, proto, 0);
+    return AsyncSocket._of(newState(fd, family, type, proto, 0));
+  }
+
+  /** An AsyncSocket over `st` (an O_NONBLOCK fd it owns), without a Socket (aio.socket). @internal */
+  static _of(st: State): AsyncSocket {
+    internalState = st;
     return new AsyncSocket(null as unknown as Socket);
   }
 
