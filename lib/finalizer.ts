@@ -1,4 +1,5 @@
 // Python's repr of a socket, and the finalizer that closes (with a ResourceWarning) a socket collected while open.
+import { setTimeout as startTimer } from 'node:timers';
 import { inspect } from 'node:util';
 import { cancelAll } from './aio/readiness';
 import { native } from './native';
@@ -50,28 +51,35 @@ const registry = new FinalizationRegistry<State>((s) => {
 });
 
 // Registering and unregistering cost about 0.5 µs a socket (a runtime call for the
-// unregister token, a C++ builtin for unregister), and many sockets live for less than a
-// task: a connection accepted and closed in one loop, a client that connects, reads and
-// closes. So a new socket waits here, held strongly, and is registered by a microtask at
-// the end of the task (or when the list is full); a socket closed before then is taken
-// off the end of the list and never registered. Nothing is lost: a finalization callback
-// only ever runs in a later task, so a socket leaked in this task could not be closed by
-// the finalizer before the microtask anyway.
+// unregister token, a C++ builtin for unregister, a hash table and a cell for the GC), and
+// many sockets live for a moment: a connection accepted and closed, a client that
+// connects, reads and closes, in a blocking loop or across a few loop turns. So a new
+// socket waits in a short list, held strongly, and is registered once it has lived about
+// PENDING_MS (an unreferenced timer), or when PENDING_MAX wait; a socket closed before
+// then leaves the list without touching the registry. Nothing observable is lost: a
+// finalization callback only runs in a later task, after a GC that found the socket
+// unreachable, and a socket leaked while waiting is registered by the timer and found
+// by a later GC. A loop that never yields never reaches the timer, but there the list
+// holds at most PENDING_MAX sockets (a closed one is removed, so open-and-close loops do
+// not grow it), and a socket it leaks could not be finalized before the loop yields anyway.
 const PENDING_MAX = 64;
+const PENDING_MS = 50;
 const pendingOwners: object[] = [];
 const pendingStates: State[] = [];
-let flushQueued = false;
-const RESOLVED = Promise.resolve();
+let timerArmed = false;
 
 function flushPending(): void {
-  flushQueued = false;
   for (let i = 0; i < pendingStates.length; i++) {
     const st = pendingStates[i];
-    // Closed or detached while waiting (not the last of the list then): nothing to watch.
     if (st.fd >= 0) registry.register(pendingOwners[i], st, st);
   }
   pendingOwners.length = 0;
   pendingStates.length = 0;
+}
+
+function onTimer(): void {
+  timerArmed = false;
+  flushPending();
 }
 
 /** Has the finalizer close `st`'s fd if `owner` is collected while `st` is open. */
@@ -79,38 +87,25 @@ export function watchState(owner: object, st: State): void {
   if (pendingStates.length === PENDING_MAX) flushPending();
   pendingOwners.push(owner);
   pendingStates.push(st);
-  if (!flushQueued) {
-    flushQueued = true;
-    // Not queueMicrotask: Node wraps each one in an AsyncResource (about 1 µs).
-    void RESOLVED.then(flushPending);
+  if (!timerArmed) {
+    timerArmed = true;
+    // node:timers' own function, so a test's fake timers do not hold registration back.
+    startTimer(onTimer, PENDING_MS).unref();
   }
-}
-
-/**
- * Like watchState, registered at once: for sockets of the async API, which mostly live
- * across tasks (the microtask would only add its cost) and whose wait keeps them
- * reachable anyway.
- */
-export function watchStateNow(owner: object, st: State): void {
-  registry.register(owner, st, st);
-}
-
-/** A socket made by watchState becomes an AsyncSocket's: registered now if still waiting to be. */
-export function watchPendingNow(st: State): void {
-  const last = pendingStates.length - 1;
-  if (last >= 0 && pendingStates[last] === st)
-    registry.register(pendingOwners.pop()!, pendingStates.pop()!, st);
 }
 
 /** `st` is being closed or detached: its finalizer is dropped now. */
 export function forgetState(st: State): void {
-  const last = pendingStates.length - 1;
-  if (last >= 0 && pendingStates[last] === st) {
+  const n = pendingStates.length;
+  for (let i = n - 1; i >= 0; i--) {
+    if (pendingStates[i] !== st) continue;
+    // Still waiting: take it out (the last entry fills its place; order does not matter).
+    pendingStates[i] = pendingStates[n - 1];
+    pendingOwners[i] = pendingOwners[n - 1];
     pendingStates.pop();
     pendingOwners.pop();
     return;
   }
-  // Registered, or still in the list below a newer socket: the flush skips a closed state.
   registry.unregister(st);
 }
 

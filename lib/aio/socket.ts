@@ -18,7 +18,7 @@ import { Recvmmsg, RecvmmsgInto, Sendmmsg } from '../ops/mmsg';
 import { Recv, RecvInto, Recvfrom, RecvfromInto } from '../ops/recv';
 import { Send, Sendall, Sendto } from '../ops/send';
 import { sendfileAsync } from '../sendfile';
-import { repr, watchPendingNow, watchStateNow } from '../finalizer';
+import { repr, watchState } from '../finalizer';
 import { closeState, Socket } from '../socket';
 import { newState, openFd, SocketAttributes, type State } from '../state';
 import { connect } from './connect';
@@ -64,7 +64,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
       this.#sk = null;
       this.#st = internalState;
       internalState = null;
-      watchStateNow(this, this.#st);
+      watchState(this, this.#st);
       return;
     }
     if (!(sock instanceof Socket))
@@ -76,7 +76,6 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
     if (this.#st.fd >= 0 && !keepMode && this.#st.timeout !== 0) sock.setblocking(false);
     sock._setTwin(this);
-    watchPendingNow(this.#st);
   }
 
   /** An AsyncSocket over a new O_NONBLOCK fd (accept), made in one step, without a Socket. @internal */

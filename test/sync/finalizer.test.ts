@@ -134,8 +134,8 @@ describe('finalizer, many sockets', () => {
   });
 });
 
-// A new socket is registered with the finalizer at the end of its task, or when 64 wait
-// (lib/finalizer.ts); one closed first is never registered. Sockets made and closed in
+// A new socket is registered with the finalizer once it has lived about 50 ms, or when 64
+// wait (lib/finalizer.ts); one closed first is never registered. Sockets made and closed in
 // any order within one task, more than 64 of them, two of them leaked: exactly the two
 // leaked ones are warned about and closed, and the sockets that reuse the closed ones'
 // fd numbers stay open.
@@ -179,7 +179,7 @@ main();
 `;
 
 describe('finalizer, sockets closed within their task', () => {
-  it('100 sockets made and closed in one task in creation order, two leaked: only those two are warned about and closed; reused fds stay open (finalizer, registration at the end of the task)', async () => {
+  it('100 sockets made and closed in one task in creation order, two leaked: only those two are warned about and closed; reused fds stay open (finalizer, deferred registration)', async () => {
     const r = await childResult(ORDER_CHILD, 20_000);
     expect(r.warnings).toHaveLength(2);
     const fds = r.warnings
