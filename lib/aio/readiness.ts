@@ -266,10 +266,7 @@ export function recvOrArm(st: State, waiter: Waiter): number {
   armedBuffers[slot] = waiter.buf;
   w.r0 = waiter;
   w.armed = true;
-  if (!w.listed) {
-    w.listed = true;
-    bySlot[slot] = w;
-  }
+  settle(w); // lists the socket for the batch (nothing to arm or watch beyond that)
   return -1;
 }
 

@@ -107,9 +107,8 @@ export function run<R>(
   const st = call.st;
   if (signal?.aborted) return Promise.reject(call.op.fail(call, abortError(signal)));
   if (st.fd < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
-  const isReceive = call.op.received !== null;
   let armed = false;
-  if (tryFirst && isReceive && call.armable && st.waitTimeout !== 0 && tryReadFirst(st)) {
+  if (tryFirst && call.armable && st.waitTimeout !== 0 && tryReadFirst(st)) {
     // A receive that may wait: tried and, if it would block, armed in one crossing.
     let count: number;
     try {
@@ -119,7 +118,7 @@ export function run<R>(
     }
     if (count >= 0) return settleNow(call.received(count));
     armed = true;
-  } else if (tryFirst && (isReceive ? tryReadFirst(st) : !waiting(st, dir))) {
+  } else if (tryFirst && (call.op.received !== null ? tryReadFirst(st) : !waiting(st, dir))) {
     let r: R | Again;
     try {
       r = call.retry();
