@@ -15,6 +15,7 @@ import type {
   SOCK_RAW,
   SOCK_STREAM,
 } from './constants';
+import type { AncData } from './native';
 
 /** A bytes-like argument. */
 type Bytes = ArrayBufferView;
@@ -108,6 +109,17 @@ export type RecvAddress<F extends number = number, T extends number = number> = 
       ? SockAddr<F>
       : SockAddr<F> | null
   : SockAddr<F> | null;
+
+/**
+ * What recvmsg (D = Buffer) and recvmsg_into (D = number) give on a socket of family F and
+ * type T: [data or nbytes, ancdata, msg_flags, address].
+ */
+export type RecvmsgResult<D, F extends number = number, T extends number = number> = [
+  D,
+  AncData[],
+  number,
+  RecvAddress<F, T> | null,
+];
 
 /** A family or type argument of a function that makes a socket: a number, or null/undefined for the default. */
 export type Given = number | null | undefined;

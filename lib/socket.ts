@@ -16,9 +16,9 @@ import { cancelAll } from './aio/readiness';
 import { makefile, type MakefileOptions } from './aio/makefile';
 import { SOMAXCONN } from './constants';
 import { EBADF } from './errno';
-import type { Address, RecvAddress, SockAddr } from './families';
+import type { Address, RecvAddress, RecvmsgResult, SockAddr } from './families';
 import { forgetState, repr, watchState } from './finalizer';
-import { fdNonblocking, native, type AncData } from './native';
+import { fdNonblocking, native } from './native';
 import { OSError } from './oserror';
 import { acceptOperation } from './ops/accept';
 import { Recvmsg, RecvmsgInto, Sendmsg } from './ops/message';
@@ -335,17 +335,8 @@ export class Socket<F extends number = number, T extends number = number> extend
    * address], ancdata being [cmsg_level, cmsg_type, cmsg_data][]. Calls recvmsg(2).
    * MSG_CTRUNC in msg_flags says the ancillary buffer was too small.
    */
-  recvmsg(
-    bufsize: number,
-    ancbufsize?: number,
-    flags?: number,
-  ): [Buffer, AncData[], number, RecvAddress<F, T> | null] {
-    return runBlocking(Recvmsg, this.#s, bufsize, ancbufsize, flags) as [
-      Buffer,
-      AncData[],
-      number,
-      RecvAddress<F, T> | null,
-    ];
+  recvmsg(bufsize: number, ancbufsize?: number, flags?: number): RecvmsgResult<Buffer, F, T> {
+    return runBlocking(Recvmsg, this.#s, bufsize, ancbufsize, flags) as RecvmsgResult<Buffer, F, T>;
   }
 
   /**
@@ -356,13 +347,8 @@ export class Socket<F extends number = number, T extends number = number> extend
     buffers: Iterable<ArrayBufferView>,
     ancbufsize?: number,
     flags?: number,
-  ): [number, AncData[], number, RecvAddress<F, T> | null] {
-    return runBlocking(RecvmsgInto, this.#s, buffers, ancbufsize, flags) as [
-      number,
-      AncData[],
-      number,
-      RecvAddress<F, T> | null,
-    ];
+  ): RecvmsgResult<number, F, T> {
+    return runBlocking(RecvmsgInto, this.#s, buffers, ancbufsize, flags) as RecvmsgResult<number, F, T>;
   }
 
   /**

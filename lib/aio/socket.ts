@@ -10,8 +10,8 @@ import type { Duplex } from 'node:stream';
 import { inspect } from 'node:util';
 import { parseTimeout, typeName } from '../args';
 import { toSockAddrAsync } from '../address';
-import type { Address, RecvAddress, SockAddr } from '../families';
-import { native, type AncData } from '../native';
+import type { Address, RecvAddress, RecvmsgResult, SockAddr } from '../families';
+import { native } from '../native';
 import { acceptOperation } from '../ops/accept';
 import { Recvmsg, RecvmsgInto, Sendmsg } from '../ops/message';
 import { Recvmmsg, RecvmmsgInto, Sendmmsg } from '../ops/mmsg';
@@ -326,9 +326,9 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     ancbufsize?: number | WaitOptions,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
-  ): Promise<[Buffer, AncData[], number, RecvAddress<F, T> | null]> {
+  ): Promise<RecvmsgResult<Buffer, F, T>> {
     return start(Recvmsg, this, this.#st, bufsize, ancbufsize, flags, opts) as Promise<
-      [Buffer, AncData[], number, RecvAddress<F, T> | null]
+      RecvmsgResult<Buffer, F, T>
     >;
   }
 
@@ -338,9 +338,9 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     ancbufsize?: number | WaitOptions,
     flags?: number | WaitOptions,
     opts?: WaitOptions,
-  ): Promise<[number, AncData[], number, RecvAddress<F, T> | null]> {
+  ): Promise<RecvmsgResult<number, F, T>> {
     return start(RecvmsgInto, this, this.#st, buffers, ancbufsize, flags, opts) as Promise<
-      [number, AncData[], number, RecvAddress<F, T> | null]
+      RecvmsgResult<number, F, T>
     >;
   }
 
