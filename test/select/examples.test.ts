@@ -124,6 +124,21 @@ s.close()
   );
 }
 
+type NodeClient = Awaited<ReturnType<typeof nodeClient>>;
+
+/**
+ * Three rounds of interleaved lines from every client (`${label} ${i} round ${r}`) and from
+ * the python3 client, each echoed back to its sender only.
+ */
+async function echoRounds(clients: NodeClient[], py: ReturnType<typeof pythonClient>, label: string) {
+  for (let round = 0; round < 3; round++) {
+    clients.forEach((c, i) => c.send(`${label} ${i} round ${round}\n`));
+    py.proc.stdin!.write(`python round ${round}\n`);
+    await Promise.all(clients.map((c, i) => c.waitFor(`${label} ${i} round ${round}\n`)));
+    expect(await py.line(10_000)).toBe(`python round ${round}`);
+  }
+}
+
 describe('examples/selectors-echo-server.ts (the selectors docs echo server)', () => {
   it('echoes to several concurrent clients, one of them python3', { timeout: 40_000 }, async () => {
     const server = startServer('selectors-echo-server.ts');
@@ -133,12 +148,7 @@ describe('examples/selectors-echo-server.ts (the selectors docs echo server)', (
       const py = pythonClient(port);
       expect(await py.line(15_000)).toBe('connected');
       // Interleaved messages from every client, several rounds.
-      for (let round = 0; round < 3; round++) {
-        clients.forEach((c, i) => c.send(`client ${i} round ${round}\n`));
-        py.proc.stdin!.write(`python round ${round}\n`);
-        await Promise.all(clients.map((c, i) => c.waitFor(`client ${i} round ${round}\n`)));
-        expect(await py.line(10_000)).toBe(`python round ${round}`);
-      }
+      await echoRounds(clients, py, 'client');
       py.proc.stdin!.end();
       for (const c of clients) c.close();
       await within(py.exit, 10_000, 'python client exit');
@@ -243,12 +253,7 @@ describe("README.md's selectors server", () => {
         const clients = [first, ...(await Promise.all([nodeClient(port), nodeClient(port)]))];
         const py = pythonClient(port);
         expect(await py.line(15_000)).toBe('connected');
-        for (let round = 0; round < 3; round++) {
-          clients.forEach((c, i) => c.send(`readme ${i} round ${round}\n`));
-          py.proc.stdin!.write(`python round ${round}\n`);
-          await Promise.all(clients.map((c, i) => c.waitFor(`readme ${i} round ${round}\n`)));
-          expect(await py.line(10_000)).toBe(`python round ${round}`);
-        }
+        await echoRounds(clients, py, 'readme');
         // A client that leaves is unregistered and closed; the others are still served.
         clients[0].close();
         py.proc.stdin!.end();
