@@ -17,13 +17,21 @@ export function runBlocking<R>(
   c?: unknown,
   d?: unknown,
 ): R {
-  // One record per operation, reused: a blocking call runs to completion before the next starts.
-  const call = op.record ?? (op.record = new Call(op));
+  // One record per operation, reused, and taken out while in use: `check` may run user code
+  // (an iterable's iterator) that makes a call of the same operation, which then gets a
+  // record of its own instead of overwriting this one. A call that throws drops its record.
+  let call = op.record;
+  if (call === null) call = new Call(op);
+  else op.record = null;
   call.st = st;
   const early = op.check(call, a, b, c, d);
-  if (early !== undefined) return early;
+  if (early !== undefined) {
+    op.record = call;
+    return early;
+  }
   if (st.fd < 0) throw ebadf(op.syscall);
   const r = op.attempt(call, st.timeout);
   if (r === AGAIN) throw wouldBlock(op.syscall);
+  op.record = call;
   return r;
 }

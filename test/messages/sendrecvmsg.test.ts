@@ -616,3 +616,43 @@ describe('buffer count limits (IOV_MAX = 1024)', () => {
     });
   }
 });
+
+// ---- a call made from inside another call's argument conversion ---------------------------------
+
+describe('a call of the same operation made while the arguments are read', () => {
+  for (const form of FORMS) {
+    it(`a sendmsg from inside another sendmsg's iterable sends each on its own socket (${form})`, async () => {
+      const [a, b] = pair(form, socket.AF_UNIX, socket.SOCK_STREAM);
+      const [c, d] = pair(form, socket.AF_UNIX, socket.SOCK_STREAM);
+      const inner: unknown[] = [];
+      function* outerBuffers() {
+        inner.push(c.sendmsg([Buffer.from('inner')]));
+        yield Buffer.from('outer');
+      }
+      expect(await a.sendmsg(outerBuffers())).toBe(5);
+      expect(await inner[0]).toBe(5);
+      expect(await b.recv(100)).toEqual(Buffer.from('outer'));
+      expect(await d.recv(100)).toEqual(Buffer.from('inner'));
+    });
+
+    it(`a recvmsg_into from inside another's buffer list fills each from its own socket (${form})`, async () => {
+      const [a, b] = pair(form, socket.AF_UNIX, socket.SOCK_DGRAM);
+      const [c, d] = pair(form, socket.AF_UNIX, socket.SOCK_DGRAM);
+      await a.send(Buffer.from('first'));
+      await c.send(Buffer.from('second'));
+      const outer = Buffer.alloc(5);
+      const innerBuf = Buffer.alloc(6);
+      const inner: unknown[] = [];
+      function* outerBuffers() {
+        inner.push(d.recvmsg_into([innerBuf]));
+        yield outer;
+      }
+      const [n] = await b.recvmsg_into(outerBuffers());
+      expect(n).toBe(5);
+      expect(outer.toString()).toBe('first');
+      const [m] = (await inner[0]) as [number];
+      expect(m).toBe(6);
+      expect(innerBuf.toString()).toBe('second');
+    });
+  }
+});
