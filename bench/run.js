@@ -158,7 +158,7 @@ const SCENARIOS = [
     name: `echo-many-${conns}`,
     what: `${conns.toLocaleString('en-US')} connections, one 64-byte request in flight on each, served by one process; the same C epoll client (bench/out/bench echo-many client) for every server`,
     unit: 'round trips/s',
-    impls: ['c', 'async', 'node', 'python'],
+    impls: ['c', 'blocking', 'async', 'node', 'python'],
     full: { conns, size: 64, settle: 1, duration: 3 },
     quick: { conns: Math.min(conns, 64), size: 64, settle: 0.2, duration: 0.5 },
     op: 'round trip',

@@ -18,8 +18,8 @@ const MATRIX: Record<string, string[]> = {
   'tcp-accept': ALL,
   'idle-conns': ALL,
   'http-hello': ['c', 'blocking', 'async', 'node', 'node-http', 'python'],
-  'echo-many-256': ['c', 'async', 'node', 'python'],
-  'echo-many-1024': ['c', 'async', 'node', 'python'],
+  'echo-many-256': ALL,
+  'echo-many-1024': ALL,
 };
 
 // Under the ASan pass (npm run test:sanitize) every child would run with the sanitizer

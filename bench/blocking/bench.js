@@ -12,6 +12,8 @@ const c = require('../lib/common');
 // The compiled library (bench/run.js builds dist/ when lib/ is newer).
 /** @type {typeof import('../../lib/index')} */
 const socket = require(path.join(__dirname, '..', '..', 'dist', 'index.js'));
+/** @type {typeof import('../../lib/selectors')} */
+const selectors = require(path.join(__dirname, '..', '..', 'dist', 'selectors.js'));
 const {
   AF_INET,
   SOCK_STREAM,
@@ -362,6 +364,88 @@ async function httpMain() {
   c.emit(IMPL, o, r.value, 'requests/s', r.ops, t1 - t0, r.extra);
 }
 
+// ---- echo-many -----------------------------------------------------------------------------
+//
+// The server of Python's benchmark (bench/python/bench.py, selector_server) written with
+// bsdsock: one thread, non-blocking sockets and selectors.DefaultSelector (epoll). select()
+// blocks the event loop, so the client's report arrives on a socketpair that is its stdout,
+// watched by the same selector.
+
+/**
+ * @param {Socket} ls
+ * @param {Socket} report
+ * @param {number} hard
+ * @returns {string} what the client wrote
+ */
+function selectorServer(ls, report, hard) {
+  const sel = new selectors.DefaultSelector();
+  sel.register(ls, selectors.EVENT_READ, 'listener');
+  sel.register(report, selectors.EVENT_READ, 'out');
+  const buf = Buffer.allocUnsafe(4096);
+  let out = '';
+  let done = false;
+  while (!done && c.now() < hard) {
+    for (const [key] of sel.select(1.0)) {
+      if (key.data === 'listener') {
+        for (;;) {
+          let conn;
+          try {
+            [conn] = ls.accept();
+          } catch (e) {
+            if (e instanceof socket.BlockingIOError) break;
+            throw e;
+          }
+          conn.setblocking(false);
+          conn.setsockopt(IPPROTO_TCP, TCP_NODELAY, 1);
+          sel.register(conn, selectors.EVENT_READ, null);
+        }
+      } else if (key.data === 'out') {
+        const d = report.recv(65536);
+        if (d.length > 0) out += d.toString();
+        else done = true;
+      } else {
+        const conn = /** @type {Socket} */ (key.fileobj);
+        let n;
+        try {
+          n = conn.recv_into(buf);
+        } catch (e) {
+          if (e instanceof socket.BlockingIOError) continue;
+          n = 0;
+        }
+        if (n === 0) {
+          sel.unregister(conn);
+          conn.close();
+          continue;
+        }
+        try {
+          conn.sendall(buf.subarray(0, n));
+        } catch {
+          // a reset at the end
+        }
+      }
+    }
+  }
+  sel.close();
+  return out;
+}
+
+async function echoMain() {
+  const [ls, port] = listener(4096);
+  ls.setblocking(false);
+  const [report, theirs] = socket.socketpair();
+  report.setblocking(false);
+  const args = ['echo-many', 'client', '--port', String(port), '--conns', String(o.conns), '--size'];
+  args.push(String(o.size), '--duration', String(o.duration), '--settle', String(o.settle));
+  const client = c.spawnCmd(c.idleClientPath(), [...args, '--seconds', String(o.seconds)], theirs.fileno());
+  theirs.close();
+  const out = selectorServer(ls, report, c.now() + o.seconds + 10);
+  report.close();
+  ls.close();
+  const { code } = await client.exited;
+  if (code !== 0 || !out.trim()) throw new Error(`the echo-many client failed (exit ${code})`);
+  c.echoResult(IMPL, o, JSON.parse(`{${out.trim().split('\n')[0]}}`));
+}
+
 // ---- dispatch ----------------------------------------------------------------------------
 
 /** @type {Record<string, [() => Promise<void>, (() => Promise<void>) | null]>} */
@@ -373,5 +457,7 @@ const table = {
   'tcp-accept': [acceptMain, acceptPeer],
   'idle-conns': [idleMain, null],
   'http-hello': [httpMain, null],
+  'echo-many-256': [echoMain, null],
+  'echo-many-1024': [echoMain, null],
 };
 c.run(table[o.scenario][o.role === 'peer' ? 1 : 0]);
