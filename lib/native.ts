@@ -151,6 +151,8 @@ export interface Binding {
     flags: number,
     tryFirst?: boolean,
   ): number;
+  engine_accept(slot: number, tryFirst?: boolean): number | [number, NativeAddress];
+  engine_peer(entry: number): NativeAddress;
   engine_disarm(slot: number): void;
   engine_close(slot: number): void;
   engine_stats(): [number, number, boolean, number, number, number, number, number];

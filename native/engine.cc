@@ -5,14 +5,20 @@
 // into a fatal error.
 #include "engine.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 
-#include "errors.h"
+#include "addon.h"
 #include "args.h"
+#include "errors.h"
+#include "sockaddr.h"
+#include "watcher.h"
 
 namespace bsdsock {
 
@@ -81,7 +87,7 @@ void SetWant(Engine &e, EngineSlot &s, int want) {
 }
 
 void Disarm(EngineSlot &s) {
-  s.armed = false;
+  s.armed = 0;
 }
 
 // Removes the slot's registration (before its fd is closed or when nothing is wanted).
@@ -119,6 +125,62 @@ ssize_t DoRecv(Engine &e, EngineSlot &s, uint32_t id, napi_value armed) {
   }
 }
 
+// accept4(2) on the listener of slot `s`, the new fd non-blocking and close-on-exec (the
+// async socket's mode). Returns the fd (owned by this environment from now on) or -errno
+// (-EAGAIN: nothing to accept). An AF_INET peer's address (a << 24 | b << 16 | c << 8 | d
+// for a.b.c.d) and port go to `addr` and `port`; another family's peer goes to `ss`/`len`
+// and `port` is -1.
+int AcceptOne(napi_env env, int fd, sockaddr_storage &ss, socklen_t &len, int32_t &addr, int32_t &port) {
+  int r;
+  do {
+    len = sizeof(ss);
+    r = accept4(fd, reinterpret_cast<sockaddr *>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  } while (r < 0 && errno == EINTR);
+  if (r < 0) return -(errno == EWOULDBLOCK ? EAGAIN : errno);
+  TrackFd(Napi::Env(env), r);
+  if (ss.ss_family == AF_INET && len >= sizeof(sockaddr_in)) {
+    const auto *sin = reinterpret_cast<const sockaddr_in *>(&ss);
+    addr = static_cast<int32_t>(ntohl(sin->sin_addr.s_addr));
+    port = ntohs(sin->sin_port);
+  } else {
+    addr = 0;
+    port = -1;
+  }
+  return r;
+}
+
+// Performs the armed accept of slot `s` for batch entry `out`: false when nothing was
+// there (still armed), else true with the fd (or -errno) in `result` and the AF_INET
+// peer in `addr` and `port` (another family's is kept in peers[out]).
+bool DoAccept(Engine &e, EngineSlot &s, int out, int32_t &result, int32_t &addr, int32_t &port) {
+  sockaddr_storage ss;
+  socklen_t len;
+  int r = AcceptOne(e.env, s.fd, ss, len, addr, port);
+  if (r == -EAGAIN) return false;
+  if (r >= 0 && port < 0) {
+    if (e.peers.size() <= static_cast<size_t>(out)) e.peers.resize(static_cast<size_t>(out) + 1);
+    e.peers[out] = {ss, len};
+  }
+  if (r >= 0) e.accepts++;
+  result = r;
+  return true;
+}
+
+// After a dispatch: closes every accepted fd lib did not claim (its waiter or listener
+// went away during the dispatch, or JS could not run at all).
+void CloseUnclaimed(Engine &e, int count) {
+  if (e.accepts == 0) return;
+  e.accepts = 0;
+  for (int i = 0; i < count; i++) {
+    int32_t *p = e.batch + i * kEntryInts;
+    if ((p[1] & kAcceptDone) && p[2] >= 0) {
+      UntrackFd(Napi::Env(e.env), p[2]);
+      close(p[2]);
+      p[2] = -EBADF;
+    }
+  }
+}
+
 void Dispatch(Engine &e, int count) {
   napi_env env = e.env;
   napi_value fn, recv, arg, result;
@@ -143,22 +205,24 @@ std::vector<uint32_t> &Deferred() {
   return v;
 }
 
-// Writes batch entry `out` (slot, events, result).
-void Entry(Engine &e, int out, uint32_t id, int report, int32_t result) {
+// Writes batch entry `out` (slot, events, result, and an accepted peer's address and port).
+void Entry(Engine &e, int out, uint32_t id, int report, int32_t result, int32_t addr = 0, int32_t port = 0) {
   int32_t *p = e.batch + out * kEntryInts;
   p[0] = static_cast<int32_t>(id);
   p[1] = report;
   p[2] = result;
+  p[3] = addr;
+  p[4] = port;
 }
 
 int32_t ClampCount(ssize_t r) {
   return static_cast<int32_t>(r > INT32_MAX ? INT32_MAX : r);
 }
 
-// The wake-up when one slot has a waiter and it is an armed receive: that receive is the
-// only thing the wake-up can be for (or a direction being dropped lazily), so it is tried
-// at once, without epoll_wait. Returns the entries written: 1, or 0 when the receive found
-// nothing and the caller must harvest as usual. The engine's epoll instance keeps the
+// The wake-up when one slot has a waiter and it is an armed receive or accept: that call is
+// the only thing the wake-up can be for (or a direction being dropped lazily), so it is
+// tried at once, without epoll_wait. Returns the entries written: 1, or 0 when the call
+// found nothing and the caller must harvest as usual. The engine's epoll instance keeps the
 // socket on its ready list until a later harvest or readiness check drops it; it wakes
 // the loop again only while the socket is still readable.
 int SoleWaiter(Engine &e, napi_value &armed) {
@@ -166,6 +230,14 @@ int SoleWaiter(Engine &e, napi_value &armed) {
   uint32_t id = e.lastArmed;
   EngineSlot &s = e.slots[id];
   if (!s.armed || s.want != kRead || s.fd < 0 || !s.registered) return 0;
+  if (s.armed == kArmAccept) {
+    int32_t fd, addr = 0, port = -1;
+    if (!DoAccept(e, s, 0, fd, addr, port)) return 0;
+    Disarm(s);
+    SetWant(e, s, 0);
+    Entry(e, 0, id, kAcceptDone, fd, addr, port);
+    return 1;
+  }
   if (napi_get_reference_value(e.env, e.armedRef, &armed) != napi_ok) armed = nullptr;
   ssize_t r = DoRecv(e, s, id, armed);
   if (r == -EAGAIN) return 0;
@@ -175,7 +247,7 @@ int SoleWaiter(Engine &e, napi_value &armed) {
   return 1;
 }
 
-// One epoll_wait(..., 0) over every registered socket: performs the armed receives of the
+// One epoll_wait(..., 0) over every registered socket: performs the armed calls of the
 // readable ones, drops the directions nobody waits for, and writes the batch. Returns the
 // entries written.
 int Harvest(Engine &e, napi_value &armed) {
@@ -199,8 +271,14 @@ int Harvest(Engine &e, napi_value &armed) {
     bool hadRead = s.armed || (s.want & kRead);
     bool hadWrite = s.want & kWrite;
     int report = 0;
-    int32_t result = 0;
-    if (rd && s.armed) {
+    int32_t result = 0, addr = 0, port = 0;
+    if (rd && s.armed == kArmAccept) {
+      if (DoAccept(e, s, out, result, addr, port)) {
+        Disarm(s);
+        SetWant(e, s, s.want & ~kRead);
+        report |= kAcceptDone;
+      }
+    } else if (rd && s.armed) {
       if (armed == nullptr && napi_get_reference_value(e.env, e.armedRef, &armed) != napi_ok) armed = nullptr;
       ssize_t r = DoRecv(e, s, id, armed);
       if (r != -EAGAIN) {
@@ -228,7 +306,7 @@ int Harvest(Engine &e, napi_value &armed) {
         if (epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &nev) == 0) s.epmask = mask;
       }
     }
-    if (report) Entry(e, out++, id, report, result);
+    if (report) Entry(e, out++, id, report, result, addr, port);
   }
   return out;
 }
@@ -247,6 +325,7 @@ void OnPoll(uv_poll_t *h, int status, int) {
     e.batches++;
     e.entries += out;
     Dispatch(e, out);
+    CloseUnclaimed(e, out);
   }
   napi_close_handle_scope(e.env, scope);
   if (!e.tearingDown) {
@@ -451,7 +530,7 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
     return nullptr;
   EngineSlot &s = e->slots[id];
   want &= kRead | kWrite;
-  if (s.armed) want |= kRead;  // an armed receive is a read waiter
+  if (s.armed) want |= kRead;  // an armed call is a read waiter
   int err = 0;
   if (want && !Register(*e, id, s, want, err)) return ThrowErr(env, err, "epoll_ctl");
   SetWant(*e, s, want);
@@ -487,7 +566,7 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
   }
   EngineSlot &s = e->slots[id];
   if (s.armed) {
-    napi_throw_error(env, nullptr, "a receive is already armed on this slot");
+    napi_throw_error(env, nullptr, "a call is already armed on this slot");
     return nullptr;
   }
   napi_value r;
@@ -504,7 +583,7 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
   }
   int err = 0;
   if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
-  s.armed = true;
+  s.armed = kArmRecv;
   e->lastArmed = id;
   s.rlen = static_cast<uint32_t>(n);
   s.rflags = flags;
@@ -513,7 +592,77 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// engine_disarm(slot): drops the armed receive (its waiter gave up) and with it the read
+// engine_accept(slot, tryFirst) -> fd | [fd, address] | WOULD_BLOCK: arms an accept,
+// done by the engine (accept4(2), SOCK_NONBLOCK | SOCK_CLOEXEC) when the listener is
+// readable; the fd (or -errno) and the peer come in the batch (kAcceptDone). With
+// tryFirst the accept is first tried at once: a connection gives its fd, as accept()
+// does (an AF_INET peer's port and address in accept_address, another family's as
+// [fd, address]) and arms nothing, an error throws, and only EAGAIN arms: one crossing.
+napi_value EngineAccept(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  Engine *e = GetEngine(env, info, argc, argv);
+  uint32_t id;
+  if (!e || argc < 1 || !ArgSlot(env, *e, argv[0], id)) return nullptr;
+  bool tryFirst = false;
+  if (argc >= 2 && napi_get_value_bool(env, argv[1], &tryFirst) != napi_ok) tryFirst = false;
+  EngineSlot &s = e->slots[id];
+  if (s.armed) {
+    napi_throw_error(env, nullptr, "a call is already armed on this slot");
+    return nullptr;
+  }
+  napi_value r;
+  if (tryFirst) {
+    sockaddr_storage ss;
+    socklen_t len;
+    int32_t addr = 0, port = -1;
+    int fd = AcceptOne(env, s.fd, ss, len, addr, port);
+    if (fd >= 0) {
+      Napi::Env nenv(env);
+      uint8_t *out = nenv.GetInstanceData<Addon>()->acceptAddress;
+      if (port >= 0 && out) {
+        uint32_t a = static_cast<uint32_t>(addr);
+        const uint8_t bytes[6] = {static_cast<uint8_t>(port >> 8), static_cast<uint8_t>(port),
+                                  static_cast<uint8_t>(a >> 24),   static_cast<uint8_t>(a >> 16),
+                                  static_cast<uint8_t>(a >> 8),    static_cast<uint8_t>(a)};
+        memcpy(out, bytes, sizeof(bytes));
+        napi_create_int32(env, fd, &r);
+        return r;
+      }
+      napi_value pair, v;
+      napi_create_array_with_length(env, 2, &pair);
+      napi_create_int32(env, fd, &v);
+      napi_set_element(env, pair, 0, v);
+      napi_set_element(env, pair, 1, makesockaddr(nenv, reinterpret_cast<const sockaddr *>(&ss), len));
+      return pair;
+    }
+    if (fd != -EAGAIN) return ThrowErr(env, -fd, "accept");
+  }
+  int err = 0;
+  if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
+  s.armed = kArmAccept;
+  e->lastArmed = id;
+  SetWant(*e, s, s.want | kRead);
+  napi_create_int32(env, kWouldBlock, &r);
+  return r;
+}
+
+// engine_peer(entry) -> address: the peer of batch entry `entry`, a kAcceptDone entry whose
+// port is -1 (a family other than AF_INET), while its batch is being dispatched.
+napi_value EnginePeer(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  Engine *e = GetEngine(env, info, argc, argv);
+  uint32_t i;
+  if (!e || argc < 1 || napi_get_value_uint32(env, argv[0], &i) != napi_ok || i >= e->peers.size()) {
+    if (e) napi_throw_range_error(env, nullptr, "no accepted peer for this entry");
+    return nullptr;
+  }
+  const auto &p = e->peers[i];
+  return makesockaddr(Napi::Env(env), reinterpret_cast<const sockaddr *>(&p.first), p.second);
+}
+
+// engine_disarm(slot): drops the armed call (its waiter gave up) and with it the read
 // interest it implied; JS then says what it still wants with engine_want.
 napi_value EngineDisarm(napi_env env, napi_callback_info info) {
   Engine *e;
@@ -527,7 +676,7 @@ napi_value EngineDisarm(napi_env env, napi_callback_info info) {
 }
 
 // engine_close(slot): the socket is being closed or detached: unregisters the fd (before
-// it is closed: a dup of it would otherwise stay registered), drops the armed receive and
+// it is closed: a dup of it would otherwise stay registered), drops the armed call and
 // frees the slot. Its pending entries are never delivered.
 napi_value EngineClose(napi_env env, napi_callback_info info) {
   Engine *e;
@@ -593,9 +742,9 @@ void InitEngine(Napi::Env env, Napi::Object exports) {
   struct {
     const char *name;
     napi_callback cb;
-  } fns[] = {{"engine_init", EngineInit},  {"engine_open", EngineOpen},     {"engine_want", EngineWant},
-             {"engine_recv", EngineRecv},  {"engine_disarm", EngineDisarm}, {"engine_close", EngineClose},
-             {"engine_stats", EngineStats}};
+  } fns[] = {{"engine_init", EngineInit},     {"engine_open", EngineOpen},     {"engine_want", EngineWant},
+             {"engine_recv", EngineRecv},     {"engine_accept", EngineAccept}, {"engine_peer", EnginePeer},
+             {"engine_disarm", EngineDisarm}, {"engine_close", EngineClose},   {"engine_stats", EngineStats}};
   for (auto &f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, e, &fn);

@@ -12,15 +12,20 @@
 // slot that the engine reads at completion), performs
 // recv(2) itself when the socket is readable, and delivers the finished count (or
 // -errno) in the batch. JS then only settles the promise: no second crossing and no
-// retried syscall. Other waits (send, accept, connect, the message calls) are
-// readiness-only: the entry says which directions are ready and JS runs the syscall.
+// retried syscall. An accept that must wait is armed the same way (engine_accept): the
+// engine performs accept4(2) on readiness and the batch carries the new fd and, for an
+// AF_INET peer, its address and port (other families' addresses wait in the engine for
+// engine_peer). An accepted fd that JS does not claim in the dispatch (its waiter or its
+// listener went away, or the environment is stopping) is closed by the engine right after
+// it, never leaked. Other waits (send, connect, the message calls) are readiness-only:
+// the entry says which directions are ready and JS runs the syscall.
 //
 // Directions nobody waits for any more are dropped lazily: when epoll reports one, the
 // engine removes it from the registration (one epoll_ctl(MOD)) instead of reporting it.
 // A conversation (wait, serve, wait again) therefore makes no epoll_ctl at all.
 //
-// A wake-up while exactly one slot has a waiter, an armed receive, skips the harvest: the
-// engine tries that receive at once (no epoll_wait). Only if it finds nothing (the wake-up
+// A wake-up while exactly one slot has a waiter, an armed receive or accept, skips the
+// harvest: the engine tries that call at once (no epoll_wait). Only if it finds nothing (the wake-up
 // came from a direction being dropped) does it harvest as usual. A client with one
 // connection in a conversation thus pays one system call less per message.
 //
@@ -33,7 +38,10 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <sys/socket.h>
+
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace bsdsock {
@@ -43,10 +51,21 @@ constexpr int kRead = 1;
 constexpr int kWrite = 2;
 // Entry flag: the armed receive completed; the entry's result holds its count or -errno.
 constexpr int kRecvDone = 8;
+// Entry flag: the armed accept completed; the entry's result holds the new fd or -errno,
+// and for an AF_INET peer the next two values its address (a.b.c.d as a << 24 | ... | d)
+// and port; the port is -1 for another family (engine_peer(entry) gives the address).
+// lib sets the result to -1 once it owns the fd; else the engine closes it after the
+// dispatch.
+constexpr int kAcceptDone = 16;
 
-// A batch entry is kEntryInts int32 values: slot, events (kRead | kWrite | kRecvDone),
-// result (the armed receive's count, or -errno).
-constexpr int kEntryInts = 3;
+// What a slot has armed (EngineSlot::armed).
+constexpr uint8_t kArmRecv = 1;
+constexpr uint8_t kArmAccept = 2;
+
+// A batch entry is kEntryInts int32 values: slot, events (kRead | kWrite | kRecvDone |
+// kAcceptDone), result (the armed call's count or fd, or -errno), and the accepted peer's
+// address and port (kAcceptDone only).
+constexpr int kEntryInts = 5;
 // Most entries one wake-up delivers; more ready sockets wait for the next loop turn
 // (level-triggered, so nothing is lost, and epoll rotates its ready list, so the same
 // sockets are not always first).
@@ -58,10 +77,10 @@ struct EngineSlot {
   uint32_t epmask = 0;  // EPOLLIN/EPOLLOUT currently registered (0 = not registered)
   bool registered = false;
   int want = 0;  // kRead/kWrite: directions JS has a waiter for
-  // The armed receive, if any. Its buffer is element `slot` of the JS array given to
-  // engine_init (lib sets it before arming), not a napi_ref per arm: no allocation and no
-  // global handle per waiting receive.
-  bool armed = false;
+  // The armed call, if any: kArmRecv or kArmAccept (0: none). A receive's buffer is
+  // element `slot` of the JS array given to engine_init (lib sets it before arming), not a
+  // napi_ref per arm: no allocation and no global handle per waiting receive.
+  uint8_t armed = 0;
   uint32_t rlen = 0;
   int rflags = 0;
 };
@@ -83,11 +102,15 @@ struct Engine {
   std::vector<uint32_t> freeSlots;
   size_t used = 0;         // slots in use: the epoll fd and the handle exist while > 0
   size_t waiting = 0;      // slots with want != 0: the handle is referenced while > 0
-  uint32_t lastArmed = 0;  // the slot of the latest engine_recv (see OnPoll's sole waiter)
-  double batches = 0;      // dispatches made (engine_stats, for tests)
-  double entries = 0;      // entries delivered in them
-  double harvests = 0;     // epoll_wait calls made by wake-ups (engine_stats, for tests)
-  double wakeups = 0;      // wake-ups of the handle (engine_stats, for tests)
+  uint32_t lastArmed = 0;  // the slot of the latest call armed (see OnPoll's sole waiter)
+  int accepts = 0;         // kAcceptDone entries with an fd in the batch being dispatched
+  // The peer address of each kAcceptDone entry of another family than AF_INET, by entry
+  // (grown only when such a peer is accepted), for engine_peer during the dispatch.
+  std::vector<std::pair<sockaddr_storage, socklen_t>> peers;
+  double batches = 0;   // dispatches made (engine_stats, for tests)
+  double entries = 0;   // entries delivered in them
+  double harvests = 0;  // epoll_wait calls made by wake-ups (engine_stats, for tests)
+  double wakeups = 0;   // wake-ups of the handle (engine_stats, for tests)
   bool tearingDown = false;
   bool inDispatch = false;
 };

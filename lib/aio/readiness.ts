@@ -11,7 +11,8 @@
  * uv_poll_t. A socket gets a slot at its first wait; one wake-up delivers every ready
  * socket in one batch (one crossing into JS). The head of a socket's read queue is either
  * *armed* in native code (a receive into the caller's buffer: the engine performs recv(2)
- * on readiness and the batch carries its count) or a readiness waiter whose `retry` is
+ * on readiness and the batch carries its count; an accept: the engine performs accept4(2)
+ * and the batch carries the new fd and the peer) or a readiness waiter whose `retry` is
  * called when the batch says the socket is ready (level-triggered: the retry may still
  * find AGAIN, and then it waits again). A queue is two fields: the head waiter, and an
  * array of the others created only when a second waiter arrives.
@@ -26,7 +27,10 @@ export const READ = 1;
 export const WRITE = 2;
 export type Direction = typeof READ | typeof WRITE;
 const RECV_DONE = 8;
-const ENTRY = 3; // int32 values per batch entry: slot, events, result
+const ACCEPT_DONE = 16;
+const DONE = RECV_DONE | ACCEPT_DONE;
+/** int32 values per batch entry: slot, events, result, an accepted AF_INET peer's address and port. */
+const ENTRY = 5;
 /** Waiters served per direction and wake-up, so one busy socket cannot starve the others. */
 const MAX_PER_WAKEUP = 32;
 
@@ -47,6 +51,10 @@ export interface Waiter {
   readonly n: number;
   readonly flags: number;
   received(count: number): unknown;
+  /** Whether native code may perform the call itself on readiness: accept4(2). */
+  readonly accepts: boolean;
+  /** The call's value for the fd native code accepted and its peer (see ops/accept.ts). */
+  accepted(fd: number, peer: unknown): unknown;
   resolve(value: unknown): void;
   reject(error: unknown): void;
   /** The syscall named in the EBADF a close gives it. */
@@ -68,7 +76,7 @@ export interface Watch {
   wq: Waiter[] | null;
   /** Directions told to native code for readiness waiters (an armed receive is extra). */
   mask: number;
-  /** Whether r0 is armed in native code. */
+  /** Whether r0 is armed in native code (a receive or an accept). */
   armed: boolean;
   /** Whether it is in `bySlot` (it has waiters). */
   listed: boolean;
@@ -137,7 +145,7 @@ function onBatch(n: number): void {
     const w = bySlot[batch[k]];
     if (w === undefined || w === null) continue;
     try {
-      ready(w, batch[k + 1], batch[k + 2]);
+      ready(w, batch[k + 1], batch[k + 2], k, i);
     } catch (e) {
       // Never let an exception unwind into the uv callback; report it as uncaught.
       process.nextTick(() => {
@@ -147,16 +155,36 @@ function onBatch(n: number): void {
   }
 }
 
-function ready(w: Watch, events: number, result: number): void {
-  if (events & (RECV_DONE | READ)) w.epoch = epoch;
-  if (events & RECV_DONE && w.r0 !== null && w.armed) {
+/**
+ * Entry `i` (at `k`) of the batch: `events` for `w`, and the armed call's `result`. An fd
+ * accepted by the engine is claimed (its result set to -1) only once a waiter owns it;
+ * the engine closes every fd left unclaimed after the batch (the socket was closed, or its
+ * waiter left, while the batch was being delivered).
+ */
+function ready(w: Watch, events: number, result: number, k: number, i: number): void {
+  if (events & (DONE | READ)) w.epoch = epoch;
+  if (events & DONE && w.r0 !== null && w.armed) {
     const h = w.r0;
     w.armed = false;
     armedBuffers[w.slot] = undefined;
     w.r0 = next(w.rq);
     h.done?.();
     if (result < 0) h.reject(fromErrno(-result, h.syscall));
-    else h.resolve(h.received(result));
+    else if (events & RECV_DONE) h.resolve(h.received(result));
+    else {
+      const port = batch[k + 4];
+      let value: unknown;
+      try {
+        value = h.accepted(result, port >= 0 ? (batch[k + 3] >>> 0) * 65536 + port : native.engine_peer(i));
+      } catch (e) {
+        h.reject(e);
+        value = REJECTED;
+      }
+      if (value !== REJECTED) {
+        batch[k + 2] = -1;
+        h.resolve(value);
+      }
+    }
     // The socket was readable: the next reader tries at once (in call order).
     if (w.r0 !== null) serve(w, READ, MAX_PER_WAKEUP - 1);
   } else if (events & READ) {
@@ -226,11 +254,14 @@ function settle(w: Watch): void {
   if (w.st.fd < 0 || w.st.watch !== w) return;
   for (;;) {
     const h = w.r0;
-    if (h === null || !h.armable || w.armed) break;
+    if (h === null || w.armed) break;
     const slot = slotOf(w);
-    armedBuffers[slot] = h.buf;
     try {
-      native.engine_recv(slot, h.buf, h.n, h.flags);
+      if (h.armable) {
+        armedBuffers[slot] = h.buf;
+        native.engine_recv(slot, h.buf, h.n, h.flags);
+      } else if (h.accepts) native.engine_accept(slot, false);
+      else break;
       w.armed = true;
     } catch (e) {
       armedBuffers[slot] = undefined;
@@ -239,7 +270,7 @@ function settle(w: Watch): void {
       h.reject(e);
     }
   }
-  const want = (w.r0 !== null && !w.r0.armable ? READ : 0) | (w.w0 !== null ? WRITE : 0);
+  const want = (w.r0 !== null && !w.armed ? READ : 0) | (w.w0 !== null ? WRITE : 0);
   if (want !== w.mask) {
     native.engine_want(slotOf(w), want);
     w.mask = want;
@@ -268,6 +299,24 @@ export function recvOrArm(st: State, waiter: Waiter): number {
   w.armed = true;
   settle(w); // lists the socket for the batch (nothing to arm or watch beyond that)
   return -1;
+}
+
+/**
+ * The first attempt of an accept that has nothing queued before it: one crossing tries
+ * accept4(2) at once and, if it would block, arms the accept in native code with
+ * `waiter` as the head of the read queue. Returns the call's value, or AGAIN when armed
+ * (the caller then makes the promise); a failed accept4(2) throws, and nothing is armed.
+ */
+export function acceptOrArm(st: State, waiter: Waiter): unknown {
+  const w = watchOf(st);
+  const r = native.engine_accept(slotOf(w), true);
+  if (r === WOULD_BLOCK) {
+    w.r0 = waiter;
+    w.armed = true;
+    settle(w); // lists the socket for the batch
+    return AGAIN;
+  }
+  return typeof r === 'number' ? waiter.accepted(r, undefined) : waiter.accepted(r[0], r[1]);
 }
 
 /** Whether a call of direction `dir` is already queued on this socket (then a new one queues behind it). */

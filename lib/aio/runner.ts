@@ -6,6 +6,7 @@ import {
   AGAIN,
   READ,
   WRITE,
+  acceptOrArm,
   dequeue,
   enqueue,
   recvOrArm,
@@ -93,7 +94,8 @@ export function start<R>(
 
 /**
  * Runs a checked call: `retry` now if nothing of its direction is queued (and
- * `tryFirst`; an armable receive also asks the engine's fairness rule, tryReadFirst),
+ * `tryFirst`; an armable receive also asks the engine's fairness rule, tryReadFirst;
+ * a receive or an accept is tried and armed in one crossing),
  * else (or on AGAIN) queues it to be retried on readiness, or armed in native code,
  * bounded by the state's waitTimeout and the signal.
  */
@@ -117,6 +119,16 @@ export function run<R>(
       return Promise.reject(call.op.fail(call, e));
     }
     if (count >= 0) return settleNow(call.received(count));
+    armed = true;
+  } else if (tryFirst && call.accepts && st.waitTimeout !== 0 && !waiting(st, READ)) {
+    // An accept that may wait: the same, accept4(2) tried and armed in one crossing.
+    let r: unknown;
+    try {
+      r = acceptOrArm(st, call);
+    } catch (e) {
+      return Promise.reject(call.op.fail(call, e));
+    }
+    if (r !== AGAIN) return settleNow(r as R);
     armed = true;
   } else if (tryFirst && (call.op.received !== null ? tryReadFirst(st) : !waiting(st, dir))) {
     let r: R | Again;

@@ -12,18 +12,33 @@ const peer = native.accept_address;
 let lastKey = -1;
 let lastHost = '';
 
-/** The [host, port] of the AF_INET peer in accept_address. */
-function inetPeer(): [string, number] {
-  const a = peer[2];
-  const b = peer[3];
-  const c = peer[4];
-  const d = peer[5];
-  const key = ((a << 24) | (b << 16) | (c << 8) | d) >>> 0;
+/** The [host, port] of an AF_INET peer whose address a.b.c.d is `key` (a << 24 | ... | d, unsigned). */
+function inetPair(key: number, port: number): [string, number] {
   if (key !== lastKey) {
-    lastHost = `${a}.${b}.${c}.${d}`;
+    lastHost = `${key >>> 24}.${(key >>> 16) & 255}.${(key >>> 8) & 255}.${key & 255}`;
     lastKey = key;
   }
-  return [lastHost, (peer[0] << 8) | peer[1]];
+  return [lastHost, port];
+}
+
+/** The [host, port] of the AF_INET peer in accept_address. */
+function inetPeer(): [string, number] {
+  return inetPair(
+    ((peer[2] << 24) | (peer[3] << 16) | (peer[4] << 8) | peer[5]) >>> 0,
+    (peer[0] << 8) | peer[1],
+  );
+}
+
+/**
+ * The address of an accepted peer as the engine gives it: undefined (an AF_INET peer in
+ * accept_address), a number (an AF_INET peer as address × 65536 + port, from a batch), or
+ * the address itself (other families).
+ */
+function peerOf(p: unknown): unknown {
+  if (p === undefined) return inetPeer();
+  if (typeof p !== 'number') return p;
+  const port = p % 65536;
+  return inetPair((p - port) / 65536, port);
 }
 
 /**
@@ -32,7 +47,9 @@ function inetPeer(): [string, number] {
  * socket's fd is always O_NONBLOCK. For an AF_INET peer native returns the fd alone and
  * the address is built here (cheaper than native's arrays and inet_ntop); for other
  * families native returns [fd, address] and the socket object takes the fd's place. The
- * async accept allocates no promise, reaction or closure after the call's own promise.
+ * async accept allocates no promise, reaction or closure after the call's own promise;
+ * when it must wait, the engine performs accept4(2) itself and hands over the fd and the
+ * peer (`accepted`).
  */
 export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Operation<[T, unknown]> {
   function accepted(call: Call<[T, unknown]>, r: [number, unknown] | number): [T, unknown] | Again {
@@ -49,5 +66,6 @@ export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Op
     attempt: (call, timeout) =>
       accepted(call, native.accept(call.st.fd, timeout, fdNonblocking(defaultTimeoutValue()))),
     retry: (call) => accepted(call, native.accept(call.st.fd, 0, true)),
+    accepted: (call, fd, p) => [wrap(fd, call.st), peerOf(p)],
   });
 }

@@ -55,12 +55,18 @@ export interface Operation<R> {
    * async engine then arms the call (aio/readiness.ts) instead of retrying it from JS.
    */
   received: ((call: Call<R>, count: number) => R) | null;
+  /**
+   * Set for an accept, which native code may perform itself when the call must wait
+   * (accept4(2), the new fd non-blocking): this makes the call's result from the new fd
+   * and the peer (see ops/accept.ts for the peer's forms).
+   */
+  accepted: ((call: Call<R>, fd: number, peer: unknown) => R) | null;
   /** The record the blocking runner reuses (made on first use). */
   record: Call<R> | null;
 }
 
 type Spec<R> = Pick<Operation<R>, 'check' | 'attempt'> &
-  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail' | 'received'>>;
+  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail' | 'received' | 'accepted'>>;
 
 function retryAttempt<R>(call: Call<R>): R | Again {
   return call.op.attempt(call, 0);
@@ -93,6 +99,7 @@ export function operation<R>(
     beforeWait: spec.beforeWait ?? nothing,
     fail: spec.fail ?? same,
     received: spec.received ?? null,
+    accepted: spec.accepted ?? null,
     record: null,
   };
 }
@@ -149,6 +156,16 @@ export class Call<R = unknown> implements Waiter {
   /** The result of an armed receive that got `count` bytes. */
   received(count: number): R {
     return this.op.received!(this, count);
+  }
+
+  /** Whether the engine may perform this call's accept itself (see Operation.accepted). */
+  get accepts(): boolean {
+    return this.op.accepted !== null;
+  }
+
+  /** The result of an accept that got `fd` from `peer`. */
+  accepted(fd: number, peer: unknown): R {
+    return this.op.accepted!(this, fd, peer);
   }
 
   resolve(value: unknown): void {

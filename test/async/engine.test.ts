@@ -1,22 +1,30 @@
 // The readiness engine (native/engine.h, lib/aio/readiness.ts): one epoll instance per
-// environment, one batch per wake-up, receives armed in native code, slots reused after
-// close, and teardown of a worker that ends with registered sockets.
+// environment, one batch per wake-up, receives and accepts armed in native code, slots
+// reused after close, and teardown of a worker that ends with registered sockets.
 import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { constants } from 'node:os';
 import { OSError } from '../../lib/index';
 import { native } from '../../lib/native';
-import { aio, type ASock } from '../helpers/aio';
-import { fdSnapshot } from '../helpers/fds';
+import { aio, tcpListener, type ASock } from '../helpers/aio';
+import { fdCount, fdSnapshot } from '../helpers/fds';
 import { isPending, sleep, within } from '../helpers/timing';
-import { track, useSockets } from '../helpers/tracker';
+import { sock, track, useSockets } from '../helpers/tracker';
 
 useSockets({ watchdog: false });
 
 /** [slots in use, slots with a waiter, handle referenced, batches, entries, epoll fd, harvests, wake-ups]. */
 const stats = () => native.engine_stats();
 const osErrno = constants.errno;
+
+/** A blocking client connected to `addr` (loopback: the handshake is over when connect returns). */
+const client = (addr: [string, number]) => {
+  const c = sock(aio.AF_INET, aio.SOCK_STREAM);
+  c.connect(addr);
+  return c;
+};
 
 describe('readiness engine', () => {
   it('delivers many ready sockets in one batch (one crossing into JS per wake-up)', async () => {
@@ -288,10 +296,17 @@ describe('readiness engine', () => {
     expect(await within(p, 5000)).toEqual(Buffer.from('late'));
   });
 
-  for (const mode of ['return', 'exit', 'terminate'] as const) {
-    it(`a worker ending with registered sockets (${mode}): its engine and fds are torn down`, async () => {
+  for (const [mode, accept] of [
+    ['return', false],
+    ['exit', false],
+    ['terminate', false],
+    ['exit', true],
+    ['terminate', true],
+  ] as const) {
+    const what = accept ? ' and an accept armed' : '';
+    it(`a worker ending with registered sockets${what} (${mode}): its engine and fds are torn down`, async () => {
       const w = new Worker(path.join(__dirname, 'fixtures', 'engine-worker.cjs'), {
-        workerData: { n: 32, mode },
+        workerData: { n: 32, mode, accept },
       });
       const exited = new Promise<number>((resolve) => w.once('exit', resolve));
       const m = await within(
@@ -304,7 +319,7 @@ describe('readiness engine', () => {
       );
       expect(m.error).toBeUndefined();
       expect(m.ok).toBe(true);
-      expect(m.stats[0]).toBe(32); // every receiver of the worker holds a slot
+      expect(m.stats[0]).toBe(accept ? 33 : 32); // every receiver (and the listener) holds a slot
       if (mode === 'terminate') await w.terminate();
       const code = await within(exited, 20_000, 'the worker to exit');
       expect(code).toBe(mode === 'terminate' ? 1 : 0);
@@ -326,4 +341,163 @@ describe('readiness engine', () => {
       expect(await within(q, 5000)).toEqual(Buffer.from('main'));
     }, 60_000);
   }
+});
+
+describe('armed accept', () => {
+  it('an accept that must wait is armed: the engine accepts, with no harvest, and hands over fd and peer', async () => {
+    const [l, addr] = await tcpListener();
+    const fds = fdCount();
+    const p = l.accept();
+    expect(await isPending(p)).toBe(true);
+    expect(stats()[1]).toBe(1); // the armed accept is the only waiter
+    const h0 = stats()[6];
+    const c = client(addr);
+    const [conn, peer] = await within(p, 5000);
+    track(conn);
+    expect(stats()[6]).toBe(h0); // the sole waiter: accept4 without epoll_wait
+    expect(peer).toEqual(c.getsockname());
+    expect(conn.getpeername()).toEqual(c.getsockname());
+    expect(conn.getblocking()).toBe(true);
+    expect(conn.gettimeout()).toBeNull();
+    // The new fd is non-blocking and close-on-exec, as the async accept makes it.
+    const flags = parseInt(
+      /flags:\s*(\d+)/.exec(readFileSync(`/proc/self/fdinfo/${conn.fileno()}`, 'utf8'))![1],
+      8,
+    );
+    expect(flags & 0o4000).toBeTruthy(); // O_NONBLOCK
+    expect(flags & 0o2000000).toBeTruthy(); // O_CLOEXEC
+    expect(fdCount()).toBe(fds + 2);
+    c.sendall(Buffer.from('hi'));
+    expect(await conn.recv(8)).toEqual(Buffer.from('hi'));
+    expect(stats()[1]).toBe(0);
+  });
+
+  it('an AF_UNIX accept that must wait gets its peer address from the engine', async () => {
+    const l = track(aio.socket(aio.AF_UNIX, aio.SOCK_STREAM));
+    const name = `\0bsdsock-armacc-${process.pid}`;
+    await l.bind(name);
+    l.listen();
+    const p = l.accept();
+    expect(await isPending(p)).toBe(true);
+    const c = sock(aio.AF_UNIX, aio.SOCK_STREAM);
+    c.bind(`\0bsdsock-armacc-peer-${process.pid}`);
+    c.connect(name);
+    const [conn, peer] = await within(p, 5000);
+    track(conn);
+    expect(peer).toEqual(c.getsockname());
+  });
+
+  it('an armed accept that is aborted, timed out or closed rejects and accepts nothing', async () => {
+    const [l, addr] = await tcpListener();
+    const fds = fdCount();
+    const ac = new AbortController();
+    const p = l.accept({ signal: ac.signal });
+    expect(await isPending(p)).toBe(true);
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    expect(stats()[1]).toBe(0);
+    l.settimeout(0.05);
+    await expect(l.accept()).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(stats()[1]).toBe(0);
+    l.settimeout(null);
+    // A connection arriving now waits in the backlog for the next accept: none was made.
+    const c = client(addr);
+    expect(fdCount()).toBe(fds + 1);
+    const [conn, peer] = await within(l.accept(), 5000);
+    track(conn);
+    expect(peer).toEqual(c.getsockname());
+    // Close with an accept armed (and one queued behind it): both reject with EBADF.
+    const q1 = l.accept().catch((e: any) => e);
+    const q2 = l.accept().catch((e: any) => e);
+    expect(await isPending(q1)).toBe(true);
+    l.close();
+    expect((await q1).errno).toBe(osErrno.EBADF);
+    expect((await q2).errno).toBe(osErrno.EBADF);
+    expect(stats()[1]).toBe(0);
+  });
+
+  it('queued accepts are served in call order, many connections in one batch', async () => {
+    const [l, addr] = await tcpListener(64);
+    const n = 16;
+    const order: number[] = [];
+    const calls = Array.from({ length: n }, (_, i) =>
+      l.accept().then(([conn, peer]) => {
+        track(conn);
+        order.push(i);
+        return peer;
+      }),
+    );
+    expect(await isPending(calls[0])).toBe(true);
+    const [, , , batches0] = stats();
+    // Every connection is in the backlog before the loop polls again.
+    const clients = Array.from({ length: n }, () => client(addr));
+    const peers = await within(Promise.all(calls), 5000);
+    expect(stats()[3] - batches0).toBe(1);
+    expect(order).toEqual([...Array(n).keys()]);
+    expect(peers).toEqual(clients.map((c) => c.getsockname()));
+  });
+
+  it('accepts on several listeners complete in one batch; one closed by a continuation leaks nothing', async () => {
+    const ls = await Promise.all(Array.from({ length: 4 }, () => tcpListener()));
+    const fds = fdCount();
+    const results: string[] = [];
+    const calls = ls.map(([l], i) =>
+      l.accept().then(
+        ([conn]) => {
+          track(conn);
+          // The first to run closes every other listener, whose accepts are in this batch.
+          if (results.length === 0) for (const [other] of ls) if (other !== l) other.close();
+          results.push(`${i}:ok`);
+        },
+        (e: any) => results.push(`${i}:${e.code}`),
+      ),
+    );
+    expect(await isPending(calls[0])).toBe(true);
+    const [, , , batches0] = stats();
+    for (const [, addr] of ls) client(addr);
+    await within(Promise.all(calls), 5000);
+    expect(stats()[3] - batches0).toBe(1);
+    // Each accept settled once: the batch had completed them all before any continuation.
+    expect(results.sort()).toEqual(['0:ok', '1:ok', '2:ok', '3:ok']);
+    // 4 clients and 4 accepted sockets more, 3 listeners fewer.
+    expect(fdCount()).toBe(fds + 8 - 3);
+  });
+
+  it('an fd the engine accepted for a slot nobody waits on any more is closed after the batch', async () => {
+    const [l, addr] = await tcpListener();
+    const fds = fdCount();
+    // A slot armed behind lib's back: the batch entry reaches no waiter, as when the
+    // waiter or the listener went away between the accept and its delivery.
+    const slot = native.engine_open(l.fileno());
+    try {
+      expect(native.engine_accept(slot, false)).toBe(native.WOULD_BLOCK);
+      const [, , , batches0] = stats();
+      const c = client(addr);
+      c.settimeout(5);
+      const buf = Buffer.alloc(4);
+      // The engine closed the connection it accepted: the client reads EOF.
+      const wait = async () => {
+        for (let i = 0; i < 100 && stats()[3] === batches0; i++) await sleep(10);
+      };
+      await wait();
+      expect(stats()[3]).toBe(batches0 + 1);
+      expect(c.recv_into(buf)).toBe(0);
+      expect(fdCount()).toBe(fds + 1); // the client only
+    } finally {
+      native.engine_close(slot);
+    }
+  });
+
+  it('an accept that fails at once rejects with accept’s OSError and arms nothing', async () => {
+    const s = track(aio.socket(aio.AF_INET, aio.SOCK_STREAM));
+    const e = await s.accept().catch((x) => x);
+    expect(e).toBeInstanceOf(OSError);
+    expect(e.errno).toBe(osErrno.EINVAL);
+    expect(stats()[1]).toBe(0);
+  });
+
+  it('engine_accept checks its arguments', () => {
+    expect(() => native.engine_accept(1e6, true)).toThrow(RangeError);
+    expect(() => native.engine_peer(1e6)).toThrow(RangeError);
+  });
 });
