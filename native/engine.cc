@@ -487,6 +487,40 @@ napi_value EngineInit(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+// A new slot for `fd` (not registered yet).
+uint32_t OpenSlot(Engine &e, int fd) {
+  uint32_t id;
+  if (!e.freeSlots.empty()) {
+    id = e.freeSlots.back();
+    e.freeSlots.pop_back();
+  } else {
+    id = static_cast<uint32_t>(e.slots.size());
+    e.slots.emplace_back();
+  }
+  EngineSlot &s = e.slots[id];
+  e.used++;
+  s.fd = fd;
+  s.epmask = 0;
+  s.registered = false;
+  s.want = 0;
+  return id;
+}
+
+// Frees slot `id` (its fd is about to be closed or detached, or it was never used).
+void FreeSlot(Engine &e, uint32_t id) {
+  EngineSlot &s = e.slots[id];
+  Disarm(s);
+  Unregister(e, s);
+  SetWant(e, s, 0);
+  s.fd = -1;
+  s.gen++;
+  if (e.inDispatch)
+    Deferred().push_back(id);
+  else
+    e.freeSlots.push_back(id);
+  e.used--;
+}
+
 // engine_open(fd) -> slot. No syscall: the fd is registered at its first wait.
 napi_value EngineOpen(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -499,22 +533,8 @@ napi_value EngineOpen(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (e->tearingDown) return ThrowErr(env, EBADF, "epoll_ctl");
-  uint32_t id;
-  if (!e->freeSlots.empty()) {
-    id = e->freeSlots.back();
-    e->freeSlots.pop_back();
-  } else {
-    id = static_cast<uint32_t>(e->slots.size());
-    e->slots.emplace_back();
-  }
-  EngineSlot &s = e->slots[id];
-  e->used++;
-  s.fd = fd;
-  s.epmask = 0;
-  s.registered = false;
-  s.want = 0;
   napi_value r;
-  napi_create_uint32(env, id, &r);
+  napi_create_uint32(env, OpenSlot(*e, fd), &r);
   return r;
 }
 
@@ -545,18 +565,28 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
 // Without it (and after EAGAIN) the result is WOULD_BLOCK: armed. lib puts the buffer at
 // index `slot` of its armed array (engine_init) once this returns armed; the engine looks
 // it up there at completion (and checks its length again: a buffer detached or replaced
-// meanwhile gives EFAULT, never a write out of bounds).
+// meanwhile gives EFAULT, never a write out of bounds). `slot` may instead be -1 - fd for a
+// socket that has no slot yet (with tryFirst only): a receive that finds data then makes
+// no slot at all (no engine_open, no engine_close at close), and one that must wait gets
+// a slot here and returns kArmedIn - slot.
 napi_value EngineRecv(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value argv[5];
   Engine *e = GetEngine(env, info, argc, argv);
-  uint32_t id;
-  int32_t n, flags;
-  if (!e || argc < 4 || !ArgSlot(env, *e, argv[0], id) || !ArgInt32(env, argv[2], "nbytes", n) ||
-      !ArgInt32(env, argv[3], "flags", flags))
-    return nullptr;
+  uint32_t id = 0;
+  int32_t n, flags, which = 0;
+  if (!e || argc < 4 || !ArgInt32(env, argv[0], "slot", which)) return nullptr;
   bool tryFirst = false;
   if (argc >= 5 && napi_get_value_bool(env, argv[4], &tryFirst) != napi_ok) tryFirst = false;
+  // -1 - fd: a socket without a slot yet; one is made only if the receive must wait.
+  const bool noSlot = which < 0;
+  if (noSlot && !tryFirst) {
+    napi_throw_range_error(env, nullptr, "a receive without a slot must try first");
+    return nullptr;
+  }
+  if ((!noSlot && !ArgSlot(env, *e, argv[0], id)) || !ArgInt32(env, argv[2], "nbytes", n) ||
+      !ArgInt32(env, argv[3], "flags", flags))
+    return nullptr;
   uint8_t *data;
   size_t len;
   if (!GetBytes(Napi::Env(env), Napi::Value(env, argv[1]), "buffer", data, len)) return nullptr;
@@ -564,8 +594,8 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, nullptr, "nbytes out of range for the buffer");
     return nullptr;
   }
-  EngineSlot &s = e->slots[id];
-  if (s.armed) {
+  const int fd = noSlot ? -1 - which : e->slots[id].fd;
+  if (!noSlot && e->slots[id].armed) {
     napi_throw_error(env, nullptr, "a call is already armed on this slot");
     return nullptr;
   }
@@ -573,7 +603,7 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
   if (tryFirst) {
     ssize_t got;
     do {
-      got = recv(s.fd, data, static_cast<size_t>(n), flags | MSG_DONTWAIT);
+      got = recv(fd, data, static_cast<size_t>(n), flags | MSG_DONTWAIT);
     } while (got < 0 && errno == EINTR);
     if (got >= 0) {
       napi_create_double(env, static_cast<double>(got), &r);
@@ -581,14 +611,22 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK) return ThrowErr(env, errno, "recv");
   }
+  if (noSlot) {
+    if (e->tearingDown) return ThrowErr(env, EBADF, "epoll_ctl");
+    id = OpenSlot(*e, fd);
+  }
+  EngineSlot &s = e->slots[id];
   int err = 0;
-  if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
+  if (!Register(*e, id, s, s.want | kRead, err)) {
+    if (noSlot) FreeSlot(*e, id);
+    return ThrowErr(env, err, "epoll_ctl");
+  }
   s.armed = kArmRecv;
   e->lastArmed = id;
   s.rlen = static_cast<uint32_t>(n);
   s.rflags = flags;
   SetWant(*e, s, s.want | kRead);
-  napi_create_int32(env, kWouldBlock, &r);
+  napi_create_int32(env, noSlot ? kArmedIn - static_cast<int32_t>(id) : kWouldBlock, &r);
   return r;
 }
 
@@ -682,22 +720,11 @@ napi_value EngineClose(napi_env env, napi_callback_info info) {
   Engine *e;
   EngineSlot *sp = OneSlot(env, info, e);
   if (!sp) return nullptr;
-  EngineSlot &s = *sp;
-  uint32_t id = static_cast<uint32_t>(sp - e->slots.data());
-  Disarm(s);
-  Unregister(*e, s);
-  SetWant(*e, s, 0);
-  s.fd = -1;
-  s.gen++;
-  if (e->inDispatch)
-    Deferred().push_back(id);
-  else
-    e->freeSlots.push_back(id);
   // The epoll fd and the handle stay when the last socket goes (the handle unreferenced):
   // a client that opens, uses and closes one socket at a time would otherwise create and
   // close both on every connection (epoll_create1, uv_poll_init's ioctl and epoll_ctl,
   // uv_close), 6 syscalls and a loop turn each time. Environment teardown closes them.
-  e->used--;
+  FreeSlot(*e, static_cast<uint32_t>(sp - e->slots.data()));
   return Undefined(env);
 }
 

@@ -58,6 +58,9 @@ constexpr int kRecvDone = 8;
 // dispatch.
 constexpr int kAcceptDone = 16;
 
+// engine_recv's result for a socket that had no slot: armed in slot kArmedIn - result.
+constexpr int32_t kArmedIn = -16;
+
 // What a slot has armed (EngineSlot::armed).
 constexpr uint8_t kArmRecv = 1;
 constexpr uint8_t kArmAccept = 2;

@@ -29,6 +29,8 @@ export type Direction = typeof READ | typeof WRITE;
 const RECV_DONE = 8;
 const ACCEPT_DONE = 16;
 const DONE = RECV_DONE | ACCEPT_DONE;
+/** engine_recv's result for a socket without a slot that it armed: ARMED_IN - slot. */
+const ARMED_IN = -16;
 /** int32 values per batch entry: slot, events, result, an accepted AF_INET peer's address and port. */
 const ENTRY = 5;
 /** Waiters served per direction and wake-up, so one busy socket cannot starve the others. */
@@ -290,10 +292,20 @@ function settle(w: Watch): void {
  * recv(2) throws, and nothing is armed.
  */
 export function recvOrArm(st: State, waiter: Waiter): number {
-  const w = watchOf(st);
-  const slot = slotOf(w);
-  const r = native.engine_recv(slot, waiter.buf, waiter.n, waiter.flags, true);
-  if (r !== WOULD_BLOCK) return r;
+  let w = st.watch;
+  let slot: number;
+  if (w === null || w.slot < 0) {
+    // No slot yet: the try needs none, and a receive that finds data makes none (nor does
+    // its socket's close then have one to free); one that must wait gets it from native.
+    const r = native.engine_recv(-1 - st.fd, waiter.buf, waiter.n, waiter.flags, true);
+    if (r >= 0) return r;
+    w = watchOf(st);
+    slot = w.slot = ARMED_IN - r;
+  } else {
+    slot = w.slot;
+    const r = native.engine_recv(slot, waiter.buf, waiter.n, waiter.flags, true);
+    if (r !== WOULD_BLOCK) return r;
+  }
   armedBuffers[slot] = waiter.buf;
   w.r0 = waiter;
   w.armed = true;

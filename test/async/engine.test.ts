@@ -225,6 +225,28 @@ describe('readiness engine', () => {
     expect(stats()[1]).toBe(waiting0);
   });
 
+  it('a socket gets an engine slot only when a receive must wait, and gives it back at close', async () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    track(b);
+    const used0 = stats()[0];
+    await a.send(Buffer.from('now'));
+    expect(await b.recv(8)).toEqual(Buffer.from('now'));
+    expect(stats()[0]).toBe(used0); // found data: no slot
+    const p = b.recv(8);
+    expect(await isPending(p)).toBe(true);
+    expect(stats()[0]).toBe(used0 + 1); // must wait: armed in a new slot
+    await a.send(Buffer.from('later'));
+    expect(await within(p, 5000)).toEqual(Buffer.from('later'));
+    const q = b.recv(8);
+    expect(await isPending(q)).toBe(true);
+    expect(stats()[0]).toBe(used0 + 1); // the same slot again
+    b.close();
+    expect((await q.catch((x) => x)).errno).toBe(osErrno.EBADF);
+    expect(stats()[0]).toBe(used0);
+    expect(() => native.engine_recv(-1 - a.fileno(), Buffer.alloc(1), 1, 0, false)).toThrow(RangeError);
+  });
+
   it('a receive that fails at once rejects with recv’s OSError and arms nothing', async () => {
     const s = track(aio.socket(aio.AF_INET, aio.SOCK_STREAM));
     const waiting0 = stats()[1];
