@@ -1,26 +1,27 @@
 // Python's repr of a socket, and the finalizer that closes (with a ResourceWarning) a socket collected while open.
 import { setTimeout as startTimer } from 'node:timers';
 import { inspect } from 'node:util';
-import { cancelAll } from './aio/readiness';
+import { releaseSlotOf } from './aio/readiness';
 import { native } from './native';
 import type { State } from './state';
 
-function reprState(s: State): string {
-  return `fd=${s.fd}, family=${s.family}, type=${s.type}, proto=${s.proto}`;
-}
-
 /** Python's repr of a socket from its state (the same text for toString and the finalizer). */
 export function repr(s: State): string {
-  if (s.fd < 0) return `<socket.socket [closed] ${reprState(s)}>`;
-  let out = `<socket.socket ${reprState(s)}`;
+  return reprOf(s.fd, s._family, s._type, s._proto);
+}
+
+function reprOf(fd: number, family: number, type: number, proto: number): string {
+  const fields = `fd=${fd}, family=${family}, type=${type}, proto=${proto}`;
+  if (fd < 0) return `<socket.socket [closed] ${fields}>`;
+  let out = `<socket.socket ${fields}`;
   try {
-    const l = native.getsockname(s.fd);
+    const l = native.getsockname(fd);
     if (l !== '' && l !== null) out += `, laddr=${reprAddress(l)}`;
   } catch {
     // No local address to show.
   }
   try {
-    const r = native.getpeername(s.fd);
+    const r = native.getpeername(fd);
     if (r !== '' && r !== null) out += `, raddr=${reprAddress(r)}`;
   } catch {
     // Not connected.
@@ -28,27 +29,62 @@ export function repr(s: State): string {
   return out + '>';
 }
 
-// A socket collected while open is closed here, with Python's ResourceWarning. A socket
-// is registered with its state as both the held value and the unregister token, and
-// close() and detach() unregister it (forget): a closed socket keeps no registry cell, so
-// opening and closing sockets in a loop that never yields does not accumulate cells (the
-// cleanup task that would free the cells of collected sockets only runs in a later task).
-// The token costs a registry table entry per open socket (about 40 B). The callback still
-// checks fd, for a state closed some other way.
-const registry = new FinalizationRegistry<State>((s) => {
-  if (s.fd < 0) return;
-  const text = `unclosed ${repr(s)}`;
-  const fd = s.fd;
-  s.fd = -1;
+// A socket collected while open is closed here, with Python's ResourceWarning. The
+// registry holds what the callback needs as one number (below) rather than an object, as
+// the state is the Socket itself and must not be kept alive by its own registration; the
+// unregister token is the Socket (held weakly). close() and detach() unregister (forget),
+// so the callback only runs for a socket never closed, whose fd number is still its own;
+// and a closed socket keeps no registry cell, so opening and closing sockets in a loop
+// that never yields does not accumulate cells (the cleanup task that would free the cells
+// of collected sockets only runs in a later task). The token costs a registry table entry
+// per open socket.
+const registry = new FinalizationRegistry<number | Held>((held) => {
+  let fd: number, family: number, type: number, proto: number;
+  if (typeof held === 'number') {
+    fd = held % FD_SPAN;
+    let rest = (held - fd) / FD_SPAN;
+    family = rest % FAMILY_SPAN;
+    rest = (rest - family) / FAMILY_SPAN;
+    type = rest % TYPE_SPAN;
+    proto = (rest - type) / TYPE_SPAN;
+  } else {
+    ({ fd, family, type, proto } = held);
+  }
+  const text = `unclosed ${reprOf(fd, family, type, proto)}`;
   try {
     // No waiter can exist (it keeps its socket reachable), so this only frees the engine slot.
-    cancelAll(s);
+    releaseSlotOf(fd);
     native.close(fd);
   } catch {
     // Nothing to report to: the owner is gone.
   }
   process.emitWarning(text, 'ResourceWarning');
 });
+
+// The held value: fd + FD_SPAN * (family + FAMILY_SPAN * (type + TYPE_SPAN * proto)), at
+// most 46 bits, so exact in a double; with proto 0 and an fd below 2^20 it is below 2^30,
+// a small integer V8 stores without allocating. Anything out of these ranges is held as
+// an object of the four (never seen in practice: families are below 64, types below 16).
+interface Held {
+  fd: number;
+  family: number;
+  type: number;
+  proto: number;
+}
+const FD_SPAN = 2 ** 20;
+const FAMILY_SPAN = 64;
+const TYPE_SPAN = 16;
+const PROTO_SPAN = 2 ** 16;
+
+function held(st: State): number | Held {
+  const { fd, _family: family, _type: type, _proto: proto } = st;
+  if (fd < FD_SPAN && family >= 0 && family < FAMILY_SPAN && type >= 0 && type < TYPE_SPAN) {
+    if (proto >= 0 && proto < PROTO_SPAN && Number.isInteger(proto)) {
+      return fd + FD_SPAN * (family + FAMILY_SPAN * (type + TYPE_SPAN * proto));
+    }
+  }
+  return { fd, family, type, proto };
+}
 
 // Registering and unregistering cost about 0.5 µs a socket (a runtime call for the
 // unregister token, a C++ builtin for unregister, a hash table and a cell for the GC), and
@@ -71,7 +107,7 @@ let timerArmed = false;
 function flushPending(): void {
   for (let i = 0; i < pendingStates.length; i++) {
     const st = pendingStates[i];
-    if (st.fd >= 0) registry.register(pendingOwners[i], st, st);
+    if (st.fd >= 0) registry.register(pendingOwners[i], held(st), st);
   }
   pendingOwners.length = 0;
   pendingStates.length = 0;

@@ -1,6 +1,6 @@
 // The blocking runner: checks a call, then makes one native crossing that waits per the socket's timeout.
 import { AGAIN } from './aio/readiness';
-import { Call, type Operation } from './ops/call';
+import { Call, NO_STATE, type Operation } from './ops/call';
 import { ebadf, wouldBlock } from './oserror';
 import type { State } from './state';
 
@@ -26,12 +26,16 @@ export function runBlocking<R>(
   call.st = st;
   const early = op.check(call, a, b, c, d);
   if (early !== undefined) {
+    call.st = NO_STATE;
     op.record = call;
     return early;
   }
   if (st.fd < 0) throw ebadf(op.syscall);
-  const r = op.attempt(call, st.timeout);
+  const r = op.attempt(call, st._timeout);
   if (r === AGAIN) throw wouldBlock(op.syscall);
+  // The record outlives the call, and the state is the Socket itself: the record must not
+  // keep a dropped socket from its finalizer until the operation's next call.
+  call.st = NO_STATE;
   op.record = call;
   return r;
 }

@@ -33,7 +33,7 @@ function checkSendfile(st: State, file: unknown, offset: unknown, count: unknown
   } else
     throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);
   if (inFd < 0) throw new RangeError('sendfile() file is closed');
-  if (st.type !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
+  if (st._type !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
   const off = toInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
   let cnt = 0;
   if (count !== null && count !== undefined) {

@@ -16,6 +16,7 @@ import { cancelAll } from './aio/readiness';
 import { makefile, type MakefileOptions } from './aio/makefile';
 import { SOMAXCONN } from './constants';
 import { EBADF } from './errno';
+import type { Watch } from './aio/readiness';
 import type { Address, RecvAddress, RecvmsgResult, SockAddr } from './families';
 import { forgetState, repr, watchState } from './finalizer';
 import { fdNonblocking, native } from './native';
@@ -31,7 +32,7 @@ import {
   adoptState,
   createState,
   defaultTimeoutValue,
-  newState,
+  initState,
   openFd,
   SocketAttributes,
   type State,
@@ -46,24 +47,38 @@ import {
   type TxRingOptions,
 } from './ring';
 
-let internalState: State | null = null;
-let internalTwin: object | null = null;
+// What _wrap and _unwatched hand the constructor (an fd of -1: none).
+let internalFd = -1;
+let internalFamily = 0;
+let internalType = 0;
+let internalProto = 0;
+let internalTimeout = -1;
+let unwatched = false;
 
 /**
- * Closes (or with `detach` releases) the fd of `st`: the engine's waiters are rejected and
- * its slot freed, `ringKey`'s ring unmapped, the finalizer dropped. Returns the fd, or -1
- * when it was closed already. For Socket and for an AsyncSocket without a Socket. @internal
+ * Closes (or with `detach` releases) the fd of `sock`: the engine's waiters are rejected
+ * and its slot freed, its ring unmapped, the finalizer dropped. Returns the fd, or -1 when
+ * it was closed already. For Socket and AsyncSocket. @internal
  */
-export function closeState(st: State, ringKey: object | null, detach: boolean): number {
-  const fd = st.fd;
+export function closeState(sock: Socket, detach: boolean): number {
+  const fd = sock.fd;
   if (fd < 0) return -1;
-  cancelAll(st);
-  if (ringKey !== null) closeRings(ringKey);
-  st.fd = -1;
-  forgetState(st);
+  cancelAll(sock);
+  closeRings(sock);
+  sock.fd = -1;
+  forgetState(sock);
   if (detach) native.release(fd);
   else native.close(fd);
   return fd;
+}
+
+/**
+ * settimeout/setblocking: stores the timeout first, as CPython does (on a closed socket the
+ * call raises EBADF and gettimeout() still returns the new value), then sets O_NONBLOCK.
+ */
+function setMode(sock: Socket, timeout: number, syscall: string): void {
+  sock._timeout = timeout;
+  native.set_blocking(openFd(sock, syscall), !fdNonblocking(timeout));
 }
 
 /**
@@ -71,7 +86,27 @@ export function closeState(st: State, ringKey: object | null, detach: boolean): 
  * or `new Socket(...)`.
  */
 export class Socket<F extends number = number, T extends number = number> extends SocketAttributes<F, T> {
-  #s: State;
+  // The state record (lib/state.ts) is the Socket itself: one object per blocking socket
+  // (structurally a State; not declared `implements`, as the d.ts strips the fields).
+  // Declared without initializers, so every field starts out holding undefined and V8
+  // keeps them tagged: a fractional timeout is then one immutable number, not a box per
+  // socket for a double field. All are set in the constructor, in this order. No private
+  // methods or accessors (module functions instead): they would add a brand slot to
+  // every instance (8 B).
+  /** @internal */
+  fd!: number;
+  /** @internal */
+  _family!: number;
+  /** @internal */
+  _type!: number;
+  /** @internal */
+  _proto!: number;
+  /** @internal */
+  _timeout!: number;
+  /** @internal */
+  waitTimeout!: number;
+  /** @internal */
+  watch!: Watch | null;
   /** The AsyncSocket over this socket, if any (bsdsock/aio keeps one per Socket). */
   #twin: object | null = null;
 
@@ -82,22 +117,18 @@ export class Socket<F extends number = number, T extends number = number> extend
    */
   constructor(family?: F | null, type?: T | null, proto?: number | null, fileno?: number | null) {
     super();
-    if (internalState) {
-      this.#s = internalState;
-      internalState = null;
-      if (internalTwin) {
-        // The twin of an AsyncSocket made without one: that AsyncSocket is the one the
-        // finalizer watches, and it keeps this object.
-        this.#twin = internalTwin;
-        internalTwin = null;
-        return;
-      }
+    const watch = !unwatched;
+    unwatched = false;
+    if (internalFd >= 0) {
+      initState(this, internalFd, internalFamily, internalType, internalProto, internalTimeout);
+      internalFd = -1;
     } else if (fileno === undefined || fileno === null) {
-      this.#s = createState(family, type, proto);
+      createState(this, family, type, proto);
     } else {
-      this.#s = adoptState(fileno, family, type, proto);
+      adoptState(this, fileno, family, type, proto);
     }
-    watchState(this, this.#s);
+    // A Socket made for an AsyncSocket is watched through that AsyncSocket (which keeps it).
+    if (watch) watchState(this, this);
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
@@ -108,19 +139,22 @@ export class Socket<F extends number = number, T extends number = number> extend
     proto: number,
     timeout: number,
   ): Socket<F, T> {
-    internalState = newState(fd, family, type, proto, timeout);
+    internalFd = fd;
+    internalFamily = family;
+    internalType = type;
+    internalProto = proto;
+    internalTimeout = timeout;
     return new Socket<F, T>();
   }
 
-  /** The Socket over the state of an AsyncSocket made without one (see AsyncSocket). @internal */
-  static _twinOf(st: State, twin: object): Socket {
-    internalState = st;
-    internalTwin = twin;
-    return new Socket();
-  }
-
-  #fd(syscall: string): number {
-    return openFd(this.#s, syscall);
+  /**
+   * A Socket for an AsyncSocket to own, which the finalizer does not watch (the AsyncSocket
+   * gets watched instead): over `fd` when it is >= 0 (accept), else a new socket(2). @internal
+   */
+  static _unwatched(fd: number, family: unknown, type: unknown, proto: unknown, timeout: number): Socket {
+    unwatched = true;
+    if (fd < 0) return new Socket(family as number, type as number, proto as number);
+    return Socket._wrap(fd, family as number, type as number, proto as number, timeout);
   }
 
   /** Python's read-only `timeout` attribute: gettimeout(). */
@@ -132,22 +166,22 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.fileno(): the fd, or -1 once closed or detached. */
   fileno(): number {
-    return this.#s.fd;
+    return this.fd;
   }
 
   /** Mirrors socket.close(). Calls close(2). Idempotent; later calls on the socket raise EBADF. */
   close(): void {
-    closeState(this.#s, this, false);
+    closeState(this, false);
   }
 
   /** Mirrors socket.detach(): gives up the fd without closing it and returns it (-1 if closed). */
   detach(): number {
-    return closeState(this.#s, this, true);
+    return closeState(this, true);
   }
 
-  /** The state shared with bsdsock/aio. @internal */
+  /** The state shared with bsdsock/aio: this Socket. @internal */
   override _state(): State {
-    return this.#s;
+    return this;
   }
 
   /** The AsyncSocket of bsdsock/aio over this socket, or null. @internal */
@@ -162,18 +196,23 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.dup(). Calls fcntl(F_DUPFD_CLOEXEC); the copy has the same timeout. */
   dup(): Socket<F, T> {
-    const s = this.#s;
-    return Socket._wrap<F, T>(native.dup(this.#fd('dup')), s.family, s.type, s.proto, s.timeout);
+    return Socket._wrap<F, T>(
+      native.dup(openFd(this, 'dup')),
+      this._family,
+      this._type,
+      this._proto,
+      this._timeout,
+    );
   }
 
   /** Mirrors socket.get_inheritable(): true when FD_CLOEXEC is clear. */
   get_inheritable(): boolean {
-    return native.get_inheritable(this.#fd('fcntl'));
+    return native.get_inheritable(openFd(this, 'fcntl'));
   }
 
   /** Mirrors socket.set_inheritable(inheritable). */
   set_inheritable(inheritable: boolean): void {
-    native.set_inheritable(this.#fd('fcntl'), !!inheritable);
+    native.set_inheritable(openFd(this, 'fcntl'), !!inheritable);
   }
 
   [Symbol.dispose](): void {
@@ -184,7 +223,7 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.gettimeout(): seconds, 0 (non-blocking) or null (blocking). */
   gettimeout(): number | null {
-    const t = this.#s.timeout;
+    const t = this._timeout;
     return t < 0 ? null : t;
   }
 
@@ -193,24 +232,17 @@ export class Socket<F extends number = number, T extends number = number> extend
    * Sets or clears O_NONBLOCK as Python does (so an fd closed underneath raises EBADF).
    */
   settimeout(value: number | null): void {
-    this.#setMode(parseTimeout(value), 'settimeout');
-  }
-
-  #setMode(timeout: number, syscall: string): void {
-    // Stored first, as CPython does: on a closed socket the call raises EBADF and
-    // gettimeout() still returns the new value.
-    this.#s.timeout = timeout;
-    native.set_blocking(this.#fd(syscall), !fdNonblocking(timeout));
+    setMode(this, parseTimeout(value), 'settimeout');
   }
 
   /** Mirrors socket.getblocking(): false only in non-blocking mode (timeout 0). */
   getblocking(): boolean {
-    return this.#s.timeout !== 0;
+    return this._timeout !== 0;
   }
 
   /** Mirrors socket.setblocking(flag): true = settimeout(null), false = settimeout(0) (JavaScript callers: truthy, falsy). */
   setblocking(flag: boolean): void {
-    this.#setMode(flag ? -1 : 0, 'setblocking');
+    setMode(this, flag ? -1 : 0, 'setblocking');
   }
 
   // ---- addresses and connections -------------------------------------------------------
@@ -218,14 +250,14 @@ export class Socket<F extends number = number, T extends number = number> extend
   /** Mirrors socket.bind(address). Calls bind(2). */
   bind(address: Address<F>): void {
     // The address is checked before the socket's state, as CPython does.
-    const addr = toSockAddr(this.#s.family, address, 'bind');
-    native.bind(this.#fd('bind'), this.#s.family, addr);
+    const addr = toSockAddr(this._family, address, 'bind');
+    native.bind(openFd(this, 'bind'), this._family, addr);
   }
 
   /** Mirrors socket.listen(backlog = min(SOMAXCONN, 128)). Calls listen(2). */
   listen(backlog?: number): void {
     const b = backlog === undefined ? Math.min(SOMAXCONN, 128) : toInt(backlog, 'backlog');
-    native.listen(this.#fd('listen'), b);
+    native.listen(openFd(this, 'listen'), b);
   }
 
   /**
@@ -233,7 +265,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * timeout is getdefaulttimeout(), else blocking, whatever the listener's (bpo-7995).
    */
   accept(): [Socket<F, T>, SockAddr<F>] {
-    return runBlocking(AcceptSocket, this.#s) as [Socket<F, T>, SockAddr<F>];
+    return runBlocking(AcceptSocket, this) as [Socket<F, T>, SockAddr<F>];
   }
 
   /**
@@ -241,32 +273,32 @@ export class Socket<F extends number = number, T extends number = number> extend
    * connection within it (EINPROGRESS, poll, SO_ERROR). Non-blocking: BlockingIOError 115.
    */
   connect(address: Address<F>): void {
-    const s = this.#s;
-    const addr = packedV4(s.family, toSockAddr(s.family, address, 'connect'));
-    native.connect(this.#fd('connect'), s.family, addr, s.timeout, false);
+    const family = this._family;
+    const addr = packedV4(family, toSockAddr(family, address, 'connect'));
+    native.connect(openFd(this, 'connect'), family, addr, this._timeout, false);
   }
 
   /** Mirrors socket.connect_ex(address): the errno instead of an exception (0 on success, 11 on timeout). */
   connect_ex(address: Address<F>): number {
-    const s = this.#s;
-    const addr = packedV4(s.family, toSockAddr(s.family, address, 'connect_ex'));
-    if (s.fd < 0) return EBADF;
-    return native.connect(s.fd, s.family, addr, s.timeout, true) as number;
+    const family = this._family;
+    const addr = packedV4(family, toSockAddr(family, address, 'connect_ex'));
+    if (this.fd < 0) return EBADF;
+    return native.connect(this.fd, family, addr, this._timeout, true) as number;
   }
 
   /** Mirrors socket.getsockname(). Calls getsockname(2). */
   getsockname(): SockAddr<F> {
-    return native.getsockname(this.#fd('getsockname')) as SockAddr<F>;
+    return native.getsockname(openFd(this, 'getsockname')) as SockAddr<F>;
   }
 
   /** Mirrors socket.getpeername(). Calls getpeername(2). */
   getpeername(): SockAddr<F> {
-    return native.getpeername(this.#fd('getpeername')) as SockAddr<F>;
+    return native.getpeername(openFd(this, 'getpeername')) as SockAddr<F>;
   }
 
   /** Mirrors socket.shutdown(how): SHUT_RD, SHUT_WR or SHUT_RDWR. Calls shutdown(2). */
   shutdown(how: number): void {
-    native.shutdown(this.#fd('shutdown'), toInt(how, 'how'));
+    native.shutdown(openFd(this, 'shutdown'), toInt(how, 'how'));
   }
 
   // ---- I/O: each operation is described once in lib/ops/ and run here by the blocking runner
@@ -276,7 +308,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * end of stream. Calls recv(2). With MSG_TRUNC it still returns at most `bufsize` bytes.
    */
   recv(bufsize: number, flags?: number): Buffer {
-    return runBlocking(Recv, this.#s, bufsize, flags);
+    return runBlocking(Recv, this, bufsize, flags);
   }
 
   /**
@@ -287,12 +319,12 @@ export class Socket<F extends number = number, T extends number = number> extend
   /** recv_into with keywords (lib/signatures.ts maps them): `recv_into(buf, { nbytes })`. */
   recv_into(buffer: ArrayBufferView, options: { nbytes?: number; flags?: number }): number;
   recv_into(buffer: ArrayBufferView, nbytes?: number | object, flags?: number): number {
-    return runBlocking(RecvInto, this.#s, buffer, nbytes, flags);
+    return runBlocking(RecvInto, this, buffer, nbytes, flags);
   }
 
   /** Mirrors socket.recvfrom(bufsize, flags = 0): [data, address]. Calls recvfrom(2). */
   recvfrom(bufsize: number, flags?: number): [Buffer, RecvAddress<F, T>] {
-    return runBlocking(Recvfrom, this.#s, bufsize, flags) as [Buffer, RecvAddress<F, T>];
+    return runBlocking(Recvfrom, this, bufsize, flags) as [Buffer, RecvAddress<F, T>];
   }
 
   /** Mirrors socket.recvfrom_into(buffer, nbytes = 0, flags = 0): [count, address]. Calls recvfrom(2). */
@@ -307,12 +339,12 @@ export class Socket<F extends number = number, T extends number = number> extend
     nbytes?: number | object,
     flags?: number,
   ): [number, RecvAddress<F, T>] {
-    return runBlocking(RecvfromInto, this.#s, buffer, nbytes, flags) as [number, RecvAddress<F, T>];
+    return runBlocking(RecvfromInto, this, buffer, nbytes, flags) as [number, RecvAddress<F, T>];
   }
 
   /** Mirrors socket.send(data, flags = 0): bytes sent, possibly fewer than given. Calls send(2) with MSG_NOSIGNAL. */
   send(data: ArrayBufferView, flags?: number): number {
-    return runBlocking(Send, this.#s, data, flags);
+    return runBlocking(Send, this, data, flags);
   }
 
   /**
@@ -320,14 +352,14 @@ export class Socket<F extends number = number, T extends number = number> extend
    * deadline for the whole call. On failure the error's `bytes_sent` says what went out.
    */
   sendall(data: ArrayBufferView, flags?: number): void {
-    runBlocking(Sendall, this.#s, data, flags);
+    runBlocking(Sendall, this, data, flags);
   }
 
   /** Mirrors socket.sendto(data, address) and sendto(data, flags, address). Calls sendto(2). */
   sendto(data: ArrayBufferView, address: Address<F>): number;
   sendto(data: ArrayBufferView, flags: number, address: Address<F>): number;
   sendto(...args: unknown[]): number {
-    return runBlocking(Sendto, this.#s, args[0], args[1], args[2], args.length);
+    return runBlocking(Sendto, this, args[0], args[1], args[2], args.length);
   }
 
   /**
@@ -336,7 +368,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * MSG_CTRUNC in msg_flags says the ancillary buffer was too small.
    */
   recvmsg(bufsize: number, ancbufsize?: number, flags?: number): RecvmsgResult<Buffer, F, T> {
-    return runBlocking(Recvmsg, this.#s, bufsize, ancbufsize, flags) as RecvmsgResult<Buffer, F, T>;
+    return runBlocking(Recvmsg, this, bufsize, ancbufsize, flags) as RecvmsgResult<Buffer, F, T>;
   }
 
   /**
@@ -348,7 +380,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     ancbufsize?: number,
     flags?: number,
   ): RecvmsgResult<number, F, T> {
-    return runBlocking(RecvmsgInto, this.#s, buffers, ancbufsize, flags) as RecvmsgResult<number, F, T>;
+    return runBlocking(RecvmsgInto, this, buffers, ancbufsize, flags) as RecvmsgResult<number, F, T>;
   }
 
   /**
@@ -361,7 +393,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     flags?: number,
     address?: Address<F> | null,
   ): number {
-    return runBlocking(Sendmsg, this.#s, buffers, ancdata, flags, address);
+    return runBlocking(Sendmsg, this, buffers, ancdata, flags, address);
   }
 
   /**
@@ -370,7 +402,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * [data, address][].
    */
   recvmmsg(vlen: number, bufsize: number, flags?: number): [Buffer, RecvAddress<F, T>][] {
-    return runBlocking(Recvmmsg, this.#s, vlen, bufsize, flags) as [Buffer, RecvAddress<F, T>][];
+    return runBlocking(Recvmmsg, this, vlen, bufsize, flags) as [Buffer, RecvAddress<F, T>][];
   }
 
   /**
@@ -386,7 +418,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     sizes: Int32Array | Uint32Array,
     flags?: number,
   ): number {
-    return runBlocking(RecvmmsgInto, this.#s, buffer, bufsize, sizes, flags);
+    return runBlocking(RecvmmsgInto, this, buffer, bufsize, sizes, flags);
   }
 
   /**
@@ -394,7 +426,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * [data, address][]. Returns how many were sent (it may be fewer than given).
    */
   sendmmsg(messages: ArrayBufferView[] | [ArrayBufferView, Address<F>][], flags?: number): number {
-    return runBlocking(Sendmmsg, this.#s, messages, flags);
+    return runBlocking(Sendmmsg, this, messages, flags);
   }
 
   /**
@@ -407,7 +439,7 @@ export class Socket<F extends number = number, T extends number = number> extend
   /** sendfile with keywords (lib/signatures.ts maps them): `sendfile(fd, { offset, count })`. */
   sendfile(file: number | { fd: number }, options: { offset?: number; count?: number | null }): number;
   sendfile(file: number | { fd: number }, offset: number | object = 0, count: number | null = null): number {
-    return sendfileBlocking(this.#s, file, offset, count);
+    return sendfileBlocking(this, file, offset, count);
   }
 
   // ---- filters -------------------------------------------------------------------------
@@ -418,12 +450,12 @@ export class Socket<F extends number = number, T extends number = number> extend
    * first (TypeError/RangeError); a program the kernel rejects is OSError EINVAL.
    */
   attach_filter(program: [number, number, number, number][]): void {
-    native.attach_filter(this.#fd('setsockopt'), program);
+    native.attach_filter(openFd(this, 'setsockopt'), program);
   }
 
   /** Beyond Python: removes the attached BPF program (setsockopt(SO_DETACH_FILTER)). */
   detach_filter(): void {
-    native.detach_filter(this.#fd('setsockopt'));
+    native.detach_filter(openFd(this, 'setsockopt'));
   }
 
   // ---- rings (lib/ring.ts) ------------------------------------------------------------
@@ -452,7 +484,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     const opt = toInt(optname, 'optname');
     const bl = buflen === undefined ? 0 : toInt(buflen, 'buflen');
     if (bl < 0 || bl > 1024) throw new OSError('getsockopt buflen out of range');
-    return native.getsockopt(this.#fd('getsockopt'), lv, opt, bl);
+    return native.getsockopt(openFd(this, 'getsockopt'), lv, opt, bl);
   }
 
   /**
@@ -474,14 +506,14 @@ export class Socket<F extends number = number, T extends number = number> extend
       // An unsigned int taken modulo 2**32, as CPython's "I" format: -1 reaches the kernel
       // as 0xffffffff (EINVAL), it is not refused here.
       const len = Number(BigInt.asUintN(32, BigInt(toInt(optlen, 'optlen', -Infinity, Infinity))));
-      native.setsockopt(this.#fd('setsockopt'), lv, opt, null, len);
+      native.setsockopt(openFd(this, 'setsockopt'), lv, opt, null, len);
       return;
     }
     if (optlen !== undefined) {
       throw new TypeError("invalid value for argument 'value': must be null when specifying optlen");
     }
     const v = toOptionValue(value);
-    native.setsockopt(this.#fd('setsockopt'), lv, opt, v, undefined);
+    native.setsockopt(openFd(this, 'setsockopt'), lv, opt, v, undefined);
   }
 
   /**
@@ -490,15 +522,15 @@ export class Socket<F extends number = number, T extends number = number> extend
    * loop through bsdsock/aio, so it never blocks, and leaves this socket's mode alone.
    */
   makefile(mode = 'r', options: MakefileOptions = {}): Duplex {
-    this.#fd('makefile');
-    return makefile(this, this.#s, mode, options);
+    openFd(this, 'makefile');
+    return makefile(this, this, mode, options);
   }
 
   // ---- repr ----------------------------------------------------------------------------
 
   /** Python's repr: <socket.socket fd=3, family=2, type=1, proto=0, laddr=['127.0.0.1', 8080]>. */
   toString(): string {
-    return repr(this.#s);
+    return repr(this);
   }
 
   [inspect.custom](): string {
@@ -508,5 +540,5 @@ export class Socket<F extends number = number, T extends number = number> extend
 
 /** socket.accept()'s operation: the new fd wrapped with the default timeout. */
 const AcceptSocket = acceptOperation((fd, ls) =>
-  Socket._wrap(fd, ls.family, ls.type, ls.proto, defaultTimeoutValue()),
+  Socket._wrap(fd, ls._family, ls._type, ls._proto, defaultTimeoutValue()),
 );

@@ -1,4 +1,4 @@
-// A socket's state record (shared by Socket, AsyncSocket and the finalizer): creating or adopting one, the attributes read from it, the default timeout.
+// A socket's state record (the Socket itself, shared with its AsyncSocket): filling one for a new or adopted fd, the attributes read from it, the default timeout.
 import { parseTimeout, toInt } from './args';
 import {
   AF_INET,
@@ -16,23 +16,41 @@ import { fdNonblocking, native, nonblockFlag } from './native';
 import { OSError, PermissionError, ebadf, strerror } from './oserror';
 import type { Watch } from './aio/readiness';
 
-/** Internal state of one socket. Shared with the finalizer, so it never refers to the Socket. */
+/**
+ * Internal state of one socket. The blocking Socket is this record itself (one object per
+ * socket), and an AsyncSocket refers to its Socket's. The fields are internal; family,
+ * type, proto and timeout carry an underscore because Socket's public attributes of those
+ * names are read-only accessors (and `timeout` there is Python's, null when blocking).
+ */
 export interface State {
   fd: number;
-  family: number;
-  type: number;
-  proto: number;
+  _family: number;
+  _type: number;
+  _proto: number;
   /** Seconds; -1 = blocking (None), 0 = non-blocking. What the blocking runner passes native. */
-  timeout: number;
+  _timeout: number;
   /** Seconds bounding each waiting call of the async runner; -1 = none (AsyncSocket.settimeout). */
   waitTimeout: number;
   /** The readiness engine's record for this socket (watcher and wait queues), or null. */
   watch: Watch | null;
 }
 
-/** A fresh state; the async fields start idle. */
-export function newState(fd: number, family: number, type: number, proto: number, timeout: number): State {
-  return { fd, family, type, proto, timeout, waitTimeout: -1, watch: null };
+/** Fills `st` for an fd it now owns; the async fields start idle. */
+export function initState(
+  st: State,
+  fd: number,
+  family: number,
+  type: number,
+  proto: number,
+  timeout: number,
+): void {
+  st.fd = fd;
+  st._family = family;
+  st._type = type;
+  st._proto = proto;
+  st._timeout = timeout;
+  st.waitTimeout = -1;
+  st.watch = null;
 }
 
 /** The open fd of `st`, or OSError EBADF naming `syscall`. */
@@ -44,20 +62,20 @@ export function openFd(st: State, syscall: string): number {
 
 /** What Socket and AsyncSocket share: Python's read-only family, type and proto, read from the State. */
 export abstract class SocketAttributes<F extends number = number, T extends number = number> {
-  /** The state shared by a Socket, its AsyncSocket and the finalizer. @internal */
+  /** The state record: a Socket's own, an AsyncSocket's Socket. @internal */
   abstract _state(): State;
 
   /** The address family (AF_INET, ...), as a number. Readable after close. */
   get family(): F {
-    return this._state().family as F;
+    return this._state()._family as F;
   }
   /** The socket type (SOCK_STREAM, ...), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
   get type(): T {
-    return this._state().type as T;
+    return this._state()._type as T;
   }
   /** The protocol number. */
   get proto(): number {
-    return this._state().proto;
+    return this._state()._proto;
   }
 }
 
@@ -79,11 +97,11 @@ export function setdefaulttimeout(timeout: number | null): void {
 }
 
 /**
- * The state of a socket that wraps an existing fd (socket(fileno=...), fromfd): family,
+ * Fills `st` for a socket that wraps an existing fd (socket(fileno=...), fromfd): family,
  * type and proto default to the fd's own, and given values must match it (OSError
  * EINVAL otherwise). The fd gets O_NONBLOCK if the default timeout needs it.
  */
-export function adoptState(fileno: unknown, family: unknown, type: unknown, proto: unknown): State {
+export function adoptState(st: State, fileno: unknown, family: unknown, type: unknown, proto: unknown): void {
   const fd = toInt(fileno, 'fileno');
   if (fd < 0) throw new RangeError('negative file descriptor');
   const [fam, ty, pr] = native.adopt(fd, fdNonblocking(defaultTimeout));
@@ -109,11 +127,11 @@ export function adoptState(fileno: unknown, family: unknown, type: unknown, prot
       throw err;
     }
   }
-  return newState(fd, fam, ty, pr, defaultTimeout);
+  initState(st, fd, fam, ty, pr, defaultTimeout);
 }
 
-/** The state of a new socket: socket(2) with Python's defaults (AF_INET, SOCK_STREAM, 0). */
-export function createState(family: unknown, type: unknown, proto: unknown): State {
+/** Fills `st` for a new socket: socket(2) with Python's defaults (AF_INET, SOCK_STREAM, 0). */
+export function createState(st: State, family: unknown, type: unknown, proto: unknown): void {
   const fam = family === undefined || family === null || family === -1 ? AF_INET : toInt(family, 'family');
   const ty = type === undefined || type === null || type === -1 ? SOCK_STREAM : toInt(type, 'type');
   const pr = proto === undefined || proto === null || proto === -1 ? 0 : toInt(proto, 'proto');
@@ -125,7 +143,7 @@ export function createState(family: unknown, type: unknown, proto: unknown): Sta
   } catch (e) {
     throw capabilityError(e, fam, bare, pr);
   }
-  return newState(fd, fam, bare, pr, timeout);
+  initState(st, fd, fam, bare, pr, timeout);
 }
 
 function capabilityError(e: unknown, family: number, type: number, proto: number): unknown {

@@ -50,7 +50,7 @@ export async function connect(
 ): Promise<void> {
   const signal = opts?.signal;
   if (signal?.aborted) throw abortError(signal);
-  const family = st.family;
+  const family = st._family;
   let addr: unknown;
   try {
     addr = toSockAddrAsync(family, address, 'connect');

@@ -24,7 +24,6 @@ import {
 } from '../function-args';
 import { SCM_RIGHTS, SOL_SOCKET } from '../constants';
 import { native } from '../native';
-import { createState } from '../state';
 import { Socket } from '../socket';
 import { AsyncSocket } from './socket';
 import type { WaitOptions } from './runner';
@@ -42,10 +41,10 @@ export function socket(
   proto?: number | null,
   fileno?: number | null,
 ): AsyncSocket {
-  // A new fd needs no Socket: the AsyncSocket is made over its state in one step, as an
-  // accepted one is (a Socket is made if a method that delegates to it is called).
+  // A Socket made for the AsyncSocket (the state record the two share), which the
+  // finalizer watches through the AsyncSocket, as for an accepted one.
   if (fileno === undefined || fileno === null)
-    return AsyncSocket._of(createState(family, nonblockingType(type), proto));
+    return AsyncSocket._of(Socket._unwatched(-1, family, nonblockingType(type), proto, 0));
   return new AsyncSocket(new Socket(family, type, proto, fileno));
 }
 

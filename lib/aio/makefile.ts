@@ -53,7 +53,7 @@ export function makefile(owner: object, st: State, mode: string, options: Makefi
     },
     final(callback) {
       try {
-        if (st.type === SOCK_STREAM && st.fd >= 0) native.shutdown(st.fd, SHUT_WR);
+        if (st._type === SOCK_STREAM && st.fd >= 0) native.shutdown(st.fd, SHUT_WR);
         callback();
       } catch (e) {
         callback(e as Error);

@@ -243,9 +243,27 @@ function watchOf(st: State): Watch {
   });
 }
 
+// The slot of each fd that has one (-1 or a hole: none), so the finalizer can free the slot
+// of a socket it collected from the fd number alone (lib/finalizer.ts).
+const slotByFd: number[] = [];
+
 function slotOf(w: Watch): number {
-  if (w.slot < 0) w.slot = native.engine_open(w.st.fd);
+  if (w.slot < 0) {
+    const fd = w.st.fd;
+    w.slot = native.engine_open(fd);
+    slotByFd[fd] = w.slot;
+  }
   return w.slot;
+}
+
+/** The socket that owned `fd` was collected unclosed: frees the engine slot it had, if any. */
+export function releaseSlotOf(fd: number): void {
+  const slot = slotByFd[fd];
+  if (slot === undefined || slot < 0) return;
+  slotByFd[fd] = -1;
+  bySlot[slot] = null;
+  armedBuffers[slot] = undefined;
+  native.engine_close(slot);
 }
 
 /**
@@ -395,6 +413,7 @@ export function cancelAll(st: State): void {
   if (!w) return;
   st.watch = null;
   if (w.slot >= 0) {
+    slotByFd[st.fd] = -1;
     bySlot[w.slot] = null;
     armedBuffers[w.slot] = undefined;
     native.engine_close(w.slot);

@@ -20,7 +20,7 @@ import { Send, Sendall, Sendto } from '../ops/send';
 import { sendfileAsync } from '../sendfile';
 import { repr, watchState } from '../finalizer';
 import { closeState, Socket } from '../socket';
-import { newState, openFd, SocketAttributes, type State } from '../state';
+import { openFd, SocketAttributes, type State } from '../state';
 import { connect } from './connect';
 import { makefile, type MakefileOptions } from './makefile';
 import { isOpts, start, waitFor, WaitReadable, WaitWritable, type WaitOptions } from './runner';
@@ -33,7 +33,7 @@ import {
   type TxRingOptions,
 } from '../ring';
 
-let internalState: State | null = null;
+let internalSocket: Socket | null = null;
 
 /** recv_into's and recvfrom_into's keyword arguments, with trio's `signal` beside them. */
 export interface RecvIntoKeywords extends WaitOptions {
@@ -49,9 +49,11 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   F,
   T
 > {
-  /** The Socket this wraps; an accepted AsyncSocket gets one only when a method needs it (#sock). */
-  #sk: Socket<F, T> | null;
-  #st: State;
+  /**
+   * The Socket this wraps, which is also the state record the two share (lib/state.ts).
+   * The only field, and no private methods (they would add a brand slot per instance).
+   */
+  #st: Socket<F, T>;
 
   /**
    * Wraps a blocking Socket (prefer aio.from_stdlib_socket). The Socket is made
@@ -59,43 +61,34 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
    */
   constructor(sock: Socket<F, T>, keepMode = false) {
     super();
-    if (internalState) {
-      // An accepted socket: its state, and no Socket until one is needed (#socket()).
-      this.#sk = null;
-      this.#st = internalState;
-      internalState = null;
-      watchState(this, this.#st);
+    if (internalSocket) {
+      // A Socket made for this one (accept, aio.socket): the finalizer watches this object.
+      const st = internalSocket as Socket<F, T>;
+      internalSocket = null;
+      this.#st = st;
+      st._setTwin(this);
+      watchState(this, st);
       return;
     }
     if (!(sock instanceof Socket))
       throw new TypeError(`expected object of type 'socket.socket', not '${typeName(sock)}'`);
     if (sock._twin())
       throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
-    this.#sk = sock;
-    this.#st = sock._state();
+    this.#st = sock;
     // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
-    if (this.#st.fd >= 0 && !keepMode && this.#st.timeout !== 0) sock.setblocking(false);
+    if (sock.fd >= 0 && !keepMode && sock._timeout !== 0) sock.setblocking(false);
     sock._setTwin(this);
   }
 
-  /** An AsyncSocket over a new O_NONBLOCK fd (accept), made in one step, without a Socket. @internal */
+  /** An AsyncSocket over a new O_NONBLOCK fd (accept), made in one step. @internal */
   static _adopt(fd: number, family: number, type: number, proto: number): AsyncSocket {
-    return AsyncSocket._of(newState(fd, family, type, proto, 0));
+    return AsyncSocket._of(Socket._unwatched(fd, family, type, proto, 0));
   }
 
-  /** An AsyncSocket over `st` (an O_NONBLOCK fd it owns), without a Socket (aio.socket). @internal */
-  static _of(st: State): AsyncSocket {
-    internalState = st;
+  /** An AsyncSocket over `sock`, a Socket made for it by Socket._unwatched (O_NONBLOCK fd). @internal */
+  static _of(sock: Socket): AsyncSocket {
+    internalSocket = sock;
     return new AsyncSocket(null as unknown as Socket);
-  }
-
-  /** The Socket this wraps, made on first use for an accepted AsyncSocket. */
-  get #sock(): Socket<F, T> {
-    return (this.#sk ??= Socket._twinOf(this.#st, this) as Socket<F, T>);
-  }
-
-  #fd(syscall: string): number {
-    return openFd(this.#st, syscall);
   }
 
   // ---- properties and synchronous methods ------------------------------------------
@@ -112,63 +105,63 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Like socket.close(): pending calls reject with OSError EBADF; the watcher is closed before the fd. */
   close(): void {
-    closeState(this.#st, this.#sk, false);
+    closeState(this.#st, false);
   }
 
   /** Like socket.detach(): pending calls reject with EBADF and the watcher is closed; returns the fd. */
   detach(): number {
-    return closeState(this.#st, this.#sk, true);
+    return closeState(this.#st, true);
   }
 
   /** Like socket.dup(), returning an AsyncSocket. */
   dup(): AsyncSocket<F, T> {
-    const s = new AsyncSocket(this.#sock.dup());
+    const s = new AsyncSocket(this.#st.dup());
     s.#st.waitTimeout = this.#st.waitTimeout;
     return s;
   }
 
   /** Like socket.get_inheritable(). */
   get_inheritable(): boolean {
-    return this.#sock.get_inheritable();
+    return this.#st.get_inheritable();
   }
   /** Like socket.set_inheritable(). */
   set_inheritable(inheritable: boolean): void {
-    this.#sock.set_inheritable(inheritable);
+    this.#st.set_inheritable(inheritable);
   }
   /** Like socket.getsockname(). */
   getsockname(): SockAddr<F> {
-    return this.#sock.getsockname();
+    return this.#st.getsockname();
   }
   /** Like socket.getpeername(). */
   getpeername(): SockAddr<F> {
-    return this.#sock.getpeername();
+    return this.#st.getpeername();
   }
   /** Like socket.getsockopt(): a number. */
   getsockopt(level: number, optname: number, buflen?: 0): number;
   /** Like socket.getsockopt() with buflen in 1..1024: a Buffer. */
   getsockopt(level: number, optname: number, buflen: number): Buffer;
   getsockopt(level: number, optname: number, buflen?: number): number | Buffer {
-    return this.#sock.getsockopt(level, optname, buflen as number);
+    return this.#st.getsockopt(level, optname, buflen as number);
   }
   /** Like socket.setsockopt(). */
   setsockopt(...args: Parameters<Socket['setsockopt']>): void {
-    this.#sock.setsockopt(...args);
+    this.#st.setsockopt(...args);
   }
   /** Like Socket.attach_filter(): a classic BPF program as [code, jt, jf, k][]. */
   attach_filter(program: [number, number, number, number][]): void {
-    this.#sock.attach_filter(program);
+    this.#st.attach_filter(program);
   }
   /** Like Socket.detach_filter(). */
   detach_filter(): void {
-    this.#sock.detach_filter();
+    this.#st.detach_filter();
   }
   /** Like socket.listen(). */
   listen(backlog?: number): void {
-    this.#sock.listen(backlog);
+    this.#st.listen(backlog);
   }
   /** Like socket.shutdown(). */
   shutdown(how: number): void {
-    this.#sock.shutdown(how);
+    this.#st.shutdown(how);
   }
 
   /** Seconds that bound each waiting call (TimeoutError), 0 (BlockingIOError instead of waiting), or null. */
@@ -179,7 +172,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   settimeout(value: number | null): void {
     // Stored even on a closed socket, which then raises EBADF, as CPython's settimeout.
     this.#st.waitTimeout = parseTimeout(value);
-    this.#fd('settimeout');
+    openFd(this.#st, 'settimeout');
   }
   /** False only when settimeout(0). */
   getblocking(): boolean {
@@ -188,12 +181,12 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   /** setblocking(true) = settimeout(null); setblocking(false) = settimeout(0). */
   setblocking(flag: boolean): void {
     this.#st.waitTimeout = flag ? -1 : 0;
-    this.#fd('setblocking');
+    openFd(this.#st, 'setblocking');
   }
 
   /** trio's is_readable(): whether a read would not block now. */
   is_readable(): boolean {
-    return native.wait(this.#fd('poll'), false, 0);
+    return native.wait(openFd(this.#st, 'poll'), false, 0);
   }
 
   /** trio's wait_readable(): resolves when the socket is readable. */
@@ -203,12 +196,12 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Like Socket.rx_ring(), with a promise-based next_block() and `for await` (lib/ring.ts). */
   rx_ring(options: RxRingOptions): AsyncRxRing {
-    return rxRing(this, this.#sock, options, true);
+    return rxRing(this, this.#st, options, true);
   }
 
   /** Like Socket.tx_ring(), with a send() that waits for free slots through the event loop. */
   tx_ring(options: TxRingOptions): AsyncTxRing {
-    return txRing(this, this.#sock, options, true);
+    return txRing(this, this.#st, options, true);
   }
 
   /** trio's wait_writable(): resolves when the socket is writable. */
@@ -221,8 +214,8 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   /** Like socket.bind(), but async: a host name is resolved off the event loop thread. */
   async bind(address: Address<F>): Promise<void> {
     const st = this.#st;
-    const addr = await toSockAddrAsync(st.family, address, 'bind');
-    native.bind(this.#fd('bind'), st.family, addr);
+    const addr = await toSockAddrAsync(st._family, address, 'bind');
+    native.bind(openFd(this.#st, 'bind'), st._family, addr);
   }
 
   /** Like socket.accept(), but async: resolves to [AsyncSocket, address]. */
@@ -305,7 +298,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     const go = (addr: unknown) =>
       start(Sendto, this, this.#st, args[0], n === 3 ? args[1] : addr, n === 3 ? addr : undefined, n, opts);
     try {
-      const addr = n === 2 || n === 3 ? toSockAddrAsync(this.#st.family, args[n - 1], 'sendto') : undefined;
+      const addr = n === 2 || n === 3 ? toSockAddrAsync(this.#st._family, args[n - 1], 'sendto') : undefined;
       return addr instanceof Promise ? addr.then(go) : go(addr);
     } catch (e) {
       return Promise.reject(e);
@@ -352,7 +345,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     address?: Address<F> | null,
     opts?: WaitOptions,
   ): Promise<number> {
-    const family = this.#st.family;
+    const family = this.#st._family;
     // Numeric once resolved, so the operation's own check of it costs no lookup.
     const addr =
       address === undefined || address === null ? address : await toSockAddrAsync(family, address, 'sendmsg');
@@ -446,4 +439,4 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 }
 
 /** accept()'s operation: the new fd becomes an AsyncSocket in the attempt itself. */
-const AcceptAsync = acceptOperation((fd, ls) => AsyncSocket._adopt(fd, ls.family, ls.type, ls.proto));
+const AcceptAsync = acceptOperation((fd, ls) => AsyncSocket._adopt(fd, ls._family, ls._type, ls._proto));

@@ -104,7 +104,8 @@ export function operation<R>(
   };
 }
 
-const NO_STATE = { fd: -1 } as State;
+/** The state of a Call that has no socket (yet, or any more). */
+export const NO_STATE = { fd: -1 } as State;
 const EMPTY = Buffer.alloc(0);
 const NO_BUFFERS: ArrayBufferView[] = [];
 

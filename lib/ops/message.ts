@@ -101,7 +101,7 @@ export const Sendmsg = operation<number>('sendmsg', WRITE, 4, 4, {
     const anc = checkAncdata(ancdata);
     call.flags = toFlags(flags);
     call.addr =
-      address === undefined || address === null ? null : toSockAddr(call.st.family, address, 'sendmsg');
+      address === undefined || address === null ? null : toSockAddr(call.st._family, address, 'sendmsg');
     call.bufs = bufs;
     call.aux = anc;
     return undefined;
@@ -109,7 +109,7 @@ export const Sendmsg = operation<number>('sendmsg', WRITE, 4, 4, {
   attempt(call, timeout) {
     const st = call.st;
     const anc = call.aux as AncData[];
-    const r = native.sendmsg(st.fd, call.bufs, anc, call.flags, st.family, call.addr, timeout);
+    const r = native.sendmsg(st.fd, call.bufs, anc, call.flags, st._family, call.addr, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
 });

@@ -88,7 +88,7 @@ export const Sendmmsg = operation<number>('sendmmsg', WRITE, 1, 2, {
         if (!Array.isArray(m) || m.length !== 2)
           throw new TypeError('sendmmsg() messages must all be [data, address]');
         bufs.push(toBytes(m[0]));
-        addrs.push(toSockAddr(call.st.family, m[1], 'sendmmsg'));
+        addrs.push(toSockAddr(call.st._family, m[1], 'sendmmsg'));
       }
     } else bufs = messages.map((m) => toBytes(m));
     call.flags = toFlags(flags);
@@ -105,7 +105,7 @@ export const Sendmmsg = operation<number>('sendmmsg', WRITE, 1, 2, {
       call.bufs,
       call.addr as unknown[] | null,
       call.flags,
-      st.family,
+      st._family,
       timeout,
     );
     return r === WOULD_BLOCK ? AGAIN : r;

@@ -69,13 +69,13 @@ export const Sendto = operation<number>('sendto', WRITE, 4, 4, {
     if (count !== 2 && count !== 3) throw new TypeError(`sendto() takes 2 or 3 arguments (${count} given)`);
     const d = toBytes(data);
     call.flags = count === 3 ? toInt(flags, 'flags') : 0;
-    call.addr = toSockAddr(call.st.family, count === 3 ? address : flags, 'sendto');
+    call.addr = toSockAddr(call.st._family, count === 3 ? address : flags, 'sendto');
     call.buf = d;
     return undefined;
   },
   attempt(call, timeout) {
     const st = call.st;
-    const r = native.sendto(st.fd, call.buf, call.flags, st.family, call.addr, timeout);
+    const r = native.sendto(st.fd, call.buf, call.flags, st._family, call.addr, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
 });

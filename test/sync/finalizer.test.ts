@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { runTsChild } from '../helpers/children';
 import { within } from '../helpers/timing';
+import { RAW } from '../raw/helpers/env';
 
 const CHILD = `
 import * as socket from 'LIB';
@@ -191,7 +192,7 @@ describe('finalizer, sockets closed within their task', () => {
   });
 });
 
-// An accepted AsyncSocket is made without a blocking Socket (aio/socket.ts): the finalizer
+// An accepted AsyncSocket gets a Socket made for it (aio/socket.ts, Socket._unwatched): the finalizer
 // watches the AsyncSocket itself, and closes it with the same warning when it leaks.
 const ACCEPTED_CHILD = `
 import * as socket from 'LIB';
@@ -234,5 +235,65 @@ describe('finalizer, accepted AsyncSocket', () => {
     );
     expect(r.before).toMatch(/^socket:\[\d+\]$/);
     expect(r.after).not.toBe(r.before);
+  });
+});
+
+// The registry holds the fd, family, type and proto as one number (an object when they do
+// not fit: an AF_PACKET proto above 16 bits), not the socket: the state is the Socket
+// itself. A socket dropped right after a blocking call is still collected (the blocking
+// runner's reused record lets go of it), and each warning is 'unclosed ' + the repr the
+// socket had, proto included.
+const HELD_CHILD = `
+import * as socket from 'LIB';
+import * as fs from 'node:fs';
+
+const warnings: string[] = [];
+process.on('warning', (w) => { if (w.name === 'ResourceWarning') warnings.push(w.message); });
+const target = (fd: number) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return null; } };
+const packet = PACKET;
+
+const reprs: string[] = [];
+const fds: number[] = [];
+(function makeGarbage() {
+  const [a, b] = socket.socketpair();
+  b.sendall(Buffer.from('x'));
+  if (a.recv(1).toString() !== 'x') throw new Error('recv');
+  b.close();
+  const udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, socket.IPPROTO_UDP);
+  const leak = [a, udp];
+  if (packet) leak.push(socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0x10000));
+  for (const s of leak) {
+    reprs.push('unclosed ' + String(s));
+    fds.push(s.fileno());
+  }
+})();
+
+async function main() {
+  for (let i = 0; i < 100 && warnings.length < reprs.length; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  console.log(JSON.stringify({ warnings: warnings.sort(), reprs: reprs.sort(), after: fds.map(target) }));
+}
+main();
+`;
+
+describe('finalizer, what it holds', () => {
+  it('a socket dropped after a blocking call is closed with its repr; proto 17 and a 17-bit AF_PACKET proto are kept (finalizer, held value)', async () => {
+    const child = runTsChild(HELD_CHILD.replace('PACKET', String(!RAW.skip)), ['--expose-gc']);
+    let r: any;
+    try {
+      const line = await child.line(20_000);
+      const { code, stderr } = await within(child.exit, 10_000, 'child exit');
+      expect(code, stderr).toBe(0);
+      r = JSON.parse(line);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(r.reprs).toHaveLength(RAW.skip ? 2 : 3);
+    expect(r.warnings).toEqual(r.reprs);
+    expect(r.reprs.some((t: string) => t.includes('type=2, proto=17'))).toBe(true);
+    if (!RAW.skip) expect(r.reprs.some((t: string) => t.includes('proto=65536'))).toBe(true);
+    for (const t of r.after) expect(t === null || !t.startsWith('socket:')).toBe(true);
   });
 });
