@@ -297,3 +297,51 @@ describe('finalizer, what it holds', () => {
     for (const t of r.after) expect(t === null || !t.startsWith('socket:')).toBe(true);
   });
 });
+
+// An AsyncSocket that has waited once keeps its engine slot while idle. Collected unclosed,
+// the finalizer knows only its fd number, and frees the slot through the engine's fd table.
+const SLOT_CHILD = `
+import * as socket from 'LIB';
+import { native } from 'LIB/../native';
+import * as fs from 'node:fs';
+
+const warnings: string[] = [];
+process.on('warning', (w) => { if (w.name === 'ResourceWarning') warnings.push(w.message); });
+const target = (fd: number) => { try { return fs.readlinkSync('/proc/self/fd/' + fd); } catch { return null; } };
+
+async function main() {
+  const base = native.engine_stats()[0];
+  let fd = -1;
+  let before: string | null = null;
+  await (async () => {
+    const [a, b] = socket.aio.socketpair();
+    const got = a.recv_into(Buffer.alloc(4));
+    b.send(Buffer.from('x'));
+    if ((await got) !== 1) throw new Error('recv_into');
+    b.close();
+    fd = a.fileno();
+    before = target(fd);
+  })();
+  const held = native.engine_stats()[0];
+  for (let i = 0; i < 100 && warnings.length === 0; i++) {
+    (globalThis as any).gc();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  console.log(JSON.stringify({ warnings, fd, before, after: target(fd), base, held, freed: native.engine_stats()[0] }));
+}
+main();
+`;
+
+describe('finalizer, async socket with an engine slot', () => {
+  it('a leaked AsyncSocket that waited once is closed and its engine slot freed (finalizer, slot by fd)', async () => {
+    const r = await childResult(SLOT_CHILD, 20_000);
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0].startsWith(`unclosed <socket.socket fd=${r.fd}, family=1, type=1, proto=0`)).toBe(
+      true,
+    );
+    expect(r.held).toBe(r.base + 1);
+    expect(r.freed).toBe(r.base);
+    expect(r.before).toMatch(/^socket:\[\d+\]$/);
+    expect(r.after).not.toBe(r.before);
+  });
+});
