@@ -319,6 +319,7 @@ export function recvOrArm(st: State, waiter: Waiter): number {
     if (r >= 0) return r;
     w = watchOf(st);
     slot = w.slot = ARMED_IN - r;
+    slotByFd[st.fd] = slot;
   } else {
     slot = w.slot;
     const r = native.engine_recv(slot, waiter.buf, waiter.n, waiter.flags, true);
