@@ -79,6 +79,8 @@ struct EngineSlot {
   uint32_t gen = 0;     // bumped when the slot is freed: stale epoll data is ignored
   uint32_t epmask = 0;  // EPOLLIN/EPOLLOUT currently registered (0 = not registered)
   bool registered = false;
+  // The last accept tried at once on this listener found nothing (see engine_accept).
+  bool missed = false;
   int want = 0;  // kRead/kWrite: directions JS has a waiter for
   // The armed call, if any: kArmRecv or kArmAccept (0: none). A receive's buffer is
   // element `slot` of the JS array given to engine_init (lib sets it before arming), not a

@@ -510,6 +510,32 @@ describe('armed accept', () => {
     }
   });
 
+  it('after an accept that had to wait, the next still takes a queued connection at once', async () => {
+    const [l, addr] = await tcpListener(16);
+    const p = l.accept();
+    expect(await isPending(p)).toBe(true); // its try found nothing: the next try polls first
+    client(addr);
+    track((await within(p, 5000))[0]);
+    const queued = [client(addr), client(addr), client(addr)];
+    const [, waiting0, , batches0] = stats();
+    for (const c of queued) {
+      const q = l.accept();
+      // Taken by the try itself: never armed, no batch needed.
+      expect(stats()[1]).toBe(waiting0);
+      const [conn, peer] = await q;
+      track(conn);
+      expect(peer).toEqual(c.getsockname());
+    }
+    expect(stats()[3]).toBe(batches0);
+    // Nothing queued now: the next one waits again.
+    const r = l.accept();
+    expect(await isPending(r)).toBe(true);
+    expect(stats()[1]).toBe(waiting0 + 1);
+    const last = client(addr);
+    expect((await within(r, 5000))[1]).toEqual(last.getsockname());
+    track((await r)[0]);
+  });
+
   it('an accept that fails at once rejects with accept’s OSError and arms nothing', async () => {
     const s = track(aio.socket(aio.AF_INET, aio.SOCK_STREAM));
     const e = await s.accept().catch((x) => x);
