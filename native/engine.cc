@@ -570,6 +570,24 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
   return Undefined(env);
 }
 
+// Throws unless slot `s` has nothing armed.
+bool AlreadyArmed(napi_env env, const EngineSlot &s) {
+  if (!s.armed) return false;
+  napi_throw_error(env, nullptr, "a call is already armed on this slot");
+  return true;
+}
+
+// Arms a call of `kind` on slot `id`: registers its read interest and counts it as a
+// waiter. False (errno in `err`) when epoll_ctl fails; nothing is armed then.
+bool Arm(Engine &e, uint32_t id, uint8_t kind, int &err) {
+  EngineSlot &s = e.slots[id];
+  if (!Register(e, id, s, s.want | kRead, err)) return false;
+  s.armed = kind;
+  e.lastArmed = id;
+  SetWant(e, s, s.want | kRead);
+  return true;
+}
+
 // engine_recv(slot, buffer, nbytes, flags, tryFirst) -> count | WOULD_BLOCK: arms a receive
 // of nbytes into buffer, done by the engine when the socket is readable; its count (or
 // -errno) comes in the batch (kRecvDone). With tryFirst the receive is first tried at once
@@ -608,10 +626,7 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const int fd = noSlot ? -1 - which : e->slots[id].fd;
-  if (!noSlot && e->slots[id].armed) {
-    napi_throw_error(env, nullptr, "a call is already armed on this slot");
-    return nullptr;
-  }
+  if (!noSlot && AlreadyArmed(env, e->slots[id])) return nullptr;
   napi_value r;
   if (tryFirst) {
     ssize_t got;
@@ -630,15 +645,12 @@ napi_value EngineRecv(napi_env env, napi_callback_info info) {
   }
   EngineSlot &s = e->slots[id];
   int err = 0;
-  if (!Register(*e, id, s, s.want | kRead, err)) {
+  s.rlen = static_cast<uint32_t>(n);
+  s.rflags = flags;
+  if (!Arm(*e, id, kArmRecv, err)) {
     if (noSlot) FreeSlot(*e, id);
     return ThrowErr(env, err, "epoll_ctl");
   }
-  s.armed = kArmRecv;
-  e->lastArmed = id;
-  s.rlen = static_cast<uint32_t>(n);
-  s.rflags = flags;
-  SetWant(*e, s, s.want | kRead);
   napi_create_int32(env, noSlot ? kArmedIn - static_cast<int32_t>(id) : kWouldBlock, &r);
   return r;
 }
@@ -658,10 +670,7 @@ napi_value EngineAccept(napi_env env, napi_callback_info info) {
   bool tryFirst = false;
   if (argc >= 2 && napi_get_value_bool(env, argv[1], &tryFirst) != napi_ok) tryFirst = false;
   EngineSlot &s = e->slots[id];
-  if (s.armed) {
-    napi_throw_error(env, nullptr, "a call is already armed on this slot");
-    return nullptr;
-  }
+  if (AlreadyArmed(env, s)) return nullptr;
   napi_value r;
   if (tryFirst) {
     sockaddr_storage ss;
@@ -696,10 +705,7 @@ napi_value EngineAccept(napi_env env, napi_callback_info info) {
     if (fd != -EAGAIN) return ThrowErr(env, -fd, "accept");
   }
   int err = 0;
-  if (!Register(*e, id, s, s.want | kRead, err)) return ThrowErr(env, err, "epoll_ctl");
-  s.armed = kArmAccept;
-  e->lastArmed = id;
-  SetWant(*e, s, s.want | kRead);
+  if (!Arm(*e, id, kArmAccept, err)) return ThrowErr(env, err, "epoll_ctl");
   napi_create_int32(env, kWouldBlock, &r);
   return r;
 }
