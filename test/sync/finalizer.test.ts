@@ -280,16 +280,7 @@ main();
 
 describe('finalizer, what it holds', () => {
   it('a socket dropped after a blocking call is closed with its repr; proto 17 and a 17-bit AF_PACKET proto are kept (finalizer, held value)', async () => {
-    const child = runTsChild(HELD_CHILD.replace('PACKET', String(!RAW.skip)), ['--expose-gc']);
-    let r: any;
-    try {
-      const line = await child.line(20_000);
-      const { code, stderr } = await within(child.exit, 10_000, 'child exit');
-      expect(code, stderr).toBe(0);
-      r = JSON.parse(line);
-    } finally {
-      child.kill('SIGKILL');
-    }
+    const r = await childResult(HELD_CHILD.replace('PACKET', String(!RAW.skip)), 20_000);
     expect(r.reprs).toHaveLength(RAW.skip ? 2 : 3);
     expect(r.warnings).toEqual(r.reprs);
     expect(r.reprs.some((t: string) => t.includes('type=2, proto=17'))).toBe(true);
