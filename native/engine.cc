@@ -25,8 +25,21 @@ namespace bsdsock {
 
 namespace {
 
+// Read interest includes EPOLLRDHUP, so a harvest can tell a socket shut down for reading
+// (see ShutDownResult).
 uint32_t EpollMask(int want) {
-  return ((want & kRead) ? EPOLLIN : 0u) | ((want & kWrite) ? EPOLLOUT : 0u);
+  return ((want & kRead) ? EPOLLIN | EPOLLRDHUP : 0u) | ((want & kWrite) ? EPOLLOUT : 0u);
+}
+
+// An armed call that found nothing although epoll reported the socket shut down for reading
+// (`ev`): a datagram socket after shutdown(SHUT_RD) or an AF_UNIX listener after shutdown()
+// stays readable while recv(2) and accept4(2) say EAGAIN, so left armed the call would wake
+// the loop forever. It completes as the blocking call does: a receive with 0 bytes, an
+// accept with EINVAL. Returns false (stay armed) for any other wake-up.
+bool ShutDownResult(uint32_t ev, bool accept, int32_t &result) {
+  if (!(ev & (EPOLLHUP | EPOLLRDHUP))) return false;
+  result = accept ? -EINVAL : 0;
+  return true;
 }
 
 // Frees the engine at the end of environment teardown and tells Node the engine's async
@@ -285,7 +298,7 @@ int Harvest(Engine &e, napi_value &armed) {
     int report = 0;
     int32_t result = 0, addr = 0, port = 0;
     if (rd && s.armed == kArmAccept) {
-      if (DoAccept(e, s, out, result, addr, port)) {
+      if (DoAccept(e, s, out, result, addr, port) || ShutDownResult(ev, true, result)) {
         Disarm(s);
         SetWant(e, s, s.want & ~kRead);
         report |= kAcceptDone;
@@ -293,19 +306,19 @@ int Harvest(Engine &e, napi_value &armed) {
     } else if (rd && s.armed) {
       if (armed == nullptr && napi_get_reference_value(e.env, e.armedRef, &armed) != napi_ok) armed = nullptr;
       ssize_t r = DoRecv(e, s, id, armed);
-      if (r != -EAGAIN) {
+      if (r != -EAGAIN || ShutDownResult(ev, false, result)) {
         Disarm(s);
         SetWant(e, s, s.want & ~kRead);
         report |= kRecvDone;
-        result = ClampCount(r);
+        if (r != -EAGAIN) result = ClampCount(r);
       }
     } else if (rd && (s.want & kRead)) {
       report |= kRead;
     }
     if (wr && hadWrite) report |= kWrite;
     // Drop directions reported with nobody waiting for them (lazily, see engine.h).
-    uint32_t drop =
-        ((ev & EPOLLIN) && !hadRead ? EPOLLIN : 0u) | ((ev & EPOLLOUT) && !hadWrite ? EPOLLOUT : 0u);
+    uint32_t drop = ((ev & (EPOLLIN | EPOLLRDHUP)) && !hadRead ? EPOLLIN | EPOLLRDHUP : 0u) |
+                    ((ev & EPOLLOUT) && !hadWrite ? EPOLLOUT : 0u);
     if (err && !hadRead && !hadWrite) drop = s.epmask;
     if (drop) {
       uint32_t mask = s.epmask & ~drop;

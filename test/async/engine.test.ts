@@ -549,3 +549,65 @@ describe('armed accept', () => {
     expect(() => native.engine_peer(1e6)).toThrow(RangeError);
   });
 });
+
+describe('a socket shut down for reading while a call is armed', () => {
+  // Such a socket stays readable while a non-blocking recv(2) or accept4(2) says EAGAIN; the
+  // armed call must complete as the blocking call would, not wake the loop forever.
+  const wakeupsOver = async (ms: number) => {
+    const w0 = stats()[7];
+    await sleep(ms);
+    return stats()[7] - w0;
+  };
+
+  it('an armed accept on an AF_UNIX listener that is shut down rejects with EINVAL, as accept() does', async () => {
+    for (const how of [aio.SHUT_RD, aio.SHUT_RDWR]) {
+      const l = track(aio.socket(aio.AF_UNIX, aio.SOCK_STREAM));
+      await l.bind(`\0bsdsock-shut-accept-${process.pid}-${how}`);
+      l.listen();
+      const p = l.accept();
+      expect(await isPending(p)).toBe(true);
+      l.shutdown(how);
+      const e = await within(
+        p.then(
+          () => null,
+          (err: unknown) => err,
+        ),
+        5000,
+      );
+      expect(e).toBeInstanceOf(OSError);
+      expect((e as OSError).errno).toBe(osErrno.EINVAL);
+      // Nothing is left armed that keeps waking the loop.
+      expect(await wakeupsOver(100)).toBeLessThan(5);
+      const blocking = sock(aio.AF_UNIX, aio.SOCK_STREAM);
+      blocking.bind(`\0bsdsock-shut-accept-b-${process.pid}-${how}`);
+      blocking.listen();
+      blocking.shutdown(how);
+      expect(() => blocking.accept()).toThrow(expect.objectContaining({ errno: osErrno.EINVAL }) as Error);
+    }
+  });
+
+  it('an armed receive on a datagram socket shut down for reading resolves to 0 bytes, as recv() does', async () => {
+    for (const family of [aio.AF_INET, aio.AF_UNIX]) {
+      const [a, b] =
+        family === aio.AF_UNIX
+          ? aio.socketpair(aio.AF_UNIX, aio.SOCK_DGRAM)
+          : await (async () => {
+              const x = aio.socket(aio.AF_INET, aio.SOCK_DGRAM);
+              const y = aio.socket(aio.AF_INET, aio.SOCK_DGRAM);
+              await x.bind(['127.0.0.1', 0]);
+              await y.bind(['127.0.0.1', 0]);
+              await x.connect(y.getsockname());
+              await y.connect(x.getsockname());
+              return [x, y] as const;
+            })();
+      track(a);
+      track(b);
+      const buf = Buffer.alloc(8);
+      const p = b.recv_into(buf);
+      expect(await isPending(p)).toBe(true);
+      b.shutdown(aio.SHUT_RD);
+      expect(await within(p, 5000)).toBe(0);
+      expect(await wakeupsOver(100)).toBeLessThan(5);
+    }
+  });
+});
