@@ -152,7 +152,7 @@ int AcceptOne(napi_env env, int fd, sockaddr_storage &ss, socklen_t &len, int32_
   } while (r < 0 && errno == EINTR);
   if (r < 0) return -(errno == EWOULDBLOCK ? EAGAIN : errno);
   TrackFd(Napi::Env(env), r);
-  if (ss.ss_family == AF_INET && len >= sizeof(sockaddr_in)) {
+  if (len >= sizeof(sockaddr_in) && ss.ss_family == AF_INET) {
     const auto *sin = reinterpret_cast<const sockaddr_in *>(&ss);
     addr = static_cast<int32_t>(ntohl(sin->sin_addr.s_addr));
     port = ntohs(sin->sin_port);

@@ -240,7 +240,7 @@ Napi::Value Accept(const Napi::CallbackInfo &info) {
   if (st != CallStatus::kOk) return StatusResult(env, st, err, "accept", res);
   TrackFd(env, static_cast<int>(res));
   uint8_t *out = env.GetInstanceData<Addon>()->acceptAddress;
-  if (ss.ss_family == AF_INET && len >= sizeof(sockaddr_in) && out) {
+  if (len >= sizeof(sockaddr_in) && ss.ss_family == AF_INET && out) {
     const auto *sin = reinterpret_cast<const sockaddr_in *>(&ss);
     memcpy(out, &sin->sin_port, 2);
     memcpy(out + 2, &sin->sin_addr, 4);
