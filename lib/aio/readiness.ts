@@ -414,7 +414,8 @@ export function cancelAll(st: State): void {
   if (!w) return;
   st.watch = null;
   if (w.slot >= 0) {
-    slotByFd[st.fd] = -1;
+    // Another socket over the same fd number (socket(fileno=) twice) may own the entry.
+    if (slotByFd[st.fd] === w.slot) slotByFd[st.fd] = -1;
     bySlot[w.slot] = null;
     armedBuffers[w.slot] = undefined;
     native.engine_close(w.slot);
