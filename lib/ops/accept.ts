@@ -66,6 +66,11 @@ export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Op
     attempt: (call, timeout) =>
       accepted(call, native.accept(call.st.fd, timeout, fdNonblocking(defaultTimeoutValue()))),
     retry: (call) => accepted(call, native.accept(call.st.fd, 0, true)),
-    accepted: (call, fd, p) => [wrap(fd, call.st), peerOf(p)],
+    // The peer first: once wrap has made the socket, nothing may throw (the engine closes
+    // an fd lib did not take, which would pull it from under a live socket).
+    accepted: (call, fd, p) => {
+      const peer = peerOf(p);
+      return [wrap(fd, call.st), peer];
+    },
   });
 }
