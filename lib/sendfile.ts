@@ -12,7 +12,7 @@ import { operation } from './ops/call';
 import { Sendall, withBytesSent } from './ops/send';
 import { OSError, fromErrno } from './oserror';
 import { runBlocking } from './runner';
-import type { State } from './state';
+import { SocketAttributes, type State } from './state';
 
 /** The read/send fallback's chunk. */
 const CHUNK = 64 * 1024;
@@ -28,7 +28,13 @@ interface SendfileArgs {
 function checkSendfile(st: State, file: unknown, offset: unknown, count: unknown): SendfileArgs {
   let inFd: number;
   if (typeof file === 'number') inFd = toInt(file, 'file');
-  else if (file !== null && typeof file === 'object' && typeof (file as { fd?: unknown }).fd === 'number') {
+  else if (
+    file !== null &&
+    typeof file === 'object' &&
+    // A Socket carries a numeric `fd` of its own (its state record) but is not a FileHandle.
+    !(file instanceof SocketAttributes) &&
+    typeof (file as { fd?: unknown }).fd === 'number'
+  ) {
     inFd = (file as { fd: number }).fd;
   } else
     throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);

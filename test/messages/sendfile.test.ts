@@ -269,6 +269,12 @@ describe('SendfileUsingSendfileTest (blocking)', () => {
     expect(() => s.sendfile('file' as any)).toThrow(TypeError);
     expect(() => s.sendfile({} as any)).toThrow(TypeError);
     expect(() => s.sendfile(null as any)).toThrow(TypeError);
+    // A socket is not a FileHandle, although its state record has a numeric fd field.
+    const other = sock(socket.AF_INET, socket.SOCK_STREAM);
+    expect(() => s.sendfile(other as any)).toThrow(
+      'sendfile() file must be a file descriptor or a FileHandle, not Socket',
+    );
+    expect(() => s.sendfile(socket.aio.from_stdlib_socket(other) as any)).toThrow(TypeError);
     expect(() => s.sendfile(-1)).toThrow(RangeError);
     const fd = openFd();
     expect(() => s.sendfile(fd, -1)).toThrow(RangeError);
