@@ -3,11 +3,11 @@ import { setTimeout as startTimer } from 'node:timers';
 import { inspect } from 'node:util';
 import { releaseSlotOf } from './aio/readiness';
 import { native } from './native';
-import type { State } from './state';
+import { FAMILY, FD, PROTO, type State, TYPE } from './state';
 
 /** Python's repr of a socket from its state (the same text for toString and the finalizer). */
 export function repr(s: State): string {
-  return reprOf(s.fd, s._family, s._type, s._proto);
+  return reprOf(s[FD], s[FAMILY], s[TYPE], s[PROTO]);
 }
 
 function reprOf(fd: number, family: number, type: number, proto: number): string {
@@ -77,7 +77,7 @@ const TYPE_SPAN = 16;
 const PROTO_SPAN = 2 ** 16;
 
 function held(st: State): number | Held {
-  const { fd, _family: family, _type: type, _proto: proto } = st;
+  const { [FD]: fd, [FAMILY]: family, [TYPE]: type, [PROTO]: proto } = st;
   if (fd < FD_SPAN && family >= 0 && family < FAMILY_SPAN && type >= 0 && type < TYPE_SPAN) {
     if (proto >= 0 && proto < PROTO_SPAN && Number.isInteger(proto)) {
       return fd + FD_SPAN * (family + FAMILY_SPAN * (type + TYPE_SPAN * proto));
@@ -107,7 +107,7 @@ let timerArmed = false;
 function flushPending(): void {
   for (let i = 0; i < pendingStates.length; i++) {
     const st = pendingStates[i];
-    if (st.fd >= 0) registry.register(pendingOwners[i], held(st), st);
+    if (st[FD] >= 0) registry.register(pendingOwners[i], held(st), st);
   }
   pendingOwners.length = 0;
   pendingStates.length = 0;

@@ -2,7 +2,7 @@
 import { AGAIN } from './aio/readiness';
 import { Call, NO_STATE, type Operation } from './ops/call';
 import { ebadf, wouldBlock } from './oserror';
-import type { State } from './state';
+import { FD, type State, TIMEOUT } from './state';
 
 /**
  * Runs operation `op` on `st` with the socket's timeout: native waits inside the syscall
@@ -30,8 +30,8 @@ export function runBlocking<R>(
     op.record = call;
     return early;
   }
-  if (st.fd < 0) throw ebadf(op.syscall);
-  const r = op.attempt(call, st._timeout);
+  if (st[FD] < 0) throw ebadf(op.syscall);
+  const r = op.attempt(call, st[TIMEOUT]);
   if (r === AGAIN) throw wouldBlock(op.syscall);
   // The record outlives the call, and the state is the Socket itself: the record must not
   // keep a dropped socket from its finalizer until the operation's next call.

@@ -12,7 +12,7 @@ import { operation } from './ops/call';
 import { Sendall, withBytesSent } from './ops/send';
 import { OSError, fromErrno } from './oserror';
 import { runBlocking } from './runner';
-import { SocketAttributes, type State } from './state';
+import { FD, SocketAttributes, type State, TYPE } from './state';
 
 /** The read/send fallback's chunk. */
 const CHUNK = 64 * 1024;
@@ -31,7 +31,7 @@ function checkSendfile(st: State, file: unknown, offset: unknown, count: unknown
   else if (
     file !== null &&
     typeof file === 'object' &&
-    // A Socket carries a numeric `fd` of its own (its state record) but is not a FileHandle.
+    // A socket is never taken for a FileHandle, whatever fields it carries.
     !(file instanceof SocketAttributes) &&
     typeof (file as { fd?: unknown }).fd === 'number'
   ) {
@@ -39,7 +39,7 @@ function checkSendfile(st: State, file: unknown, offset: unknown, count: unknown
   } else
     throw new TypeError(`sendfile() file must be a file descriptor or a FileHandle, not ${typeName(file)}`);
   if (inFd < 0) throw new RangeError('sendfile() file is closed');
-  if (st._type !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
+  if (st[TYPE] !== SOCK_STREAM) throw new RangeError('only SOCK_STREAM type sockets are supported');
   const off = toInt(offset, 'offset', 0, Number.MAX_SAFE_INTEGER);
   let cnt = 0;
   if (count !== null && count !== undefined) {
@@ -65,14 +65,14 @@ export const Sendfile = operation<number>('sendfile', WRITE, 3, 3, {
   attempt(call, timeout) {
     if (timeout === 0) throw new RangeError('non-blocking sockets are not supported');
     const a = call.aux as SendfileArgs;
-    return native.sendfile(call.st.fd, a.inFd, a.off, a.cnt, timeout);
+    return native.sendfile(call.st[FD], a.inFd, a.off, a.cnt, timeout);
   },
   retry(call) {
     const a = call.aux as SendfileArgs;
     for (;;) {
       const sent = call.progress;
       if (a.eof || (a.cnt > 0 && sent >= a.cnt)) return sent;
-      const r = native.sendfile(call.st.fd, a.inFd, a.off + sent, a.cnt > 0 ? a.cnt - sent : 0, 0);
+      const r = native.sendfile(call.st[FD], a.inFd, a.off + sent, a.cnt > 0 ? a.cnt - sent : 0, 0);
       if (r === WOULD_BLOCK) return AGAIN;
       if (r === 0) a.eof = true;
       call.progress += r;

@@ -32,9 +32,16 @@ import {
   adoptState,
   createState,
   defaultTimeoutValue,
+  FAMILY,
+  FD,
   initState,
   openFd,
+  PROTO,
   SocketAttributes,
+  TIMEOUT,
+  TYPE,
+  WAIT_TIMEOUT,
+  WATCH,
   type State,
 } from './state';
 import {
@@ -61,11 +68,11 @@ let unwatched = false;
  * it was closed already. For Socket and AsyncSocket. @internal
  */
 export function closeState(sock: Socket, detach: boolean): number {
-  const fd = sock.fd;
+  const fd = sock[FD];
   if (fd < 0) return -1;
   cancelAll(sock);
   closeRings(sock);
-  sock.fd = -1;
+  sock[FD] = -1;
   forgetState(sock);
   if (detach) native.release(fd);
   else native.close(fd);
@@ -77,7 +84,7 @@ export function closeState(sock: Socket, detach: boolean): number {
  * call raises EBADF and gettimeout() still returns the new value), then sets O_NONBLOCK.
  */
 function setMode(sock: Socket, timeout: number, syscall: string): void {
-  sock._timeout = timeout;
+  sock[TIMEOUT] = timeout;
   native.set_blocking(openFd(sock, syscall), !fdNonblocking(timeout));
 }
 
@@ -94,19 +101,19 @@ export class Socket<F extends number = number, T extends number = number> extend
   // methods or accessors (module functions instead): they would add a brand slot to
   // every instance (8 B).
   /** @internal */
-  fd!: number;
+  [FD]!: number;
   /** @internal */
-  _family!: number;
+  [FAMILY]!: number;
   /** @internal */
-  _type!: number;
+  [TYPE]!: number;
   /** @internal */
-  _proto!: number;
+  [PROTO]!: number;
   /** @internal */
-  _timeout!: number;
+  [TIMEOUT]!: number;
   /** @internal */
-  waitTimeout!: number;
+  [WAIT_TIMEOUT]!: number;
   /** @internal */
-  watch!: Watch | null;
+  [WATCH]!: Watch | null;
   /** The AsyncSocket over this socket, if any (bsdsock/aio keeps one per Socket). */
   #twin: object | null = null;
 
@@ -166,7 +173,7 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.fileno(): the fd, or -1 once closed or detached. */
   fileno(): number {
-    return this.fd;
+    return this[FD];
   }
 
   /** Mirrors socket.close(). Calls close(2). Idempotent; later calls on the socket raise EBADF. */
@@ -198,10 +205,10 @@ export class Socket<F extends number = number, T extends number = number> extend
   dup(): Socket<F, T> {
     return Socket._wrap<F, T>(
       native.dup(openFd(this, 'dup')),
-      this._family,
-      this._type,
-      this._proto,
-      this._timeout,
+      this[FAMILY],
+      this[TYPE],
+      this[PROTO],
+      this[TIMEOUT],
     );
   }
 
@@ -223,7 +230,7 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.gettimeout(): seconds, 0 (non-blocking) or null (blocking). */
   gettimeout(): number | null {
-    const t = this._timeout;
+    const t = this[TIMEOUT];
     return t < 0 ? null : t;
   }
 
@@ -237,7 +244,7 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.getblocking(): false only in non-blocking mode (timeout 0). */
   getblocking(): boolean {
-    return this._timeout !== 0;
+    return this[TIMEOUT] !== 0;
   }
 
   /** Mirrors socket.setblocking(flag): true = settimeout(null), false = settimeout(0) (JavaScript callers: truthy, falsy). */
@@ -250,8 +257,8 @@ export class Socket<F extends number = number, T extends number = number> extend
   /** Mirrors socket.bind(address). Calls bind(2). */
   bind(address: Address<F>): void {
     // The address is checked before the socket's state, as CPython does.
-    const addr = toSockAddr(this._family, address, 'bind');
-    native.bind(openFd(this, 'bind'), this._family, addr);
+    const addr = toSockAddr(this[FAMILY], address, 'bind');
+    native.bind(openFd(this, 'bind'), this[FAMILY], addr);
   }
 
   /** Mirrors socket.listen(backlog = min(SOMAXCONN, 128)). Calls listen(2). */
@@ -273,17 +280,17 @@ export class Socket<F extends number = number, T extends number = number> extend
    * connection within it (EINPROGRESS, poll, SO_ERROR). Non-blocking: BlockingIOError 115.
    */
   connect(address: Address<F>): void {
-    const family = this._family;
+    const family = this[FAMILY];
     const addr = packedV4(family, toSockAddr(family, address, 'connect'));
-    native.connect(openFd(this, 'connect'), family, addr, this._timeout, false);
+    native.connect(openFd(this, 'connect'), family, addr, this[TIMEOUT], false);
   }
 
   /** Mirrors socket.connect_ex(address): the errno instead of an exception (0 on success, 11 on timeout). */
   connect_ex(address: Address<F>): number {
-    const family = this._family;
+    const family = this[FAMILY];
     const addr = packedV4(family, toSockAddr(family, address, 'connect_ex'));
-    if (this.fd < 0) return EBADF;
-    return native.connect(this.fd, family, addr, this._timeout, true) as number;
+    if (this[FD] < 0) return EBADF;
+    return native.connect(this[FD], family, addr, this[TIMEOUT], true) as number;
   }
 
   /** Mirrors socket.getsockname(). Calls getsockname(2). */
@@ -540,5 +547,5 @@ export class Socket<F extends number = number, T extends number = number> extend
 
 /** socket.accept()'s operation: the new fd wrapped with the default timeout. */
 const AcceptSocket = acceptOperation((fd, ls) =>
-  Socket._wrap(fd, ls._family, ls._type, ls._proto, defaultTimeoutValue()),
+  Socket._wrap(fd, ls[FAMILY], ls[TYPE], ls[PROTO], defaultTimeoutValue()),
 );

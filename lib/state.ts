@@ -16,23 +16,34 @@ import { fdNonblocking, native, nonblockFlag } from './native';
 import { OSError, PermissionError, ebadf, strerror } from './oserror';
 import type { Watch } from './aio/readiness';
 
+// The keys of a socket's state fields. Symbols, not names: the state lives on the Socket
+// itself, and symbol-keyed fields stay out of Object.keys, JSON.stringify, structuredClone
+// and duck tests for an `fd` property, and no field of a user's subclass can overwrite one.
+// V8 caches a property load by a constant symbol as it does one by name.
+export const FD: unique symbol = Symbol('bsdsock.fd');
+export const FAMILY: unique symbol = Symbol('bsdsock.family');
+export const TYPE: unique symbol = Symbol('bsdsock.type');
+export const PROTO: unique symbol = Symbol('bsdsock.proto');
+export const TIMEOUT: unique symbol = Symbol('bsdsock.timeout');
+export const WAIT_TIMEOUT: unique symbol = Symbol('bsdsock.waitTimeout');
+export const WATCH: unique symbol = Symbol('bsdsock.watch');
+
 /**
  * Internal state of one socket. The blocking Socket is this record itself (one object per
- * socket), and an AsyncSocket refers to its Socket's. The fields are internal; family,
- * type, proto and timeout carry an underscore because Socket's public attributes of those
- * names are read-only accessors (and `timeout` there is Python's, null when blocking).
+ * socket), and an AsyncSocket refers to its Socket's. The fields are keyed by the symbols
+ * above.
  */
 export interface State {
-  fd: number;
-  _family: number;
-  _type: number;
-  _proto: number;
+  [FD]: number;
+  [FAMILY]: number;
+  [TYPE]: number;
+  [PROTO]: number;
   /** Seconds; -1 = blocking (None), 0 = non-blocking. What the blocking runner passes native. */
-  _timeout: number;
+  [TIMEOUT]: number;
   /** Seconds bounding each waiting call of the async runner; -1 = none (AsyncSocket.settimeout). */
-  waitTimeout: number;
+  [WAIT_TIMEOUT]: number;
   /** The readiness engine's record for this socket (watcher and wait queues), or null. */
-  watch: Watch | null;
+  [WATCH]: Watch | null;
 }
 
 /** Fills `st` for an fd it now owns; the async fields start idle. */
@@ -44,18 +55,18 @@ export function initState(
   proto: number,
   timeout: number,
 ): void {
-  st.fd = fd;
-  st._family = family;
-  st._type = type;
-  st._proto = proto;
-  st._timeout = timeout;
-  st.waitTimeout = -1;
-  st.watch = null;
+  st[FD] = fd;
+  st[FAMILY] = family;
+  st[TYPE] = type;
+  st[PROTO] = proto;
+  st[TIMEOUT] = timeout;
+  st[WAIT_TIMEOUT] = -1;
+  st[WATCH] = null;
 }
 
 /** The open fd of `st`, or OSError EBADF naming `syscall`. */
 export function openFd(st: State, syscall: string): number {
-  const fd = st.fd;
+  const fd = st[FD];
   if (fd < 0) throw ebadf(syscall);
   return fd;
 }
@@ -67,15 +78,15 @@ export abstract class SocketAttributes<F extends number = number, T extends numb
 
   /** The address family (AF_INET, ...), as a number. Readable after close. */
   get family(): F {
-    return this._state()._family as F;
+    return this._state()[FAMILY] as F;
   }
   /** The socket type (SOCK_STREAM, ...), without SOCK_NONBLOCK/SOCK_CLOEXEC. */
   get type(): T {
-    return this._state()._type as T;
+    return this._state()[TYPE] as T;
   }
   /** The protocol number. */
   get proto(): number {
-    return this._state()._proto;
+    return this._state()[PROTO];
   }
 }
 

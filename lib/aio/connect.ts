@@ -10,7 +10,7 @@ import { formatAddress } from '../finalizer';
 import { native, WOULD_BLOCK } from '../native';
 import { operation } from '../ops/call';
 import { OSError, ebadf, fromErrno, strerror } from '../oserror';
-import type { State } from '../state';
+import { FAMILY, FD, type State } from '../state';
 import { WRITE } from './readiness';
 import { AbortError, abortError, waitFor, type WaitOptions } from './runner';
 
@@ -28,7 +28,7 @@ function connectError(err: number, address: unknown): OSError {
 const ConnectResult = operation<undefined>('connect', WRITE, 0, 0, {
   check: () => undefined,
   attempt(call) {
-    const err = native.connect_result(call.st.fd);
+    const err = native.connect_result(call.st[FD]);
     if (err !== 0) throw connectError(err, call.aux);
     return undefined;
   },
@@ -50,7 +50,7 @@ export async function connect(
 ): Promise<void> {
   const signal = opts?.signal;
   if (signal?.aborted) throw abortError(signal);
-  const family = st._family;
+  const family = st[FAMILY];
   let addr: unknown;
   try {
     addr = toSockAddrAsync(family, address, 'connect');
@@ -63,7 +63,7 @@ export async function connect(
     owner.close();
     throw abortError(signal);
   }
-  const fd = st.fd;
+  const fd = st[FD];
   if (fd < 0) throw ebadf('connect');
   const r = native.connect_start(fd, family, addr as never);
   if (r === 0) return;

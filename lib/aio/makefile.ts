@@ -4,7 +4,7 @@ import { SHUT_WR, SOCK_STREAM } from '../constants';
 import { native } from '../native';
 import { Recv } from '../ops/recv';
 import { Sendall } from '../ops/send';
-import type { State } from '../state';
+import { FD, type State, TYPE } from '../state';
 import { AbortError, start } from './runner';
 
 /** Python's keyword arguments of makefile(). */
@@ -53,7 +53,7 @@ export function makefile(owner: object, st: State, mode: string, options: Makefi
     },
     final(callback) {
       try {
-        if (st._type === SOCK_STREAM && st.fd >= 0) native.shutdown(st.fd, SHUT_WR);
+        if (st[TYPE] === SOCK_STREAM && st[FD] >= 0) native.shutdown(st[FD], SHUT_WR);
         callback();
       } catch (e) {
         callback(e as Error);

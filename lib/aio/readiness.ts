@@ -20,7 +20,7 @@
 import { EBADF } from '../errno';
 import { fromErrno } from '../oserror';
 import { native, WOULD_BLOCK } from '../native';
-import type { State } from '../state';
+import { FD, type State, WATCH } from '../state';
 
 /** Directions (native/engine.h kRead, kWrite). */
 export const READ = 1;
@@ -134,7 +134,7 @@ let shared = false;
  * one CPU the peer has often answered by then, which saves a loop turn).
  */
 export function tryReadFirst(st: State): boolean {
-  const w = st.watch;
+  const w = st[WATCH];
   return w === null || (w.r0 === null && (w.epoch !== epoch || !shared));
 }
 
@@ -229,7 +229,7 @@ function serve(w: Watch, dir: Direction, budget: number): void {
 }
 
 function watchOf(st: State): Watch {
-  return (st.watch ??= {
+  return (st[WATCH] ??= {
     st,
     slot: -1,
     r0: null,
@@ -249,7 +249,7 @@ const slotByFd: number[] = [];
 
 function slotOf(w: Watch): number {
   if (w.slot < 0) {
-    const fd = w.st.fd;
+    const fd = w.st[FD];
     w.slot = native.engine_open(fd);
     slotByFd[fd] = w.slot;
   }
@@ -271,7 +271,7 @@ export function releaseSlotOf(fd: number): void {
  * directions with readiness waiters watched, and the Watch listed while it has waiters.
  */
 function settle(w: Watch): void {
-  if (w.st.fd < 0 || w.st.watch !== w) return;
+  if (w.st[FD] < 0 || w.st[WATCH] !== w) return;
   for (;;) {
     const h = w.r0;
     if (h === null || w.armed) break;
@@ -310,16 +310,16 @@ function settle(w: Watch): void {
  * recv(2) throws, and nothing is armed.
  */
 export function recvOrArm(st: State, waiter: Waiter): number {
-  let w = st.watch;
+  let w = st[WATCH];
   let slot: number;
   if (w === null || w.slot < 0) {
     // No slot yet: the try needs none, and a receive that finds data makes none (nor does
     // its socket's close then have one to free); one that must wait gets it from native.
-    const r = native.engine_recv(-1 - st.fd, waiter.buf, waiter.n, waiter.flags, true);
+    const r = native.engine_recv(-1 - st[FD], waiter.buf, waiter.n, waiter.flags, true);
     if (r >= 0) return r;
     w = watchOf(st);
     slot = w.slot = ARMED_IN - r;
-    slotByFd[st.fd] = slot;
+    slotByFd[st[FD]] = slot;
   } else {
     slot = w.slot;
     const r = native.engine_recv(slot, waiter.buf, waiter.n, waiter.flags, true);
@@ -352,7 +352,7 @@ export function acceptOrArm(st: State, waiter: Waiter): unknown {
 
 /** Whether a call of direction `dir` is already queued on this socket (then a new one queues behind it). */
 export function waiting(st: State, dir: Direction): boolean {
-  const w = st.watch;
+  const w = st[WATCH];
   return w !== null && (dir === READ ? w.r0 : w.w0) !== null;
 }
 
@@ -399,7 +399,7 @@ function take(w: Watch, dir: Direction, waiter: Waiter): void {
 
 /** Removes a waiter that gave up (timeout, abort). */
 export function dequeue(st: State, dir: Direction, waiter: Waiter): void {
-  const w = st.watch;
+  const w = st[WATCH];
   if (!w) return;
   take(w, dir, waiter);
   settle(w);
@@ -410,12 +410,12 @@ export function dequeue(st: State, dir: Direction, waiter: Waiter): void {
  * so no event reaches a closed or reused fd) and rejects every waiter with EBADF.
  */
 export function cancelAll(st: State): void {
-  const w = st.watch;
+  const w = st[WATCH];
   if (!w) return;
-  st.watch = null;
+  st[WATCH] = null;
   if (w.slot >= 0) {
     // Another socket over the same fd number (socket(fileno=) twice) may own the entry.
-    if (slotByFd[st.fd] === w.slot) slotByFd[st.fd] = -1;
+    if (slotByFd[st[FD]] === w.slot) slotByFd[st[FD]] = -1;
     bySlot[w.slot] = null;
     armedBuffers[w.slot] = undefined;
     native.engine_close(w.slot);

@@ -1,7 +1,7 @@
 // The async runner: try the syscall first, else queue on the readiness engine, bounded by a timeout and an AbortSignal.
 import { Call, operation, type Operation } from '../ops/call';
 import { ebadf, timedOut, wouldBlock } from '../oserror';
-import type { State } from '../state';
+import { FD, type State, WAIT_TIMEOUT } from '../state';
 import {
   AGAIN,
   READ,
@@ -85,7 +85,7 @@ export function start<R>(
   try {
     const early = op.check(call, a, b, c, d);
     if (early !== undefined) return Promise.resolve(early);
-    if (st.fd < 0) throw ebadf(op.syscall);
+    if (st[FD] < 0) throw ebadf(op.syscall);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -108,9 +108,9 @@ export function run<R>(
   const signal = opts?.signal;
   const st = call.st;
   if (signal?.aborted) return Promise.reject(call.op.fail(call, abortError(signal)));
-  if (st.fd < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
+  if (st[FD] < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
   let armed = false;
-  if (tryFirst && call.armable && st.waitTimeout !== 0 && tryReadFirst(st)) {
+  if (tryFirst && call.armable && st[WAIT_TIMEOUT] !== 0 && tryReadFirst(st)) {
     // A receive that may wait: tried and, if it would block, armed in one crossing.
     let count: number;
     try {
@@ -120,7 +120,7 @@ export function run<R>(
     }
     if (count >= 0) return settleNow(call.received(count));
     armed = true;
-  } else if (tryFirst && call.accepts && st.waitTimeout !== 0 && !waiting(st, READ)) {
+  } else if (tryFirst && call.accepts && st[WAIT_TIMEOUT] !== 0 && !waiting(st, READ)) {
     // An accept that may wait: the same, accept4(2) tried and armed in one crossing.
     let r: unknown;
     try {
@@ -138,13 +138,13 @@ export function run<R>(
       return Promise.reject(call.op.fail(call, e));
     }
     if (r !== AGAIN) return settleNow(r);
-    if (st.waitTimeout === 0) return Promise.reject(call.op.fail(call, wouldBlock(call.syscall)));
+    if (st[WAIT_TIMEOUT] === 0) return Promise.reject(call.op.fail(call, wouldBlock(call.syscall)));
   }
   call.op.beforeWait(call);
   const p = new Promise<R>(capture);
   call.settled = capturedResolve as (value: R | PromiseLike<R>) => void;
   call.failed = capturedReject;
-  const timeout = st.waitTimeout;
+  const timeout = st[WAIT_TIMEOUT];
   if (signal || timeout >= 0) bound(call, dir, timeout, signal);
   if (armed) return p;
   try {

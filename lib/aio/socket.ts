@@ -20,7 +20,17 @@ import { Send, Sendall, Sendto } from '../ops/send';
 import { sendfileAsync } from '../sendfile';
 import { repr, watchState } from '../finalizer';
 import { closeState, Socket } from '../socket';
-import { openFd, SocketAttributes, type State } from '../state';
+import {
+  FAMILY,
+  FD,
+  openFd,
+  PROTO,
+  SocketAttributes,
+  type State,
+  TIMEOUT,
+  TYPE,
+  WAIT_TIMEOUT,
+} from '../state';
 import { connect } from './connect';
 import { makefile, type MakefileOptions } from './makefile';
 import { isOpts, start, waitFor, WaitReadable, WaitWritable, type WaitOptions } from './runner';
@@ -76,7 +86,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
       throw new TypeError('this socket already has an AsyncSocket: use aio.from_stdlib_socket()');
     this.#st = sock;
     // Timeout 0 already means an O_NONBLOCK fd (aio.socket and accept create it so).
-    if (sock.fd >= 0 && !keepMode && sock._timeout !== 0) sock.setblocking(false);
+    if (sock[FD] >= 0 && !keepMode && sock[TIMEOUT] !== 0) sock.setblocking(false);
     sock._setTwin(this);
   }
 
@@ -100,7 +110,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Like socket.fileno(). */
   fileno(): number {
-    return this.#st.fd;
+    return this.#st[FD];
   }
 
   /** Like socket.close(): pending calls reject with OSError EBADF; the watcher is closed before the fd. */
@@ -116,7 +126,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   /** Like socket.dup(), returning an AsyncSocket. */
   dup(): AsyncSocket<F, T> {
     const s = new AsyncSocket(this.#st.dup());
-    s.#st.waitTimeout = this.#st.waitTimeout;
+    s.#st[WAIT_TIMEOUT] = this.#st[WAIT_TIMEOUT];
     return s;
   }
 
@@ -166,21 +176,21 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 
   /** Seconds that bound each waiting call (TimeoutError), 0 (BlockingIOError instead of waiting), or null. */
   gettimeout(): number | null {
-    return this.#st.waitTimeout < 0 ? null : this.#st.waitTimeout;
+    return this.#st[WAIT_TIMEOUT] < 0 ? null : this.#st[WAIT_TIMEOUT];
   }
   /** Bounds each waiting call: null = no bound (the default), 0 = never wait. */
   settimeout(value: number | null): void {
     // Stored even on a closed socket, which then raises EBADF, as CPython's settimeout.
-    this.#st.waitTimeout = parseTimeout(value);
+    this.#st[WAIT_TIMEOUT] = parseTimeout(value);
     openFd(this.#st, 'settimeout');
   }
   /** False only when settimeout(0). */
   getblocking(): boolean {
-    return this.#st.waitTimeout !== 0;
+    return this.#st[WAIT_TIMEOUT] !== 0;
   }
   /** setblocking(true) = settimeout(null); setblocking(false) = settimeout(0). */
   setblocking(flag: boolean): void {
-    this.#st.waitTimeout = flag ? -1 : 0;
+    this.#st[WAIT_TIMEOUT] = flag ? -1 : 0;
     openFd(this.#st, 'setblocking');
   }
 
@@ -214,8 +224,8 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   /** Like socket.bind(), but async: a host name is resolved off the event loop thread. */
   async bind(address: Address<F>): Promise<void> {
     const st = this.#st;
-    const addr = await toSockAddrAsync(st._family, address, 'bind');
-    native.bind(openFd(this.#st, 'bind'), st._family, addr);
+    const addr = await toSockAddrAsync(st[FAMILY], address, 'bind');
+    native.bind(openFd(this.#st, 'bind'), st[FAMILY], addr);
   }
 
   /** Like socket.accept(), but async: resolves to [AsyncSocket, address]. */
@@ -298,7 +308,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     const go = (addr: unknown) =>
       start(Sendto, this, this.#st, args[0], n === 3 ? args[1] : addr, n === 3 ? addr : undefined, n, opts);
     try {
-      const addr = n === 2 || n === 3 ? toSockAddrAsync(this.#st._family, args[n - 1], 'sendto') : undefined;
+      const addr = n === 2 || n === 3 ? toSockAddrAsync(this.#st[FAMILY], args[n - 1], 'sendto') : undefined;
       return addr instanceof Promise ? addr.then(go) : go(addr);
     } catch (e) {
       return Promise.reject(e);
@@ -345,7 +355,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     address?: Address<F> | null,
     opts?: WaitOptions,
   ): Promise<number> {
-    const family = this.#st._family;
+    const family = this.#st[FAMILY];
     // Numeric once resolved, so the operation's own check of it costs no lookup.
     const addr =
       address === undefined || address === null ? address : await toSockAddrAsync(family, address, 'sendmsg');
@@ -439,4 +449,4 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
 }
 
 /** accept()'s operation: the new fd becomes an AsyncSocket in the attempt itself. */
-const AcceptAsync = acceptOperation((fd, ls) => AsyncSocket._adopt(fd, ls._family, ls._type, ls._proto));
+const AcceptAsync = acceptOperation((fd, ls) => AsyncSocket._adopt(fd, ls[FAMILY], ls[TYPE], ls[PROTO]));

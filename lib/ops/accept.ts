@@ -1,7 +1,7 @@
 // The accept operation (accept4(2)): the new socket and the peer's address; each socket class says how to wrap the fd.
 import { AGAIN, READ, type Again } from '../aio/readiness';
 import { fdNonblocking, native, WOULD_BLOCK } from '../native';
-import type { State } from '../state';
+import { FD, type State } from '../state';
 import { defaultTimeoutValue } from '../state';
 import { operation, type Call, type Operation } from './call';
 
@@ -64,8 +64,8 @@ export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Op
   return operation<[T, unknown]>('accept', READ, 0, 0, {
     check: () => undefined,
     attempt: (call, timeout) =>
-      accepted(call, native.accept(call.st.fd, timeout, fdNonblocking(defaultTimeoutValue()))),
-    retry: (call) => accepted(call, native.accept(call.st.fd, 0, true)),
+      accepted(call, native.accept(call.st[FD], timeout, fdNonblocking(defaultTimeoutValue()))),
+    retry: (call) => accepted(call, native.accept(call.st[FD], 0, true)),
     // The peer first: once wrap has made the socket, nothing may throw (the engine closes
     // an fd lib did not take, which would pull it from under a live socket).
     accepted: (call, fd, p) => {

@@ -18,7 +18,7 @@
  * code (iterating an iterable).
  */
 import type { Again, Direction, Waiter } from '../aio/readiness';
-import type { State } from '../state';
+import { FD, type State } from '../state';
 
 /** One I/O operation, as both runners execute it. */
 export interface Operation<R> {
@@ -105,7 +105,7 @@ export function operation<R>(
 }
 
 /** The state of a Call that has no socket (yet, or any more). */
-export const NO_STATE = { fd: -1 } as State;
+export const NO_STATE = { [FD]: -1 } as State;
 const EMPTY = Buffer.alloc(0);
 const NO_BUFFERS: ArrayBufferView[] = [];
 

@@ -6,6 +6,7 @@ import { native, WOULD_BLOCK, type AncData } from '../native';
 import { OSError } from '../oserror';
 import { operation, type Call } from './call';
 import { toBufsize, trim } from './recv';
+import { FAMILY, FD } from '../state';
 
 /** recvmsg's and recvmsg_into's ancbufsize (0 when omitted) and flags. */
 function checkAncFlags<R>(call: Call<R>, ancbufsize: unknown, flags: unknown): void {
@@ -69,7 +70,7 @@ export const Recvmsg = operation<[Buffer, AncData[], number, unknown]>('recvmsg'
     return undefined;
   },
   attempt(call, timeout) {
-    const r = native.recvmsg(call.st.fd, [call.buf], call.m, call.flags, timeout);
+    const r = native.recvmsg(call.st[FD], [call.buf], call.m, call.flags, timeout);
     if (r === WOULD_BLOCK) return AGAIN;
     const [count, ancdata, msgFlags, addr] = r as Msg;
     return [trim(call.buf as Buffer, count), ancdata, msgFlags, addr];
@@ -85,7 +86,7 @@ export const RecvmsgInto = operation<Msg>('recvmsg', READ, 1, 3, {
     return undefined;
   },
   attempt(call, timeout) {
-    const r = native.recvmsg(call.st.fd, call.bufs, call.m, call.flags, timeout);
+    const r = native.recvmsg(call.st[FD], call.bufs, call.m, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : (r as Msg);
   },
 });
@@ -101,7 +102,7 @@ export const Sendmsg = operation<number>('sendmsg', WRITE, 4, 4, {
     const anc = checkAncdata(ancdata);
     call.flags = toFlags(flags);
     call.addr =
-      address === undefined || address === null ? null : toSockAddr(call.st._family, address, 'sendmsg');
+      address === undefined || address === null ? null : toSockAddr(call.st[FAMILY], address, 'sendmsg');
     call.bufs = bufs;
     call.aux = anc;
     return undefined;
@@ -109,7 +110,7 @@ export const Sendmsg = operation<number>('sendmsg', WRITE, 4, 4, {
   attempt(call, timeout) {
     const st = call.st;
     const anc = call.aux as AncData[];
-    const r = native.sendmsg(st.fd, call.bufs, anc, call.flags, st._family, call.addr, timeout);
+    const r = native.sendmsg(st[FD], call.bufs, anc, call.flags, st[FAMILY], call.addr, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
 });

@@ -3,7 +3,7 @@ import { asBuffer, toBytes, toFlags, toInt, typeName } from '../args';
 import { toSockAddr } from '../address';
 import { AGAIN, READ, WRITE } from '../aio/readiness';
 import { native, WOULD_BLOCK } from '../native';
-import { openFd } from '../state';
+import { FAMILY, FD, openFd } from '../state';
 import { operation } from './call';
 import { checkWritable } from './recv';
 
@@ -28,7 +28,7 @@ export const Recvmmsg = operation<[Buffer, unknown][]>('recvmmsg', READ, 2, 3, {
   attempt(call, timeout) {
     const buf = call.buf as Buffer;
     const n = call.n;
-    const r = native.recvmmsg(call.st.fd, buf, call.m, n, call.flags, timeout);
+    const r = native.recvmmsg(call.st[FD], buf, call.m, n, call.flags, timeout);
     if (r === WOULD_BLOCK) return AGAIN;
     return (r as [number, unknown, number][]).map(([len, addr], i) => [
       buf.subarray(i * n, i * n + Math.min(len, n)),
@@ -64,7 +64,7 @@ export const RecvmmsgInto = operation<number>('recvmmsg', READ, 3, 4, {
   },
   attempt(call, timeout) {
     const sizes = call.aux as Int32Array | Uint32Array;
-    const r = native.recvmmsg_into(call.st.fd, call.buf, call.n, sizes, call.flags, timeout);
+    const r = native.recvmmsg_into(call.st[FD], call.buf, call.n, sizes, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
 });
@@ -88,7 +88,7 @@ export const Sendmmsg = operation<number>('sendmmsg', WRITE, 1, 2, {
         if (!Array.isArray(m) || m.length !== 2)
           throw new TypeError('sendmmsg() messages must all be [data, address]');
         bufs.push(toBytes(m[0]));
-        addrs.push(toSockAddr(call.st._family, m[1], 'sendmmsg'));
+        addrs.push(toSockAddr(call.st[FAMILY], m[1], 'sendmmsg'));
       }
     } else bufs = messages.map((m) => toBytes(m));
     call.flags = toFlags(flags);
@@ -101,11 +101,11 @@ export const Sendmmsg = operation<number>('sendmmsg', WRITE, 1, 2, {
   attempt(call, timeout) {
     const st = call.st;
     const r = native.sendmmsg(
-      st.fd,
+      st[FD],
       call.bufs,
       call.addr as unknown[] | null,
       call.flags,
-      st._family,
+      st[FAMILY],
       timeout,
     );
     return r === WOULD_BLOCK ? AGAIN : r;

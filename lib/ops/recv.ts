@@ -3,7 +3,7 @@ import { constants as bufferConstants } from 'node:buffer';
 import { toFlags, toInt, typeName } from '../args';
 import { AGAIN, READ } from '../aio/readiness';
 import { native, WOULD_BLOCK } from '../native';
-import { openFd } from '../state';
+import { FD, openFd } from '../state';
 import { operation, type Call } from './call';
 
 /** Returns `buf` cut to `n` bytes; copies when most of a large buffer would be wasted. */
@@ -82,7 +82,7 @@ export const Recv = operation<Buffer>('recv', READ, 1, 2, {
     return undefined;
   },
   attempt(call, timeout) {
-    const r = native.recv_into(call.st.fd, call.buf, call.n, call.flags, timeout);
+    const r = native.recv_into(call.st[FD], call.buf, call.n, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : trim(call.buf as Buffer, r);
   },
   received: (call, count) => trim(call.buf as Buffer, count),
@@ -96,7 +96,7 @@ export const RecvInto = operation<number>('recv', READ, 1, 3, {
     return call.n === 0 ? 0 : undefined;
   },
   attempt(call, timeout) {
-    const r = native.recv_into(call.st.fd, call.buf, call.n, call.flags, timeout);
+    const r = native.recv_into(call.st[FD], call.buf, call.n, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
   received: (_call, count) => count,
@@ -109,7 +109,7 @@ export const Recvfrom = operation<[Buffer, unknown]>('recvfrom', READ, 1, 2, {
     return undefined;
   },
   attempt(call, timeout) {
-    const r = native.recvfrom_into(call.st.fd, call.buf, call.n, call.flags, timeout);
+    const r = native.recvfrom_into(call.st[FD], call.buf, call.n, call.flags, timeout);
     if (r === WOULD_BLOCK) return AGAIN;
     const [count, addr] = r as [number, unknown];
     return [trim(call.buf as Buffer, count), addr];
@@ -123,7 +123,7 @@ export const RecvfromInto = operation<[number, unknown]>('recvfrom', READ, 1, 3,
     return checkInto(call, buffer, nbytes, flags, 'recvfrom_into', tooBig);
   },
   attempt(call, timeout) {
-    const r = native.recvfrom_into(call.st.fd, call.buf, call.n, call.flags, timeout);
+    const r = native.recvfrom_into(call.st[FD], call.buf, call.n, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : (r as [number, unknown]);
   },
 });

@@ -6,6 +6,7 @@ import { AbortError } from '../aio/runner';
 import { native, WOULD_BLOCK } from '../native';
 import { OSError } from '../oserror';
 import { operation, type Call } from './call';
+import { FAMILY, FD } from '../state';
 
 /** Bytes one async sendall attempt writes before yielding to the loop. */
 const SENDALL_SLICE = 4 * 1024 * 1024;
@@ -27,7 +28,7 @@ function checkData<R>(call: Call<R>, data: unknown, flags: unknown): undefined {
 export const Send = operation<number>('send', WRITE, 1, 2, {
   check: checkData,
   attempt(call, timeout) {
-    const r = native.send(call.st.fd, call.buf, call.flags, timeout);
+    const r = native.send(call.st[FD], call.buf, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
 });
@@ -41,7 +42,7 @@ export const Send = operation<number>('send', WRITE, 1, 2, {
 export const Sendall = operation<undefined>('send', WRITE, 1, 2, {
   check: checkData,
   attempt(call, timeout) {
-    native.sendall(call.st.fd, call.buf, call.flags, timeout);
+    native.sendall(call.st[FD], call.buf, call.flags, timeout);
     return undefined;
   },
   retry(call) {
@@ -50,7 +51,7 @@ export const Sendall = operation<undefined>('send', WRITE, 1, 2, {
     const stop = call.progress + SENDALL_SLICE;
     while (call.progress < len) {
       const off = call.progress;
-      const r = native.send(call.st.fd, off === 0 ? d : asBuffer(d).subarray(off), call.flags, 0);
+      const r = native.send(call.st[FD], off === 0 ? d : asBuffer(d).subarray(off), call.flags, 0);
       if (r === WOULD_BLOCK) return AGAIN;
       call.progress += r;
       if (call.progress >= stop && call.progress < len) return AGAIN;
@@ -69,13 +70,13 @@ export const Sendto = operation<number>('sendto', WRITE, 4, 4, {
     if (count !== 2 && count !== 3) throw new TypeError(`sendto() takes 2 or 3 arguments (${count} given)`);
     const d = toBytes(data);
     call.flags = count === 3 ? toInt(flags, 'flags') : 0;
-    call.addr = toSockAddr(call.st._family, count === 3 ? address : flags, 'sendto');
+    call.addr = toSockAddr(call.st[FAMILY], count === 3 ? address : flags, 'sendto');
     call.buf = d;
     return undefined;
   },
   attempt(call, timeout) {
     const st = call.st;
-    const r = native.sendto(st.fd, call.buf, call.flags, st._family, call.addr, timeout);
+    const r = native.sendto(st[FD], call.buf, call.flags, st[FAMILY], call.addr, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
   },
 });

@@ -448,3 +448,37 @@ describe('default timeout (GeneralModuleTests)', () => {
     expect(e.getblocking()).toBe(false);
   });
 });
+
+describe('the state a socket carries', () => {
+  it('shows no own enumerable properties: Object.keys, JSON and structuredClone see nothing', async () => {
+    const [a, b] = pair();
+    const aa = socket.aio.from_stdlib_socket(a);
+    // After a wait, the engine's record hangs off the state too.
+    const got = aa.recv(4);
+    b.send(Buffer.from('x'));
+    expect((await got).toString()).toBe('x');
+    expect(Object.keys(a)).toEqual([]);
+    expect(JSON.stringify(a)).toBe('{}');
+    expect(JSON.stringify(aa)).toBe('{}');
+    expect(structuredClone(a)).toEqual({});
+  });
+
+  it("a subclass's own fields named like the state (fd, watch, _timeout) change nothing", async () => {
+    class Tagged extends socket.Socket {
+      fd = 'tag';
+      watch = new Set<number>();
+      _timeout = 5;
+      waitTimeout = 'x';
+    }
+    const s = track(new Tagged(socket.AF_UNIX, socket.SOCK_STREAM));
+    expect(s.fd).toBe('tag');
+    expect(s.fileno()).toBeGreaterThanOrEqual(0);
+    expect(s.gettimeout()).toBeNull();
+    s.settimeout(2);
+    expect(s.gettimeout()).toBe(2);
+    const fd = s.fileno();
+    s.close();
+    expect(s.fileno()).toBe(-1);
+    expect(fdTarget(fd) ?? 'closed').not.toMatch(/^socket:/);
+  });
+});
