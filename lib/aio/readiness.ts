@@ -113,6 +113,17 @@ export function settleNow<T>(value: T): Promise<T> {
   return new Promise((resolve) => setImmediate(() => resolve(yielded(value))));
 }
 
+/**
+ * A promise rejected with `error` at once, on the same streak as settleNow: a loop that
+ * retries a call failing at once (accept under EMFILE, a call on a closed socket) must not
+ * keep the event loop from turning, since what would end the failure (a timer, another
+ * socket's close) needs it to turn.
+ */
+export function failNow<T = never>(error: unknown): Promise<T> {
+  if (++streak <= IMMEDIATE_STREAK) return Promise.reject(error);
+  return new Promise((_resolve, reject) => setImmediate(() => reject(yielded(error))));
+}
+
 // The buffer of each armed receive, at the index of its slot: native code reads it there at
 // completion (one array element per slot instead of a napi_ref created per arm).
 const armedBuffers: (ArrayBufferView | undefined)[] = [];

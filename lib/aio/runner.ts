@@ -9,6 +9,7 @@ import {
   acceptOrArm,
   dequeue,
   enqueue,
+  failNow,
   recvOrArm,
   settleNow,
   tryReadFirst,
@@ -84,10 +85,10 @@ export function start<R>(
   call.owner = owner;
   try {
     const early = op.check(call, a, b, c, d);
-    if (early !== undefined) return Promise.resolve(early);
+    if (early !== undefined) return settleNow(early);
     if (st[FD] < 0) throw ebadf(op.syscall);
   } catch (err) {
-    return Promise.reject(err);
+    return failNow(err);
   }
   return run(call, op.dir, opts as WaitOptions | undefined);
 }
@@ -107,8 +108,8 @@ export function run<R>(
 ): Promise<R> {
   const signal = opts?.signal;
   const st = call.st;
-  if (signal?.aborted) return Promise.reject(call.op.fail(call, abortError(signal)));
-  if (st[FD] < 0) return Promise.reject(call.op.fail(call, ebadf(call.syscall)));
+  if (signal?.aborted) return failNow(call.op.fail(call, abortError(signal)));
+  if (st[FD] < 0) return failNow(call.op.fail(call, ebadf(call.syscall)));
   let armed = false;
   if (tryFirst && call.armable && st[WAIT_TIMEOUT] !== 0 && tryReadFirst(st)) {
     // A receive that may wait: tried and, if it would block, armed in one crossing.
@@ -116,7 +117,7 @@ export function run<R>(
     try {
       count = recvOrArm(st, call);
     } catch (e) {
-      return Promise.reject(call.op.fail(call, e));
+      return failNow(call.op.fail(call, e));
     }
     if (count >= 0) return settleNow(call.received(count));
     armed = true;
@@ -126,7 +127,7 @@ export function run<R>(
     try {
       r = acceptOrArm(st, call);
     } catch (e) {
-      return Promise.reject(call.op.fail(call, e));
+      return failNow(call.op.fail(call, e));
     }
     if (r !== AGAIN) return settleNow(r as R);
     armed = true;
@@ -135,10 +136,10 @@ export function run<R>(
     try {
       r = call.retry();
     } catch (e) {
-      return Promise.reject(call.op.fail(call, e));
+      return failNow(call.op.fail(call, e));
     }
     if (r !== AGAIN) return settleNow(r);
-    if (st[WAIT_TIMEOUT] === 0) return Promise.reject(call.op.fail(call, wouldBlock(call.syscall)));
+    if (st[WAIT_TIMEOUT] === 0) return failNow(call.op.fail(call, wouldBlock(call.syscall)));
   }
   call.op.beforeWait(call);
   const p = new Promise<R>(capture);

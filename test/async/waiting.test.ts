@@ -474,6 +474,38 @@ describe('fairness', () => {
     expect(otherRecvs).toBeGreaterThan(5);
   }, 30_000);
 
+  it('a loop retrying a call that fails at once still lets a timer run (an accept under EMFILE)', async () => {
+    // What ends such a failure (a timer, another socket's close freeing an fd) needs the
+    // event loop to turn; a rejection must not keep it from turning any more than a result.
+    const ls = aio.socket(aio.AF_INET, aio.SOCK_STREAM);
+    await ls.bind(['127.0.0.1', 0]);
+    ls.listen();
+    ls.close();
+    const empty = Buffer.alloc(0);
+    const [a] = pair();
+    for (const attempt of [
+      () => ls.accept(),
+      () => ls.recv_into(Buffer.alloc(4)),
+      () => a.recv_into(empty),
+    ]) {
+      let fired = false;
+      const timer = setTimeout(() => (fired = true), 0);
+      track(() => clearTimeout(timer));
+      let calls = 0;
+      // Bounded: the loop ends once the timer has run, or after 100,000 calls.
+      while (!fired && calls < 100_000) {
+        calls++;
+        try {
+          await attempt();
+        } catch {
+          // EBADF each time (the empty receive resolves 0 at once instead)
+        }
+      }
+      expect(fired).toBe(true);
+      expect(calls).toBeLessThan(100_000);
+    }
+  });
+
   it('an in-process flood between two sockets of a pair lets a timer and a third socket run', async () => {
     const [a, b] = pair();
     const [c, d] = pair();
