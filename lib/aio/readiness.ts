@@ -259,12 +259,21 @@ function watchOf(st: State): Watch {
 const slotByFd: number[] = [];
 
 function slotOf(w: Watch): number {
-  if (w.slot < 0) {
-    const fd = w.st[FD];
-    w.slot = native.engine_open(fd);
-    slotByFd[fd] = w.slot;
-  }
-  return w.slot;
+  return w.slot >= 0 ? w.slot : adoptSlot(w, native.engine_open(w.st[FD]));
+}
+
+/** Gives `w` the engine slot native code opened for it, known by fd too. */
+function adoptSlot(w: Watch, slot: number): number {
+  w.slot = slot;
+  slotByFd[w.st[FD]] = slot;
+  return slot;
+}
+
+/** Gives an engine slot back: nothing of lib's refers to it any more. */
+function freeSlot(slot: number): void {
+  bySlot[slot] = null;
+  armedBuffers[slot] = undefined;
+  native.engine_close(slot);
 }
 
 /** The socket that owned `fd` was collected unclosed: frees the engine slot it had, if any. */
@@ -272,9 +281,7 @@ export function releaseSlotOf(fd: number): void {
   const slot = slotByFd[fd];
   if (slot === undefined || slot < 0) return;
   slotByFd[fd] = -1;
-  bySlot[slot] = null;
-  armedBuffers[slot] = undefined;
-  native.engine_close(slot);
+  freeSlot(slot);
 }
 
 /**
@@ -329,8 +336,7 @@ export function recvOrArm(st: State, waiter: Waiter): number {
     const r = native.engine_recv(-1 - st[FD], waiter.buf, waiter.n, waiter.flags, true);
     if (r >= 0) return r;
     w = watchOf(st);
-    slot = w.slot = ARMED_IN - r;
-    slotByFd[st[FD]] = slot;
+    slot = adoptSlot(w, ARMED_IN - r);
   } else {
     slot = w.slot;
     const r = native.engine_recv(slot, waiter.buf, waiter.n, waiter.flags, true);
@@ -427,9 +433,7 @@ export function cancelAll(st: State): void {
   if (w.slot >= 0) {
     // Another socket over the same fd number (socket(fileno=) twice) may own the entry.
     if (slotByFd[st[FD]] === w.slot) slotByFd[st[FD]] = -1;
-    bySlot[w.slot] = null;
-    armedBuffers[w.slot] = undefined;
-    native.engine_close(w.slot);
+    freeSlot(w.slot);
     w.slot = -1;
   }
   w.listed = false;
