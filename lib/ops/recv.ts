@@ -1,6 +1,6 @@
 // The receive operations: recv, recv_into, recvfrom, recvfrom_into (recv(2)/recvfrom(2)).
 import { constants as bufferConstants } from 'node:buffer';
-import { toFlags, toInt, typeName } from '../args';
+import { sizeOf, toFlags, toInt, typeName } from '../args';
 import { AGAIN, READ } from '../aio/readiness';
 import { native, WOULD_BLOCK } from '../native';
 import { FD, openFd } from '../state';
@@ -61,9 +61,10 @@ function checkInto<R>(
   const b = checkWritable(buffer, caller);
   const n = nbytes === undefined ? 0 : toInt(nbytes, 'nbytes');
   if (n < 0) throw new RangeError(`negative buffersize in ${caller}`);
-  if (n > b.byteLength) throw new RangeError(tooBig);
+  const size = sizeOf(b);
+  if (n > size) throw new RangeError(tooBig);
   call.flags = toFlags(flags);
-  call.n = n === 0 ? b.byteLength : n;
+  call.n = n === 0 ? size : n;
   call.buf = b;
   return undefined;
 }

@@ -1,5 +1,5 @@
 // The send operations: send, sendall, sendto (send(2)/sendto(2), MSG_NOSIGNAL added by native).
-import { asBuffer, toBytes, toFlags, toInt } from '../args';
+import { asBuffer, sizeOf, toBytes, toFlags, toInt } from '../args';
 import { toSockAddr } from '../address';
 import { AGAIN, WRITE } from '../aio/readiness';
 import { AbortError } from '../aio/runner';
@@ -47,7 +47,7 @@ export const Sendall = operation<undefined>('send', WRITE, 1, 2, {
   },
   retry(call) {
     const d = call.buf;
-    const len = d.byteLength;
+    const len = sizeOf(d);
     const stop = call.progress + SENDALL_SLICE;
     while (call.progress < len) {
       const off = call.progress;

@@ -59,6 +59,52 @@ describe('datagrams and buffers', () => {
     expect(from).toEqual(u1.getsockname());
   });
 
+  it('recv_into and sendall count a view in bytes, whatever its element size, on both APIs', async () => {
+    const [a, b] = aio.socketpair().map(track);
+    const [c, d] = socket.socketpair().map(track);
+    const payload = pattern(24);
+    const copy = (from: number, to: number) =>
+      payload.buffer.slice(payload.byteOffset + from, payload.byteOffset + to);
+    // sendall of an Int16Array (12 bytes in 6 elements) and a Float64Array (8 bytes in 1) sends every byte.
+    await a.sendall(new Int16Array(copy(0, 12)));
+    await a.sendall(new Float64Array(copy(12, 20)));
+    c.sendall(new Int16Array(copy(0, 12)));
+    c.sendall(new Float64Array(copy(12, 20)));
+    // recv_into an Int32Array (8 bytes in 2 elements), a DataView, then a Float64Array: whole views.
+    for (const [recvInto, name] of [
+      [(v: ArrayBufferView) => within(b.recv_into(v), 5000), 'async'],
+      [(v: ArrayBufferView) => Promise.resolve(d.recv_into(v)), 'blocking'],
+    ] as const) {
+      const i32 = new Int32Array(2);
+      expect([name, await recvInto(i32)]).toEqual([name, 8]);
+      expect(Buffer.from(i32.buffer)).toEqual(payload.subarray(0, 8));
+      const dv = new DataView(new ArrayBuffer(8), 4, 4);
+      expect(await recvInto(dv)).toBe(4);
+      expect(Buffer.from(dv.buffer, 4)).toEqual(payload.subarray(8, 12));
+      const f64 = new Float64Array(1);
+      expect(await recvInto(f64)).toBe(8);
+      expect(Buffer.from(f64.buffer)).toEqual(payload.subarray(12, 20));
+    }
+    // nbytes is checked against the size in bytes, not the element count.
+    await expect(b.recv_into(new Int16Array(2), 5)).rejects.toThrow(RangeError);
+    expect(() => d.recv_into(new Int16Array(2), 5)).toThrow(RangeError);
+    await a.sendall(Buffer.from('xyzw'));
+    expect(await within(b.recv_into(new Int16Array(2), 4), 5000)).toBe(4);
+
+    // A Uint8Array whose `length` claims more than its memory: native checks the real size.
+    class Liar extends Uint8Array {
+      override get length(): number {
+        return 1 << 20;
+      }
+    }
+    await a.sendall(Buffer.from('12345678'));
+    c.sendall(Buffer.from('12345678'));
+    await expect(b.recv_into(new Liar(4))).rejects.toThrow(RangeError);
+    expect(() => d.recv_into(new Liar(4))).toThrow(RangeError);
+    expect(await within(b.recv_into(Buffer.alloc(8)), 5000)).toBe(8);
+    expect(d.recv_into(Buffer.alloc(8))).toBe(8);
+  });
+
   it('sendall of 16 MiB over a socketpair with a concurrent reader arrives intact', async () => {
     const [a, b] = aio.socketpair().map(track);
     const big = pattern(16 << 20, 11);
