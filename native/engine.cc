@@ -42,6 +42,9 @@ bool ShutDownResult(uint32_t ev, bool accept, int32_t &result) {
   return true;
 }
 
+void ApplyQueued(Engine &e);
+bool Arm(Engine &e, uint32_t id, uint8_t kind, int &err);
+
 // Frees the engine at the end of environment teardown and tells Node the engine's async
 // cleanup is complete. Only then may Node go on to destroy the environment and unload the
 // addon: a close callback still queued on the loop must not outlive the addon's code (a
@@ -212,8 +215,11 @@ void Dispatch(Engine &e, int count) {
   if (napi_get_reference_value(env, e.dispatch, &fn) != napi_ok || fn == nullptr) return;
   if (napi_get_global(env, &recv) != napi_ok || napi_create_int32(env, count, &arg) != napi_ok) return;
   e.inDispatch = true;
+  e.batch[kQueueAt] = 1;  // lib may queue arms (see engine.h)
   napi_status st = napi_make_callback(env, e.context, recv, fn, 1, &arg, &result);
+  e.batch[kQueueAt] = 0;
   e.inDispatch = false;
+  ApplyQueued(e);
   bool pending = false;
   if (st != napi_ok && napi_is_exception_pending(env, &pending) == napi_ok && pending) {
     // The dispatcher catches everything; if something still escaped, report it the way
@@ -413,6 +419,29 @@ bool Register(Engine &e, uint32_t id, EngineSlot &s, int want, int &err) {
   return true;
 }
 
+// Arms, in order, the receives lib queued during a dispatch (see engine.h), as engine_recv
+// would have. lib queues only for a slot the current batch reported readable, which is
+// registered for reading: Arm then makes no system call and cannot fail. An entry for a
+// slot closed since, or already armed, is skipped (its waiter was settled by the close).
+void ApplyQueued(Engine &e) {
+  int32_t *q = e.batch + kQueueAt;
+  const int32_t count = q[1];
+  if (count == 0) return;
+  q[1] = 0;
+  const int32_t n = count < 0 ? 0 : count > kArmQueue ? kArmQueue : count;
+  for (int32_t i = 0; i < n; i++) {
+    const int32_t *p = q + 2 + kArmInts * i;
+    const auto id = static_cast<uint32_t>(p[0]);
+    if (id >= e.slots.size() || p[1] < 0) continue;
+    EngineSlot &s = e.slots[id];
+    if (s.fd < 0 || s.armed) continue;
+    s.rlen = static_cast<uint32_t>(p[1]);
+    s.rflags = p[2];
+    int err = 0;
+    Arm(e, id, kArmRecv, err);
+  }
+}
+
 void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
   auto *e = static_cast<Engine *>(arg);
   e->tearingDown = true;
@@ -429,10 +458,14 @@ void Teardown(napi_async_cleanup_hook_handle hook, void *arg) {
 
 // ---- argument helpers (raw N-API; lib/aio validates before it calls) ---------------------
 
+// Every engine function starts here: the receives lib queued are armed first (see
+// ApplyQueued).
 Engine *GetEngine(napi_env env, napi_callback_info info, size_t &argc, napi_value *argv) {
   void *data = nullptr;
   if (napi_get_cb_info(env, info, &argc, argv, nullptr, &data) != napi_ok) return nullptr;
-  return static_cast<Engine *>(data);
+  auto *e = static_cast<Engine *>(data);
+  if (e && e->batch) ApplyQueued(*e);
+  return e;
 }
 
 bool ArgSlot(napi_env env, Engine &e, napi_value v, uint32_t &id) {
@@ -474,8 +507,9 @@ napi_value ThrowErr(napi_env env, int err, const char *syscall) {
 }
 
 // engine_init(dispatch, armed) -> Int32Array: registers this environment's dispatcher,
-// called as dispatch(n) with n entries of kEntryInts in the returned array, and the array
-// in which lib keeps each armed receive's buffer at the index of its slot.
+// called as dispatch(n) with n entries of kEntryInts in the returned array (the arm queue
+// follows them, see engine.h), and the array in which lib keeps each armed receive's
+// buffer at the index of its slot.
 napi_value EngineInit(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -495,14 +529,14 @@ napi_value EngineInit(napi_env env, napi_callback_info info) {
   napi_value ab, arr;
   if (!e->batchRef) {
     void *data;
-    if (napi_create_arraybuffer(env, sizeof(int32_t) * kEntryInts * kMaxBatch, &data, &ab) != napi_ok)
+    if (napi_create_arraybuffer(env, sizeof(int32_t) * (kQueueAt + kQueueInts), &data, &ab) != napi_ok)
       return nullptr;
     e->batch = static_cast<int32_t *>(data);
     napi_create_reference(env, ab, 1, &e->batchRef);
   } else {
     napi_get_reference_value(env, e->batchRef, &ab);
   }
-  if (napi_create_typedarray(env, napi_int32_array, kEntryInts * kMaxBatch, ab, 0, &arr) != napi_ok)
+  if (napi_create_typedarray(env, napi_int32_array, kQueueAt + kQueueInts, ab, 0, &arr) != napi_ok)
     return nullptr;
   // The epoll fd and the handle are made now, when lib loads, so that they are there
   // before any code counts its fds (they last as long as the environment, unreferenced

@@ -29,6 +29,15 @@
 // came from a direction being dropped) does it harvest as usual. A client with one
 // connection in a conversation thus pays one system call less per message.
 //
+// A receive re-armed by the code a dispatch runs costs no crossing either. When a batch
+// reports a socket readable and its continuation asks for the next receive (a server's
+// recv, send, recv loop), lib writes the arm (slot, byte count, flags) to a queue after the
+// batch entries in the shared array instead of calling engine_recv; the engine applies
+// the queue in order as soon as the dispatch returns, and before any engine function acts,
+// so the queued arms and the calls keep their order. Only a slot reported readable in the
+// current batch is queued: it is registered for reading, so arming it makes no system call
+// and cannot fail (there is no caller left to throw to).
+//
 // The uv_poll_t is referenced only while some slot has a waiter, so an idle socket does
 // not keep the process alive. The epoll fd and the handle are created when lib loads
 // (engine_init) and last as long as the environment: environment teardown (worker exit)
@@ -73,6 +82,15 @@ constexpr int kEntryInts = 5;
 // (level-triggered, so nothing is lost, and epoll rotates its ready list, so the same
 // sockets are not always first).
 constexpr int kMaxBatch = 1024;
+
+// The arm queue after the batch entries in the shared array (kQueueInts values at
+// kQueueAt): [0] is 1 while a dispatch runs (lib queues only then), [1] the number of arms
+// queued, then kArmQueue entries of kArmInts values: slot, byte count, flags. lib calls
+// engine_recv once the queue is full.
+constexpr int kArmQueue = 1024;
+constexpr int kArmInts = 3;
+constexpr int kQueueAt = kEntryInts * kMaxBatch;
+constexpr int kQueueInts = 2 + kArmInts * kArmQueue;
 
 struct EngineSlot {
   int fd = -1;

@@ -33,6 +33,12 @@ const DONE = RECV_DONE | ACCEPT_DONE;
 const ARMED_IN = -16;
 /** int32 values per batch entry: slot, events, result, an accepted AF_INET peer's address and port. */
 const ENTRY = 5;
+/**
+ * The arm queue after the batch entries (native/engine.h kQueueInts): a dispatch flag, a
+ * count, then ARM_QUEUE entries of slot, byte count and flags.
+ */
+const ARM_QUEUE = 1024;
+const ARM_INTS = 3;
 /** Waiters served per direction and wake-up, so one busy socket cannot starve the others. */
 const MAX_PER_WAKEUP = 32;
 
@@ -128,6 +134,9 @@ export function failNow<T = never>(error: unknown): Promise<T> {
 // completion (one array element per slot instead of a napi_ref created per arm).
 const armedBuffers: (ArrayBufferView | undefined)[] = [];
 const batch: Int32Array = native.engine_init(onBatch, armedBuffers);
+/** Where the arm queue starts: its dispatch flag, then its count, then the entries. */
+const QUEUE_AT = batch.length - (2 + ARM_INTS * ARM_QUEUE);
+const QUEUED = QUEUE_AT + 1;
 let epoch = 0;
 /** Whether the current batch reported more than one socket. */
 let shared = false;
@@ -297,7 +306,7 @@ function settle(w: Watch): void {
     try {
       if (h.armable) {
         armedBuffers[slot] = h.buf;
-        native.engine_recv(slot, h.buf, h.n, h.flags);
+        if (!queueArm(w, slot, h)) native.engine_recv(slot, h.buf, h.n, h.flags);
       } else if (h.accepts) native.engine_accept(slot, false);
       else break;
       w.armed = true;
@@ -318,6 +327,25 @@ function settle(w: Watch): void {
     w.listed = busy;
     bySlot[slotOf(w)] = busy ? w : null;
   }
+}
+
+/**
+ * Arms `h`, the head reader of `w`, without a crossing when that is safe: during a
+ * dispatch (native then applies the queue as soon as the dispatch returns, and before any
+ * engine function acts) and for a socket the current batch reported readable, which is
+ * registered for reading, so the arm needs no system call (native/engine.h). The byte
+ * count is checked against the buffer by native at completion (EFAULT if it does not fit).
+ * False when the receive must be armed by engine_recv.
+ */
+function queueArm(w: Watch, slot: number, h: Waiter): boolean {
+  const queued = batch[QUEUED];
+  if (w.epoch !== epoch || batch[QUEUE_AT] === 0 || queued >= ARM_QUEUE) return false;
+  const at = QUEUED + 1 + ARM_INTS * queued;
+  batch[at] = slot;
+  batch[at + 1] = h.n;
+  batch[at + 2] = h.flags;
+  batch[QUEUED] = queued + 1;
+  return true;
 }
 
 /**
