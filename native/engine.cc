@@ -321,6 +321,7 @@ int Harvest(Engine &e, napi_value &armed) {
     } else if (rd && (s.want & kRead)) {
       report |= kRead;
     }
+    if ((report & (kRead | kRecvDone | kAcceptDone)) && (ev & (EPOLLRDHUP | EPOLLHUP))) report |= kReadHup;
     if (wr && hadWrite) report |= kWrite;
     // Drop directions reported with nobody waiting for them (lazily, see engine.h).
     uint32_t drop = ((ev & (EPOLLIN | EPOLLRDHUP)) && !hadRead ? EPOLLIN | EPOLLRDHUP : 0u) |

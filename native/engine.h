@@ -66,6 +66,11 @@ constexpr int kRecvDone = 8;
 // lib sets the result to -1 once it owns the fd; else the engine closes it after the
 // dispatch.
 constexpr int kAcceptDone = 16;
+// Entry flag beside kRead, kRecvDone or kAcceptDone: epoll reports the socket shut down for
+// reading (EPOLLRDHUP or EPOLLHUP). A datagram socket after shutdown(SHUT_RD) stays readable
+// while a non-blocking receive says EAGAIN; lib then gives a waiting receive the value the
+// blocking call gets there instead of retrying it on every loop turn.
+constexpr int kReadHup = 32;
 
 // engine_recv's result for a socket that had no slot: armed in slot kArmedIn - result.
 constexpr int32_t kArmedIn = -16;
@@ -75,7 +80,7 @@ constexpr uint8_t kArmRecv = 1;
 constexpr uint8_t kArmAccept = 2;
 
 // A batch entry is kEntryInts int32 values: slot, events (kRead | kWrite | kRecvDone |
-// kAcceptDone), result (the armed call's count or fd, or -errno), and the accepted peer's
+// kAcceptDone | kReadHup), result (the armed call's count or fd, or -errno), and the accepted peer's
 // address and port (kAcceptDone only).
 constexpr int kEntryInts = 5;
 // Most entries one wake-up delivers; more ready sockets wait for the next loop turn

@@ -28,6 +28,8 @@ export const WRITE = 2;
 export type Direction = typeof READ | typeof WRITE;
 const RECV_DONE = 8;
 const ACCEPT_DONE = 16;
+/** Entry flag: epoll said the socket is shut down for reading (native/engine.h kReadHup). */
+const READ_HUP = 32;
 const DONE = RECV_DONE | ACCEPT_DONE;
 /** engine_recv's result for a socket without a slot that it armed: ARMED_IN - slot. */
 const ARMED_IN = -16;
@@ -59,6 +61,8 @@ export interface Waiter {
   readonly n: number;
   readonly flags: number;
   received(count: number): unknown;
+  /** The call's value on a socket shut down for reading, or AGAIN (see Operation.shutDown). */
+  shutDown(): unknown;
   /** Whether native code may perform the call itself on readiness: accept4(2). */
   readonly accepts: boolean;
   /** The call's value for the fd native code accepted and its peer (see ops/accept.ts). */
@@ -208,11 +212,11 @@ function ready(w: Watch, events: number, result: number, k: number, i: number): 
       }
     }
     // The socket was readable: the next reader tries at once (in call order).
-    if (w.r0 !== null) serve(w, READ, MAX_PER_WAKEUP - 1);
+    if (w.r0 !== null) serve(w, READ, MAX_PER_WAKEUP - 1, events);
   } else if (events & READ) {
-    serve(w, READ, MAX_PER_WAKEUP);
+    serve(w, READ, MAX_PER_WAKEUP, events);
   }
-  if (events & WRITE) serve(w, WRITE, MAX_PER_WAKEUP);
+  if (events & WRITE) serve(w, WRITE, MAX_PER_WAKEUP, events);
   settle(w);
 }
 
@@ -233,12 +237,18 @@ function attemptNow(h: Waiter): unknown {
   }
 }
 
-/** Serves the head waiters of one direction until one would block (at most `budget`). */
-function serve(w: Watch, dir: Direction, budget: number): void {
+/**
+ * Serves the head waiters of one direction until one would block (at most `budget`). A
+ * receive that would block on a socket that epoll reports shut down for reading (`events`
+ * has READ_HUP) gets the value the blocking call gets there (Waiter.shutDown) instead of
+ * waiting again: the socket stays readable, so it would be retried on every loop turn.
+ */
+function serve(w: Watch, dir: Direction, budget: number, events: number): void {
   for (; budget > 0; budget--) {
     const h = dir === READ ? w.r0 : w.w0;
     if (h === null || (dir === READ && w.armed)) return;
-    const r = attemptNow(h);
+    let r = attemptNow(h);
+    if (r === AGAIN && dir === READ && events & READ_HUP) r = h.shutDown();
     if (r === AGAIN) return;
     if (dir === READ) w.r0 = next(w.rq);
     else w.w0 = next(w.wq);

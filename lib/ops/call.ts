@@ -17,7 +17,8 @@
  * operation; so `check` stores into it only after its last conversion that can run user
  * code (iterating an iterable).
  */
-import type { Again, Direction, Waiter } from '../aio/readiness';
+import { AGAIN, type Again, type Direction, type Waiter } from '../aio/readiness';
+import { MSG_ERRQUEUE } from '../constants';
 import { FD, type State } from '../state';
 
 /** One I/O operation, as both runners execute it. */
@@ -61,12 +62,20 @@ export interface Operation<R> {
    * and the peer (see ops/accept.ts for the peer's forms).
    */
   accepted: ((call: Call<R>, fd: number, peer: unknown) => R) | null;
+  /**
+   * Set for a receive: its value when the socket is shut down for reading and nothing is
+   * queued, as the blocking call gets it from the kernel (a datagram socket after
+   * shutdown(SHUT_RD) gives 0 bytes and no address). A non-blocking attempt says EAGAIN
+   * there, and the socket stays readable for epoll, so a waiting call would retry on every
+   * loop turn; the engine gives it this value instead (aio/readiness.ts).
+   */
+  shutDown: ((call: Call<R>) => R) | null;
   /** The record the blocking runner reuses (made on first use). */
   record: Call<R> | null;
 }
 
 type Spec<R> = Pick<Operation<R>, 'check' | 'attempt'> &
-  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail' | 'received' | 'accepted'>>;
+  Partial<Pick<Operation<R>, 'retry' | 'beforeWait' | 'fail' | 'received' | 'accepted' | 'shutDown'>>;
 
 function retryAttempt<R>(call: Call<R>): R | Again {
   return call.op.attempt(call, 0);
@@ -100,6 +109,7 @@ export function operation<R>(
     fail: spec.fail ?? same,
     received: spec.received ?? null,
     accepted: spec.accepted ?? null,
+    shutDown: spec.shutDown ?? null,
     record: null,
   };
 }
@@ -167,6 +177,16 @@ export class Call<R = unknown> implements Waiter {
   /** The result of an accept that got `fd` from `peer`. */
   accepted(fd: number, peer: unknown): R {
     return this.op.accepted!(this, fd, peer);
+  }
+
+  /**
+   * The call's value on a socket shut down for reading (see Operation.shutDown), or AGAIN
+   * when it has none. A read of the error queue (MSG_ERRQUEUE) has none: it waits for an
+   * error, which a shutdown does not bring.
+   */
+  shutDown(): R | Again {
+    const f = this.op.shutDown;
+    return f === null || this.flags & MSG_ERRQUEUE ? AGAIN : f(this);
   }
 
   resolve(value: unknown): void {

@@ -75,6 +75,7 @@ export const Recvmsg = operation<[Buffer, AncData[], number, unknown]>('recvmsg'
     const [count, ancdata, msgFlags, addr] = r as Msg;
     return [trim(call.buf as Buffer, count), ancdata, msgFlags, addr];
   },
+  shutDown: () => [Buffer.alloc(0), [], 0, null],
 });
 
 /** socket.recvmsg_into(buffers, ancbufsize = 0, flags = 0): scatters; [nbytes, ancdata, msg_flags, address]. */
@@ -89,6 +90,7 @@ export const RecvmsgInto = operation<Msg>('recvmsg', READ, 1, 3, {
     const r = native.recvmsg(call.st[FD], call.bufs, call.m, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : (r as Msg);
   },
+  shutDown: () => [0, [], 0, null],
 });
 
 /**

@@ -35,6 +35,8 @@ export const Recvmmsg = operation<[Buffer, unknown][]>('recvmmsg', READ, 2, 3, {
       addr,
     ]);
   },
+  // The kernel's blocking recvmmsg(2) gives one empty message there.
+  shutDown: () => [[Buffer.alloc(0), null]],
 });
 
 /**
@@ -66,6 +68,10 @@ export const RecvmmsgInto = operation<number>('recvmmsg', READ, 3, 4, {
     const sizes = call.aux as Int32Array | Uint32Array;
     const r = native.recvmmsg_into(call.st[FD], call.buf, call.n, sizes, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : r;
+  },
+  shutDown(call) {
+    (call.aux as Int32Array | Uint32Array)[0] = 0;
+    return 1;
   },
 });
 

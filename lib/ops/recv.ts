@@ -87,6 +87,7 @@ export const Recv = operation<Buffer>('recv', READ, 1, 2, {
     return r === WOULD_BLOCK ? AGAIN : trim(call.buf as Buffer, r);
   },
   received: (call, count) => trim(call.buf as Buffer, count),
+  shutDown: () => Buffer.alloc(0),
 });
 
 /** socket.recv_into(buffer, nbytes = 0, flags = 0): the kernel's count. */
@@ -101,6 +102,7 @@ export const RecvInto = operation<number>('recv', READ, 1, 3, {
     return r === WOULD_BLOCK ? AGAIN : r;
   },
   received: (_call, count) => count,
+  shutDown: () => 0,
 });
 
 /** socket.recvfrom(bufsize, flags = 0): [data, address]; bufsize 0 still receives. */
@@ -115,6 +117,7 @@ export const Recvfrom = operation<[Buffer, unknown]>('recvfrom', READ, 1, 2, {
     const [count, addr] = r as [number, unknown];
     return [trim(call.buf as Buffer, count), addr];
   },
+  shutDown: () => [Buffer.alloc(0), null],
 });
 
 /** socket.recvfrom_into(buffer, nbytes = 0, flags = 0): [count, address]. */
@@ -127,4 +130,5 @@ export const RecvfromInto = operation<[number, unknown]>('recvfrom', READ, 1, 3,
     const r = native.recvfrom_into(call.st[FD], call.buf, call.n, call.flags, timeout);
     return r === WOULD_BLOCK ? AGAIN : (r as [number, unknown]);
   },
+  shutDown: () => [0, null],
 });

@@ -11,7 +11,7 @@ import { native } from '../../lib/native';
 import { aio, tcpListener, type ASock } from '../helpers/aio';
 import { fdCount, fdSnapshot } from '../helpers/fds';
 import { isPending, sleep, within } from '../helpers/timing';
-import { sock, track, useSockets } from '../helpers/tracker';
+import { pair, sock, track, useSockets } from '../helpers/tracker';
 
 useSockets({ watchdog: false });
 
@@ -732,6 +732,53 @@ describe('a socket shut down for reading while a call is armed', () => {
       b.shutdown(aio.SHUT_RD);
       expect(await within(p, 5000)).toBe(0);
       expect(await wakeupsOver(100)).toBeLessThan(5);
+    }
+  });
+
+  it('every other waiting receive on a datagram socket shut down for reading gets what the blocking call gets', async () => {
+    /** A datagram socket of `family` that a receive can wait on, and a blocking twin. */
+    const pairOf = async (family: number) => {
+      if (family === aio.AF_UNIX) {
+        const [x] = aio.socketpair(aio.AF_UNIX, aio.SOCK_DGRAM).map(track);
+        return [x, pair(aio.AF_UNIX, aio.SOCK_DGRAM)[0]] as const;
+      }
+      const x = track(aio.socket(aio.AF_INET, aio.SOCK_DGRAM));
+      await x.bind(['127.0.0.1', 0]);
+      await x.connect(x.getsockname());
+      const b = sock(aio.AF_INET, aio.SOCK_DGRAM);
+      b.bind(['127.0.0.1', 0]);
+      b.connect(b.getsockname() as [string, number]);
+      return [x, b] as const;
+    };
+    const calls: [string, (s: any) => unknown][] = [
+      ['recvfrom', (s) => s.recvfrom(16)],
+      ['recvfrom_into', (s) => s.recvfrom_into(Buffer.alloc(16))],
+      ['recvmsg', (s) => s.recvmsg(16, 64)],
+      ['recvmsg_into', (s) => s.recvmsg_into([Buffer.alloc(8), Buffer.alloc(8)], 64)],
+      ['recvmmsg', (s) => s.recvmmsg(4, 16)],
+      [
+        'recvmmsg_into',
+        (s) => {
+          const sizes = new Int32Array(4).fill(7);
+          const r = s.recvmmsg_into(Buffer.alloc(64), 16, sizes);
+          return r instanceof Promise ? r.then((n: number) => [n, [...sizes]]) : [r, [...sizes]];
+        },
+      ],
+    ];
+    for (const family of [aio.AF_INET, aio.AF_UNIX]) {
+      for (const [name, call] of calls) {
+        const [a, b] = await pairOf(family);
+        // Waiting when the shutdown comes (a reader loop that a shutdown must end) ...
+        const p = call(a) as Promise<unknown>;
+        expect(await isPending(p)).toBe(true);
+        a.shutdown(aio.SHUT_RD);
+        b.shutdown(aio.SHUT_RD);
+        const want = call(b);
+        expect([family, name, await within(p, 5000, name)]).toEqual([family, name, want]);
+        // ... and a call made afterwards, which waits a loop turn first.
+        expect(await within(call(a) as Promise<unknown>, 5000, name)).toEqual(want);
+        expect(await wakeupsOver(50)).toBeLessThan(5);
+      }
     }
   });
 });
