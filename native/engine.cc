@@ -32,12 +32,12 @@ uint32_t EpollMask(int want) {
 }
 
 // An armed call that found nothing although epoll reported the socket shut down for reading
-// (`ev`): a datagram socket after shutdown(SHUT_RD) or an AF_UNIX listener after shutdown()
-// stays readable while recv(2) and accept4(2) say EAGAIN, so left armed the call would wake
-// the loop forever. It completes as the blocking call does: a receive with 0 bytes, an
-// accept with EINVAL. Returns false (stay armed) for any other wake-up.
-bool ShutDownResult(uint32_t ev, bool accept, int32_t &result) {
-  if (!(ev & (EPOLLHUP | EPOLLRDHUP))) return false;
+// (`hup`: EPOLLRDHUP or EPOLLHUP): a datagram socket after shutdown(SHUT_RD) or an AF_UNIX listener after
+// shutdown() stays readable while recv(2) and accept4(2) say EAGAIN, so left armed the call would wake the
+// loop forever. It completes as the blocking call does: a receive with 0 bytes, an accept with EINVAL.
+// Returns false (stay armed) for any other wake-up.
+bool ShutDownResult(bool hup, bool accept, int32_t &result) {
+  if (!hup) return false;
   result = accept ? -EINVAL : 0;
   return true;
 }
@@ -299,12 +299,13 @@ int Harvest(Engine &e, napi_value &armed) {
     bool err = ev & (EPOLLERR | EPOLLHUP);
     bool rd = err || (ev & (EPOLLIN | EPOLLRDHUP));
     bool wr = err || (ev & EPOLLOUT);
+    bool hup = ev & (EPOLLRDHUP | EPOLLHUP);  // shut down for reading (see kReadHup)
     bool hadRead = s.armed || (s.want & kRead);
     bool hadWrite = s.want & kWrite;
     int report = 0;
     int32_t result = 0, addr = 0, port = 0;
     if (rd && s.armed == kArmAccept) {
-      if (DoAccept(e, s, out, result, addr, port) || ShutDownResult(ev, true, result)) {
+      if (DoAccept(e, s, out, result, addr, port) || ShutDownResult(hup, true, result)) {
         Disarm(s);
         SetWant(e, s, s.want & ~kRead);
         report |= kAcceptDone;
@@ -312,7 +313,7 @@ int Harvest(Engine &e, napi_value &armed) {
     } else if (rd && s.armed) {
       if (armed == nullptr && napi_get_reference_value(e.env, e.armedRef, &armed) != napi_ok) armed = nullptr;
       ssize_t r = DoRecv(e, s, id, armed);
-      if (r != -EAGAIN || ShutDownResult(ev, false, result)) {
+      if (r != -EAGAIN || ShutDownResult(hup, false, result)) {
         Disarm(s);
         SetWant(e, s, s.want & ~kRead);
         report |= kRecvDone;
@@ -321,7 +322,7 @@ int Harvest(Engine &e, napi_value &armed) {
     } else if (rd && (s.want & kRead)) {
       report |= kRead;
     }
-    if ((report & (kRead | kRecvDone | kAcceptDone)) && (ev & (EPOLLRDHUP | EPOLLHUP))) report |= kReadHup;
+    if (report && hup) report |= kReadHup;  // report holds only read events here
     if (wr && hadWrite) report |= kWrite;
     // Drop directions reported with nobody waiting for them (lazily, see engine.h).
     uint32_t drop = ((ev & (EPOLLIN | EPOLLRDHUP)) && !hadRead ? EPOLLIN | EPOLLRDHUP : 0u) |
