@@ -401,6 +401,30 @@ bool StartPoll(Engine &e, int &err) {
 }
 
 // Registers (or widens) the slot's epoll interest to include `want`.
+// epoll keys a registration by fd and file, so two socket objects over one fd
+// (socket(fileno=) of a live socket's fd) cannot both be registered: ADD says EEXIST. The
+// registration passes to slot `id` if the slot that holds it has nothing waiting (it
+// registers again, the same way, at its next wait); if it has a waiter, `id` cannot wait
+// now: EBUSY (trio raises BusyResourceError there). Without a live holder the entry is
+// stale and is taken as it is. A registration taken during a dispatch also ends lib's
+// queueing of arms for that dispatch: lib queues only for slots the batch reported, which
+// it takes to be registered (see ApplyQueued), and the one given up may be among them.
+bool TakeOver(Engine &e, uint32_t id, int fd, int &err) {
+  for (size_t j = 0; j < e.slots.size(); j++) {
+    EngineSlot &o = e.slots[j];
+    if (j == id || o.fd != fd || !o.registered) continue;
+    if (o.want != 0 || o.armed) {
+      err = EBUSY;
+      return false;
+    }
+    o.registered = false;
+    o.epmask = 0;
+    if (e.inDispatch) e.batch[kQueueAt] = 0;
+    return true;
+  }
+  return true;
+}
+
 bool Register(Engine &e, uint32_t id, EngineSlot &s, int want, int &err) {
   uint32_t need = EpollMask(want);
   if (s.registered && (need & ~s.epmask) == 0) return true;
@@ -410,7 +434,10 @@ bool Register(Engine &e, uint32_t id, EngineSlot &s, int want, int &err) {
   ev.data.u64 = (static_cast<uint64_t>(s.gen) << 32) | id;
   int op = s.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
   int r = epoll_ctl(e.epfd, op, s.fd, &ev);
-  if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST) r = epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &ev);
+  if (r < 0 && op == EPOLL_CTL_ADD && errno == EEXIST) {
+    if (!TakeOver(e, id, s.fd, err)) return false;
+    r = epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &ev);
+  }
   if (r < 0 && op == EPOLL_CTL_MOD && errno == ENOENT) r = epoll_ctl(e.epfd, EPOLL_CTL_ADD, s.fd, &ev);
   if (r < 0) {
     err = errno;
@@ -504,7 +531,10 @@ napi_value Undefined(napi_env env) {
 }
 
 napi_value ThrowErr(napi_env env, int err, const char *syscall) {
-  ThrowErrno(Napi::Env(env), err, syscall);
+  if (err == EBUSY && std::strcmp(syscall, "epoll_ctl") == 0)  // see TakeOver
+    ThrowErrnoText(Napi::Env(env), err, "another socket object over this fd is waiting on it", syscall);
+  else
+    ThrowErrno(Napi::Env(env), err, syscall);
   return nullptr;
 }
 

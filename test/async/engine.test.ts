@@ -864,3 +864,98 @@ describe('a socket shut down for reading while a call is armed', () => {
     }
   });
 });
+
+// epoll keys a registration by fd and file, so a second socket object over a live socket's
+// fd (socket(fileno=)) cannot hold a registration of its own (native/engine.cc TakeOver).
+describe('two socket objects over one fd', () => {
+  /** A socketpair whose first socket has a twin over the same fd (detached at the end). */
+  const twins = () => {
+    const [a, b] = aio.socketpair();
+    track(a);
+    track(b);
+    const twin = aio.socket(aio.AF_UNIX, aio.SOCK_STREAM, 0, a.fileno());
+    return { a, b, twin, done: () => twin.detach() };
+  };
+
+  it('waits made in turn through either object are all served', async () => {
+    const { a, b, twin, done } = twins();
+    // A second waiter elsewhere, so that wake-ups harvest (a sole armed receive is served
+    // without asking epoll which socket is ready).
+    const [c, d] = aio.socketpair();
+    track(c);
+    track(d);
+    const other = d.recv(8);
+    const readers = [a, twin, a, twin, twin, a];
+    for (const [i, r] of readers.entries()) {
+      const p = r.recv(8);
+      await sleep(5);
+      expect(await isPending(p), `wait ${i} waits`).toBe(true);
+      await b.send(Buffer.from(`m${i}`));
+      expect(await within(p, 5000, `wait ${i}`)).toEqual(Buffer.from(`m${i}`));
+    }
+    // Writability, through both.
+    await within(twin.sendall(Buffer.from('w')), 5000);
+    await within(a.sendall(Buffer.from('x')), 5000);
+    expect(await b.recv(8)).toEqual(Buffer.from('wx'));
+    await c.send(Buffer.from('end'));
+    expect(await within(other, 5000)).toEqual(Buffer.from('end'));
+    done();
+  });
+
+  it('a wait while the other object waits is refused with EBUSY, and the waiting one is served', async () => {
+    const { a, b, twin, done } = twins();
+    const p = a.recv(8);
+    await sleep(5);
+    const err = await twin.recv(8).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(OSError);
+    expect((err as OSError).errno).toBe(osErrno.EBUSY);
+    expect((err as OSError).message).toMatch(/another socket object over this fd is waiting/);
+    await b.send(Buffer.from('one'));
+    expect(await within(p, 5000)).toEqual(Buffer.from('one'));
+    // Once the first is idle the twin can wait, and the first is refused in turn.
+    const q = twin.recv(8);
+    await sleep(5);
+    await expect(a.recv(8)).rejects.toMatchObject({ errno: osErrno.EBUSY });
+    await b.send(Buffer.from('two'));
+    expect(await within(q, 5000)).toEqual(Buffer.from('two'));
+    done();
+  });
+
+  it('a twin that waits inside the dispatch that served the other: no receive is left hanging', async () => {
+    const { a, b, twin, done } = twins();
+    const outcomes: string[] = [];
+    const settle = (p: Promise<Buffer>, who: string) =>
+      p.then(
+        (d) => outcomes.push(`${who}:${d.toString()}`),
+        (e: { code?: string; errno?: number }) => outcomes.push(`${who}:errno ${e.errno}`),
+      );
+    // a's receive is served in a batch; its continuation makes the twin wait (the twin
+    // takes the registration) and then a waits again in the same dispatch, which would
+    // have queued its arm for a slot that is no longer registered.
+    // Another socket in the same batch, so that a's receive in the continuation is queued,
+    // not tried (see tryReadFirst).
+    const [c, e] = aio.socketpair();
+    track(c);
+    track(e);
+    const beside = e.recv(8);
+    const first = a.recv(8).then(async (d) => {
+      const t = settle(twin.recv(8), 'twin');
+      const again = settle(a.recv(8), 'a');
+      return [d, t, again] as const;
+    });
+    await sleep(5);
+    sendNow(b, Buffer.from('go'));
+    sendNow(c, Buffer.from('too'));
+    const [d, t, again] = await within(first, 5000);
+    expect(await within(beside, 5000)).toEqual(Buffer.from('too'));
+    expect(d).toEqual(Buffer.from('go'));
+    await sleep(5);
+    await b.send(Buffer.from('next'));
+    await within(Promise.all([t, again]), 5000, 'both later receives');
+    expect(outcomes.sort()).toEqual(['a:errno ' + osErrno.EBUSY, 'twin:next']);
+    done();
+  });
+});
