@@ -92,4 +92,35 @@ describe.skipIf(sanitized)('benchmark suite (quick mode)', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  // bench/floor (docs/performance.md, "The floor of a promise per call") is run by hand, not
+  // by bench/run.js; this keeps it working. It uses the C echo client and wrk that the
+  // quick run above built.
+  it('the floor program runs its scenarios and reports a rate for each', async () => {
+    const floor = path.join(repoRoot, 'bench', 'floor', 'bench.js');
+    const cases: [string, string[]][] = [
+      ['echo-many-256', ['--conns', '16', '--size', '64', '--settle', '0.2', '--duration', '0.5']],
+      ['tcp-pingpong', ['--count', '2000', '--size', '64', '--warmup', '100']],
+      ['http-hello', ['--conns', '4', '--duration', '1']],
+    ];
+    for (const [scenario, args] of cases) {
+      const { code, stdout, stderr } = await run(
+        process.execPath,
+        [floor, scenario, 'main', ...args],
+        60_000,
+        {
+          env: process.env,
+        },
+      );
+      expect(code, `${scenario}: ${stderr}`).toBe(0);
+      const last = JSON.parse(stdout.trim().split('\n').pop()!) as {
+        impl: string;
+        scenario: string;
+        value: number;
+      };
+      expect(last.impl).toBe('floor');
+      expect(last.scenario).toBe(scenario);
+      expect(last.value).toBeGreaterThan(0);
+    }
+  }, 200_000);
 });
