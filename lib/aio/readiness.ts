@@ -182,12 +182,43 @@ function onBatch(n: number): void {
 }
 
 /**
- * Entry `i` (at `k`) of the batch: `events` for `w`, and the armed call's `result`. An fd
- * accepted by the engine is claimed (its result set to -1) only once a waiter owns it;
- * the engine closes every fd left unclaimed after the batch (the socket was closed, or its
- * waiter left, while the batch was being delivered).
+ * Entry `i` (at `k`) of the batch: `events` for `w`, and the armed call's `result`. The
+ * common entry, a socket's sole armed receive done with nothing else waiting on it, is
+ * settled here (small enough for onBatch to inline); the rest goes to `entry`.
  */
 function ready(w: Watch, events: number, result: number, k: number, i: number): void {
+  const h = w.r0;
+  if (
+    events !== RECV_DONE ||
+    h === null ||
+    !w.armed ||
+    w.rq !== null ||
+    w.w0 !== null ||
+    w.mask !== 0 ||
+    result < 0
+  ) {
+    entry(w, events, result, k, i);
+    return;
+  }
+  // What entry and then settle do for it: the reader leaves, and the socket, which has no
+  // waiter and no watched direction left,
+  // leaves the batch's lookup table.
+  w.epoch = epoch;
+  w.armed = false;
+  w.r0 = null;
+  armedBuffers[w.slot] = undefined;
+  w.listed = false;
+  bySlot[w.slot] = null;
+  h.done?.();
+  h.resolve(h.received(result));
+}
+
+/**
+ * Any entry (see ready). An fd accepted by the engine is claimed (its result set to -1)
+ * only once a waiter owns it; the engine closes every fd left unclaimed after the batch
+ * (the socket was closed, or its waiter left, while the batch was being delivered).
+ */
+function entry(w: Watch, events: number, result: number, k: number, i: number): void {
   if (events & (DONE | READ)) w.epoch = epoch;
   if (events & DONE && w.r0 !== null && w.armed) {
     const h = w.r0;
@@ -308,6 +339,14 @@ export function releaseSlotOf(fd: number): void {
  * directions with readiness waiters watched, and the Watch listed while it has waiters.
  */
 function settle(w: Watch): void {
+  if (w.r0 === null && w.w0 === null && w.mask === 0) {
+    // Nothing waits and nothing is watched (the usual end of a batch entry): only unlist.
+    if (w.listed) {
+      w.listed = false;
+      bySlot[w.slot] = null;
+    }
+    return;
+  }
   if (w.st[FD] < 0 || w.st[WATCH] !== w) return;
   for (;;) {
     const h = w.r0;
@@ -417,6 +456,18 @@ export function waiting(st: State, dir: Direction): boolean {
  */
 export function enqueue(st: State, dir: Direction, waiter: Waiter): void {
   const w = watchOf(st);
+  // The common case, a server's next receive from the continuation of its last one: the
+  // sole reader, armed through the queue. What settle would do, without its generic steps.
+  if (dir === READ && w.r0 === null && w.slot >= 0 && waiter.armable && queueArm(w, w.slot, waiter)) {
+    armedBuffers[w.slot] = waiter.buf;
+    w.r0 = waiter;
+    w.armed = true;
+    if (!w.listed) {
+      w.listed = true;
+      bySlot[w.slot] = w;
+    }
+    return;
+  }
   if (dir === READ) {
     if (w.r0 === null) w.r0 = waiter;
     else (w.rq ??= []).push(waiter);

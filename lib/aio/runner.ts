@@ -111,7 +111,10 @@ export function run<R>(
   if (signal?.aborted) return failNow(call.op.fail(call, abortError(signal)));
   if (st[FD] < 0) return failNow(call.op.fail(call, ebadf(call.syscall)));
   let armed = false;
-  if (tryFirst && call.armable && st[WAIT_TIMEOUT] !== 0 && tryReadFirst(st)) {
+  // Whether the call may try its syscall now: nothing of its direction queued before it
+  // (FIFO), and for a receive the engine's fairness rule (tryReadFirst).
+  const first = tryFirst && (call.op.received !== null ? tryReadFirst(st) : !waiting(st, dir));
+  if (first && call.armable && st[WAIT_TIMEOUT] !== 0) {
     // A receive that may wait: tried and, if it would block, armed in one crossing.
     let count: number;
     try {
@@ -121,7 +124,7 @@ export function run<R>(
     }
     if (count >= 0) return settleNow(call.received(count));
     armed = true;
-  } else if (tryFirst && call.accepts && st[WAIT_TIMEOUT] !== 0 && !waiting(st, READ)) {
+  } else if (first && call.accepts && st[WAIT_TIMEOUT] !== 0) {
     // An accept that may wait: the same, accept4(2) tried and armed in one crossing.
     let r: unknown;
     try {
@@ -131,7 +134,7 @@ export function run<R>(
     }
     if (r !== AGAIN) return settleNow(r as R);
     armed = true;
-  } else if (tryFirst && (call.op.received !== null ? tryReadFirst(st) : !waiting(st, dir))) {
+  } else if (first) {
     let r: R | Again;
     try {
       r = call.retry();
@@ -142,9 +145,9 @@ export function run<R>(
     if (st[WAIT_TIMEOUT] === 0) return failNow(call.op.fail(call, wouldBlock(call.syscall)));
   }
   call.op.beforeWait(call);
+  capturing = call as Call;
   const p = new Promise<R>(capture);
-  call.settled = capturedResolve as (value: R | PromiseLike<R>) => void;
-  call.failed = capturedReject;
+  capturing = null;
   const timeout = st[WAIT_TIMEOUT];
   if (signal || timeout >= 0) bound(call, dir, timeout, signal);
   if (armed) return p;
@@ -157,13 +160,14 @@ export function run<R>(
   return p;
 }
 
-// One executor for every waiting promise (no closure per call): it hands its resolving
-// functions over through these two variables.
-let capturedResolve: (value: unknown) => void = () => {};
-let capturedReject: (error: unknown) => void = () => {};
+// One executor for every waiting promise (no closure per call): it stores its resolving
+// functions into the call named by `capturing`. Stores into the young Call need no write
+// barrier, where two module variables (old space) holding the young functions needed one
+// each.
+let capturing: Call | null = null;
 function capture(resolve: (value: never) => void, reject: (error: unknown) => void): void {
-  capturedResolve = resolve as (value: unknown) => void;
-  capturedReject = reject;
+  capturing!.settled = resolve as (value: unknown) => void;
+  capturing!.failed = reject;
 }
 
 /** Gives a waiting call a timer and an abort registration (only calls that have them pay for them). */
