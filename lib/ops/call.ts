@@ -124,30 +124,49 @@ const NO_BUFFERS: ArrayBufferView[] = [];
  * role), its progress, and its waiter fields when it waits.
  */
 export class Call<R = unknown> implements Waiter {
+  // The fields are declared, and set in the constructor rather than by initializers: V8
+  // runs class field initializers as a separate function with define semantics, which the
+  // optimizing compiler does not always inline into a caller (a Call is made per call).
+  declare readonly op: Operation<R>;
   /** The socket's state (set by the runner before `check`). */
-  st: State = NO_STATE;
+  declare st: State;
   /** Kept reachable while an async call waits. */
-  owner: object = NO_STATE;
-  done: (() => void) | null = null;
-  settled: ((value: R | PromiseLike<R>) => void) | null = null;
-  failed: ((error: unknown) => void) | null = null;
+  declare owner: object;
+  declare done: (() => void) | null;
+  declare settled: ((value: R | PromiseLike<R>) => void) | null;
+  declare failed: ((error: unknown) => void) | null;
   /** The data or the buffer to fill. */
-  buf: ArrayBufferView = EMPTY;
+  declare buf: ArrayBufferView;
   /** A list of them (recvmsg_into, sendmsg, sendmmsg). */
-  bufs: ArrayBufferView[] = NO_BUFFERS;
+  declare bufs: ArrayBufferView[];
   /** A byte count (nbytes, bufsize). */
-  n = 0;
+  declare n: number;
   /** A second count (ancbufsize, vlen). */
-  m = 0;
-  flags = 0;
+  declare m: number;
+  declare flags: number;
   /** The destination address (or addresses). */
-  addr: unknown = null;
+  declare addr: unknown;
   /** What else the operation keeps (ancillary data, the sizes array, sendfile's arguments). */
-  aux: unknown = null;
+  declare aux: unknown;
   /** What the async attempts have sent so far (sendall, sendfile). */
-  progress = 0;
+  declare progress: number;
 
-  constructor(readonly op: Operation<R>) {}
+  constructor(op: Operation<R>) {
+    this.op = op;
+    this.st = NO_STATE;
+    this.owner = NO_STATE;
+    this.done = null;
+    this.settled = null;
+    this.failed = null;
+    this.buf = EMPTY;
+    this.bufs = NO_BUFFERS;
+    this.n = 0;
+    this.m = 0;
+    this.flags = 0;
+    this.addr = null;
+    this.aux = null;
+    this.progress = 0;
+  }
 
   get syscall(): string {
     return this.op.syscall;
