@@ -34,6 +34,8 @@ interface Server {
   child: ChildProcess;
   port: Promise<number>;
   output(): string;
+  /** SIGKILLs the server: tsx's CLI and the script it runs in a grandchild (one process group). */
+  stop(): void;
 }
 
 function startServer(script: string): Server {
@@ -46,6 +48,7 @@ function startServer(script: string): Server {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     },
   );
   let out = '';
@@ -59,7 +62,14 @@ function startServer(script: string): Server {
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
   });
-  return { child, port: within(port, 20_000, 'server port'), output: () => out + err };
+  const stop = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+  return { child, port: within(port, 20_000, 'server port'), output: () => out + err, stop };
 }
 
 /** A Node TCP client that collects what it receives. */
@@ -166,7 +176,7 @@ describe('examples/selectors-echo-server.ts (the selectors docs echo server)', (
       expect(out.match(/^closing/gm)).toHaveLength(4);
       expect(out).toContain(`echoing "python round 2\\n" to <socket.socket fd=`);
     } finally {
-      server.child.kill('SIGKILL');
+      server.stop();
     }
   });
 });
@@ -206,7 +216,7 @@ describe('examples/select-chat-server.ts (select.select chat)', () => {
       c.close();
       await within(py.exit, 10_000, 'python client exit');
     } finally {
-      server.child.kill('SIGKILL');
+      server.stop();
     }
   });
 });
@@ -264,7 +274,7 @@ describe("README.md's selectors server", () => {
         expect(server.child.exitCode).toBe(null);
         expect(server.output()).toBe('');
       } finally {
-        server.child.kill('SIGKILL');
+        server.stop();
       }
     },
   );
