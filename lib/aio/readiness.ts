@@ -201,14 +201,12 @@ function ready(w: Watch, events: number, result: number, k: number, i: number): 
     return;
   }
   // What entry and then settle do for it: the reader leaves, and the socket, which has no
-  // waiter and no watched direction left,
-  // leaves the batch's lookup table.
+  // waiter and no watched direction left, leaves the batch's lookup table.
   w.epoch = epoch;
   w.armed = false;
   w.r0 = null;
   armedBuffers[w.slot] = undefined;
-  w.listed = false;
-  bySlot[w.slot] = null;
+  list(w, false);
   h.done?.();
   h.resolve(h.received(result));
 }
@@ -341,10 +339,7 @@ export function releaseSlotOf(fd: number): void {
 function settle(w: Watch): void {
   if (w.r0 === null && w.w0 === null && w.mask === 0) {
     // Nothing waits and nothing is watched (the usual end of a batch entry): only unlist.
-    if (w.listed) {
-      w.listed = false;
-      bySlot[w.slot] = null;
-    }
+    list(w, false);
     return;
   }
   if (w.st[FD] < 0 || w.st[WATCH] !== w) return;
@@ -371,11 +366,14 @@ function settle(w: Watch): void {
     native.engine_want(slotOf(w), want);
     w.mask = want;
   }
-  const busy = w.r0 !== null || w.w0 !== null;
-  if (busy !== w.listed) {
-    w.listed = busy;
-    bySlot[slotOf(w)] = busy ? w : null;
-  }
+  list(w, w.r0 !== null || w.w0 !== null);
+}
+
+/** Puts `w` in the batch's lookup table while it has waiters (`busy`), and takes it out after. */
+function list(w: Watch, busy: boolean): void {
+  if (busy === w.listed) return;
+  w.listed = busy;
+  bySlot[slotOf(w)] = busy ? w : null;
 }
 
 /**
@@ -462,10 +460,7 @@ export function enqueue(st: State, dir: Direction, waiter: Waiter): void {
     armedBuffers[w.slot] = waiter.buf;
     w.r0 = waiter;
     w.armed = true;
-    if (!w.listed) {
-      w.listed = true;
-      bySlot[w.slot] = w;
-    }
+    list(w, true);
     return;
   }
   if (dir === READ) {
