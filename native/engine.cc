@@ -302,6 +302,7 @@ int Harvest(Engine &e, napi_value &armed) {
     bool hup = ev & (EPOLLRDHUP | EPOLLHUP);  // shut down for reading (see kReadHup)
     bool hadRead = s.armed || (s.want & kRead);
     bool hadWrite = s.want & kWrite;
+    bool hadErr = s.want & kErr;
     int report = 0;
     int32_t result = 0, addr = 0, port = 0;
     if (rd && s.armed == kArmAccept) {
@@ -324,14 +325,21 @@ int Harvest(Engine &e, napi_value &armed) {
     }
     if (report && hup) report |= kReadHup;  // report holds only read events here
     if (wr && hadWrite) report |= kWrite;
+    if ((ev & EPOLLERR) && hadErr) report |= kErr;
     // Drop directions reported with nobody waiting for them (lazily, see engine.h).
     uint32_t drop = ((ev & (EPOLLIN | EPOLLRDHUP)) && !hadRead ? EPOLLIN | EPOLLRDHUP : 0u) |
                     ((ev & EPOLLOUT) && !hadWrite ? EPOLLOUT : 0u);
-    if (err && !hadRead && !hadWrite) drop = s.epmask;
+    if (err && !hadRead && !hadWrite && !hadErr) drop = s.epmask;
+    // A reader of the error queue alone on a hung-up socket: EPOLLHUP without an error.
+    if (hadErr && !hadRead && !hadWrite && (ev & EPOLLHUP) && !(ev & EPOLLERR)) drop = s.epmask | EPOLLHUP;
     if (drop) {
       uint32_t mask = s.epmask & ~drop;
-      if (mask == 0) {
-        Unregister(e, s);  // a hung-up socket would report EPOLLHUP forever even with mask 0
+      // A hung-up socket would report EPOLLHUP forever even with mask 0, so it leaves the
+      // set; else a reader of the error queue keeps an entry with no events, which still
+      // reports EPOLLERR (a hung-up socket's error-queue reader then waits for its timeout,
+      // its signal or a close: the hang-up brings no error).
+      if (mask == 0 && (!hadErr || (ev & EPOLLHUP))) {
+        Unregister(e, s);
       } else {
         epoll_event nev = {};
         nev.events = mask;
@@ -641,7 +649,7 @@ napi_value EngineWant(napi_env env, napi_callback_info info) {
   if (!e || argc < 2 || !ArgSlot(env, *e, argv[0], id) || !ArgInt32(env, argv[1], "directions", want))
     return nullptr;
   EngineSlot &s = e->slots[id];
-  want &= kRead | kWrite;
+  want &= kRead | kWrite | kErr;
   if (s.armed) want |= kRead;  // an armed call is a read waiter
   int err = 0;
   if (want && !Register(*e, id, s, want, err)) return ThrowErr(env, err, "epoll_ctl");

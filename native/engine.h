@@ -58,6 +58,11 @@ namespace bsdsock {
 // Directions (the values lib/ uses; they match UV_READABLE/UV_WRITABLE).
 constexpr int kRead = 1;
 constexpr int kWrite = 2;
+// Direction and entry flag: a read of the error queue (MSG_ERRQUEUE) waits. It is woken by
+// EPOLLERR alone, which epoll reports without being asked, never by EPOLLIN: data in the
+// ordinary receive queue (or a socket shut down for reading) would otherwise wake it on
+// every loop turn while its retry says EAGAIN.
+constexpr int kErr = 4;
 // Entry flag: the armed receive completed; the entry's result holds its count or -errno.
 constexpr int kRecvDone = 8;
 // Entry flag: the armed accept completed; the entry's result holds the new fd or -errno,

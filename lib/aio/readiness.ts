@@ -17,6 +17,7 @@
  * find AGAIN, and then it waits again). A queue is two fields: the head waiter, and an
  * array of the others created only when a second waiter arrives.
  */
+import { MSG_ERRQUEUE } from '../constants';
 import { EBADF } from '../errno';
 import { fromErrno } from '../oserror';
 import { native, WOULD_BLOCK } from '../native';
@@ -26,6 +27,14 @@ import { FD, type State, WATCH } from '../state';
 export const READ = 1;
 export const WRITE = 2;
 export type Direction = typeof READ | typeof WRITE;
+/**
+ * What native code watches for a reader of the error queue (MSG_ERRQUEUE) at the head of
+ * the read queue, instead of READ, and the entry flag it reports (native/engine.h kErr):
+ * EPOLLERR only, so that data in the ordinary receive queue does not wake it.
+ */
+const ERR = 4;
+/** MSG_ERRQUEUE, read once (the constants module is a dictionary-mode object). */
+const ERRQUEUE: number = MSG_ERRQUEUE;
 const RECV_DONE = 8;
 const ACCEPT_DONE = 16;
 /** Entry flag: epoll said the socket is shut down for reading (native/engine.h kReadHup). */
@@ -242,7 +251,7 @@ function entry(w: Watch, events: number, result: number, k: number, i: number): 
     }
     // The socket was readable: the next reader tries at once (in call order).
     if (w.r0 !== null) serve(w, READ, MAX_PER_WAKEUP - 1, events);
-  } else if (events & READ) {
+  } else if (events & (READ | ERR)) {
     serve(w, READ, MAX_PER_WAKEUP, events);
   }
   if (events & WRITE) serve(w, WRITE, MAX_PER_WAKEUP, events);
@@ -361,7 +370,9 @@ function settle(w: Watch): void {
       h.reject(e);
     }
   }
-  const want = (w.r0 !== null && !w.armed ? READ : 0) | (w.w0 !== null ? WRITE : 0);
+  const head = w.r0;
+  const reading = head === null || w.armed ? 0 : head.flags & ERRQUEUE ? ERR : READ;
+  const want = reading | (w.w0 !== null ? WRITE : 0);
   if (want !== w.mask) {
     native.engine_want(slotOf(w), want);
     w.mask = want;

@@ -21,6 +21,9 @@ import { AGAIN, type Again, type Direction, type Waiter } from '../aio/readiness
 import { MSG_ERRQUEUE } from '../constants';
 import { FD, type State } from '../state';
 
+/** MSG_ERRQUEUE, read once (the constants module is a dictionary-mode object). */
+const ERRQUEUE: number = MSG_ERRQUEUE;
+
 /** One I/O operation, as both runners execute it. */
 export interface Operation<R> {
   /** The syscall named in its errors (EBADF, BlockingIOError, TimeoutError). */
@@ -179,8 +182,9 @@ export class Call<R = unknown> implements Waiter {
   /** Whether the engine may perform this call's receive itself (see Operation.received). */
   get armable(): boolean {
     // The engine keeps the count as a C int32 (native/engine.h): a larger receive (a buffer
-    // over 2 GiB) stays a readiness waiter.
-    return this.op.received !== null && this.n <= 0x7fffffff;
+    // over 2 GiB) stays a readiness waiter. So does a read of the error queue, which waits
+    // for EPOLLERR, not for readability (aio/readiness.ts ERR).
+    return this.op.received !== null && this.n <= 0x7fffffff && (this.flags & ERRQUEUE) === 0;
   }
 
   /** The result of an armed receive that got `count` bytes. */
@@ -205,7 +209,7 @@ export class Call<R = unknown> implements Waiter {
    */
   shutDown(): R | Again {
     const f = this.op.shutDown;
-    return f === null || this.flags & MSG_ERRQUEUE ? AGAIN : f(this);
+    return f === null || this.flags & ERRQUEUE ? AGAIN : f(this);
   }
 
   resolve(value: unknown): void {

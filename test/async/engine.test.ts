@@ -959,3 +959,82 @@ describe('two socket objects over one fd', () => {
     done();
   });
 });
+
+// A read of the error queue (MSG_ERRQUEUE) waits for EPOLLERR (native/engine.h kErr), not
+// for readability: unread ordinary data, or a datagram socket shut down for reading, would
+// otherwise wake it on every loop turn while its retry says EAGAIN.
+describe('a read of the error queue that waits', () => {
+  /** Wake-ups of the engine over `ms` while `p` waits. */
+  const wakeupsWhile = async (ms: number) => {
+    const before = stats()[7];
+    await sleep(ms);
+    return stats()[7] - before;
+  };
+
+  /** An AF_INET datagram socket with IP_RECVERR and one ordinary datagram queued, unread. */
+  const withPendingData = async () => {
+    const a = track(aio.socket(aio.AF_INET, aio.SOCK_DGRAM));
+    a.setsockopt(aio.IPPROTO_IP, aio.IP_RECVERR, 1);
+    await a.bind(['127.0.0.1', 0]);
+    const peer = track(aio.socket(aio.AF_INET, aio.SOCK_DGRAM));
+    await peer.sendto(Buffer.from('ordinary'), a.getsockname());
+    return a;
+  };
+
+  /** A loopback UDP port nobody listens on (sending there brings ICMP port unreachable). */
+  const deadPort = async (): Promise<[string, number]> => {
+    const t = aio.socket(aio.AF_INET, aio.SOCK_DGRAM);
+    await t.bind(['127.0.0.1', 0]);
+    const addr = t.getsockname() as [string, number];
+    t.close();
+    return addr;
+  };
+
+  it('does not wake the loop while ordinary data is queued, and ends with its signal', async () => {
+    const a = await withPendingData();
+    const ac = new AbortController();
+    const p = a.recvmsg(64, 512, aio.MSG_ERRQUEUE, { signal: ac.signal });
+    expect(await wakeupsWhile(150)).toBeLessThan(5);
+    ac.abort();
+    await expect(within(p, 5000)).rejects.toMatchObject({ name: 'AbortError' });
+    expect((await a.recvfrom(64))[0]).toEqual(Buffer.from('ordinary'));
+  });
+
+  for (const call of ['recvmsg', 'recv_into', 'recvfrom'] as const) {
+    it(`${call} with MSG_ERRQUEUE completes when an error arrives, with ordinary data queued`, async () => {
+      const a = await withPendingData();
+      const dead = await deadPort();
+      const p: Promise<unknown> =
+        call === 'recvmsg'
+          ? a.recvmsg(64, 512, aio.MSG_ERRQUEUE)
+          : call === 'recv_into'
+            ? a.recv_into(Buffer.alloc(64), 64, aio.MSG_ERRQUEUE)
+            : a.recvfrom(64, aio.MSG_ERRQUEUE);
+      expect(await wakeupsWhile(50)).toBeLessThan(5);
+      expect(await isPending(p)).toBe(true);
+      await a.sendto(Buffer.from('x'), dead);
+      const r = await within(p, 5000, `${call}(MSG_ERRQUEUE)`);
+      if (call === 'recvmsg') {
+        const [data, anc, flags] = r as [Buffer, [number, number, Buffer][], number];
+        expect(data).toEqual(Buffer.from('x'));
+        expect(anc.map(([level, type]) => [level, type])).toEqual([[aio.IPPROTO_IP, aio.IP_RECVERR]]);
+        expect(flags & aio.MSG_ERRQUEUE).toBe(aio.MSG_ERRQUEUE);
+      } else if (call === 'recv_into') expect(r).toBe(1);
+      else expect((r as [Buffer, unknown])[0]).toEqual(Buffer.from('x'));
+      // The ordinary datagram was left where it was.
+      expect((await a.recvfrom(64))[0]).toEqual(Buffer.from('ordinary'));
+    });
+  }
+
+  it('does not wake the loop on a datagram socket shut down for reading', async () => {
+    const a = track(aio.socket(aio.AF_INET, aio.SOCK_DGRAM));
+    await a.bind(['127.0.0.1', 0]);
+    await a.connect(a.getsockname()); // shutdown(2) wants a connected socket
+    a.shutdown(aio.SHUT_RD);
+    const ac = new AbortController();
+    const p = a.recvmsg(64, 512, aio.MSG_ERRQUEUE, { signal: ac.signal });
+    expect(await wakeupsWhile(150)).toBeLessThan(5);
+    ac.abort();
+    await expect(within(p, 5000)).rejects.toMatchObject({ name: 'AbortError' });
+  });
+});
