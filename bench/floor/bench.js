@@ -221,18 +221,10 @@ async function pingpongMain() {
       got += n;
     }
   };
-  for (let i = 0; i < o.warmup; i++) await roundtrip();
-  const t0 = c.now();
-  let n = 0;
-  while (n < o.count) {
-    await roundtrip();
-    n++;
-    if ((n & 1023) === 0 && c.now() - t0 > o.seconds) break;
-  }
-  const t1 = c.now();
+  const { n, seconds } = await c.timeRoundTrips(o, roundtrip);
   close(fd, slot);
   if ((await c.reap(peer)) !== 0) throw new Error('peer failed');
-  c.emit('floor', o, n / (t1 - t0), 'round trips/s', n, t1 - t0);
+  c.emit('floor', o, n / seconds, 'round trips/s', n, seconds);
 }
 
 async function pingpongPeer() {

@@ -171,6 +171,26 @@ function idleClientPath() {
 }
 
 /**
+ * Awaits `roundtrip` o.warmup times, then up to o.count times, stopping early once
+ * o.seconds have passed (checked every 1,024 round trips): how many ran in the measured
+ * part, and over how many seconds.
+ * @param {{ warmup: number, count: number, seconds: number }} o
+ * @param {() => Promise<void>} roundtrip
+ * @returns {Promise<{ n: number, seconds: number }>}
+ */
+async function timeRoundTrips(o, roundtrip) {
+  for (let i = 0; i < o.warmup; i++) await roundtrip();
+  const t0 = now();
+  let n = 0;
+  while (n < o.count) {
+    await roundtrip();
+    n++;
+    if ((n & 1023) === 0 && now() - t0 > o.seconds) break;
+  }
+  return { n, seconds: now() - t0 };
+}
+
+/**
  * Starts wrk against 127.0.0.1:port; resolves to its whole report once it exits.
  * @param {Options} o
  * @param {number} port
@@ -407,6 +427,7 @@ function run(fn) {
 }
 
 module.exports = {
+  timeRoundTrips,
   parseArgs,
   now,
   spawnPeer,
