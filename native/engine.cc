@@ -329,23 +329,22 @@ int Harvest(Engine &e, napi_value &armed) {
     // Drop directions reported with nobody waiting for them (lazily, see engine.h).
     uint32_t drop = ((ev & (EPOLLIN | EPOLLRDHUP)) && !hadRead ? EPOLLIN | EPOLLRDHUP : 0u) |
                     ((ev & EPOLLOUT) && !hadWrite ? EPOLLOUT : 0u);
-    if (err && !hadRead && !hadWrite && !hadErr) drop = s.epmask;
-    // A reader of the error queue alone on a hung-up socket: EPOLLHUP without an error.
-    if (hadErr && !hadRead && !hadWrite && (ev & EPOLLHUP) && !(ev & EPOLLERR)) drop = s.epmask | EPOLLHUP;
-    if (drop) {
-      uint32_t mask = s.epmask & ~drop;
-      // A hung-up socket would report EPOLLHUP forever even with mask 0, so it leaves the
-      // set; else a reader of the error queue keeps an entry with no events, which still
-      // reports EPOLLERR (a hung-up socket's error-queue reader then waits for its timeout,
-      // its signal or a close: the hang-up brings no error).
-      if (mask == 0 && (!hadErr || (ev & EPOLLHUP))) {
-        Unregister(e, s);
-      } else {
-        epoll_event nev = {};
-        nev.events = mask;
-        nev.data.u64 = d;
-        if (epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &nev) == 0) s.epmask = mask;
-      }
+    uint32_t mask = s.epmask & ~drop;
+    // Leave the set: an error or hang-up nobody waits for, which epoll would report on every
+    // turn whatever the mask; a reader of the error queue alone on a hung-up socket (the
+    // hang-up brings no error: it waits for its timeout, its signal or a close); or nothing
+    // left to watch. A reader of the error queue alone otherwise keeps an entry with no
+    // events, which still reports EPOLLERR.
+    bool leave = (err && !hadRead && !hadWrite && !hadErr) ||
+                 (hadErr && !hadRead && !hadWrite && (ev & EPOLLHUP) && !(ev & EPOLLERR)) ||
+                 (drop && mask == 0 && !hadErr);
+    if (leave) {
+      Unregister(e, s);
+    } else if (drop) {
+      epoll_event nev = {};
+      nev.events = mask;
+      nev.data.u64 = d;
+      if (epoll_ctl(e.epfd, EPOLL_CTL_MOD, s.fd, &nev) == 0) s.epmask = mask;
     }
     if (report) Entry(e, out++, id, report, result, addr, port);
   }
@@ -408,7 +407,6 @@ bool StartPoll(Engine &e, int &err) {
   return true;
 }
 
-// Registers (or widens) the slot's epoll interest to include `want`.
 // epoll keys a registration by fd and file, so two socket objects over one fd
 // (socket(fileno=) of a live socket's fd) cannot both be registered: ADD says EEXIST. The
 // registration passes to slot `id` if the slot that holds it has nothing waiting (it
@@ -433,6 +431,7 @@ bool TakeOver(Engine &e, uint32_t id, int fd, int &err) {
   return true;
 }
 
+// Registers (or widens) the slot's epoll interest to include `want`.
 bool Register(Engine &e, uint32_t id, EngineSlot &s, int want, int &err) {
   uint32_t need = EpollMask(want);
   if (s.registered && (need & ~s.epmask) == 0) return true;
