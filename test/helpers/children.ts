@@ -39,7 +39,7 @@ export function childEnv(): NodeJS.ProcessEnv {
 }
 
 /** Wraps a spawned process whose stdout and stderr are pipes; SIGKILLs it after `killAfterMs`. */
-export function wrapChild(proc: ChildProcess, killAfterMs?: number, group = false): Child {
+export function wrapChild(proc: ChildProcess, killAfterMs?: number): Child {
   const lines: string[] = [];
   const lineWaiters: ((l: string) => void)[] = [];
   const watchers: { re: RegExp; resolve: () => void }[] = [];
@@ -75,21 +75,8 @@ export function wrapChild(proc: ChildProcess, killAfterMs?: number, group = fals
     stderr += chunk;
     check();
   });
-  // A child started by start() leads its own process group, and SIGKILL goes to the whole
-  // group: tsx's CLI runs the script in a grandchild, which a SIGKILL of the CLI alone would
-  // leave running. Other signals go to the child only (tsx's CLI relays them; the group
-  // would get them twice).
   const kill = (signal: NodeJS.Signals = 'SIGKILL') => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return;
-    if (group && signal === 'SIGKILL' && proc.pid !== undefined) {
-      try {
-        process.kill(-proc.pid, signal);
-        return;
-      } catch {
-        // the group is gone already: signal the process itself
-      }
-    }
-    proc.kill(signal);
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
   };
   const killer =
     killAfterMs === undefined
@@ -152,10 +139,9 @@ export function start(cmd: string, args: string[], killAfterMs?: number, options
     cwd: repoRoot,
     env: childEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
     ...options,
   });
-  return wrapChild(proc, killAfterMs, options.detached ?? true);
+  return wrapChild(proc, killAfterMs);
 }
 
 /** Runs `cmd args` to completion (SIGKILLed after `killAfterMs`). */
