@@ -335,9 +335,9 @@ int Harvest(Engine &e, napi_value &armed) {
     // hang-up brings no error: it waits for its timeout, its signal or a close); or nothing
     // left to watch. A reader of the error queue alone otherwise keeps an entry with no
     // events, which still reports EPOLLERR.
+    const bool errOnly = hadErr && !hadRead && !hadWrite;
     bool leave = (err && !hadRead && !hadWrite && !hadErr) ||
-                 (hadErr && !hadRead && !hadWrite && (ev & EPOLLHUP) && !(ev & EPOLLERR)) ||
-                 (drop && mask == 0 && !hadErr);
+                 (errOnly && (ev & EPOLLHUP) && !(ev & EPOLLERR)) || (drop && mask == 0 && !hadErr);
     if (leave) {
       Unregister(e, s);
     } else if (drop) {

@@ -17,7 +17,6 @@
  * find AGAIN, and then it waits again). A queue is two fields: the head waiter, and an
  * array of the others created only when a second waiter arrives.
  */
-import { MSG_ERRQUEUE } from '../constants';
 import { EBADF } from '../errno';
 import { fromErrno } from '../oserror';
 import { native, WOULD_BLOCK } from '../native';
@@ -33,8 +32,6 @@ export type Direction = typeof READ | typeof WRITE;
  * EPOLLERR only, so that data in the ordinary receive queue does not wake it.
  */
 const ERR = 4;
-/** MSG_ERRQUEUE, read once (the constants module is a dictionary-mode object). */
-const ERRQUEUE: number = MSG_ERRQUEUE;
 const RECV_DONE = 8;
 const ACCEPT_DONE = 16;
 /** Entry flag: epoll said the socket is shut down for reading (native/engine.h kReadHup). */
@@ -70,6 +67,8 @@ export interface Waiter {
   readonly n: number;
   readonly flags: number;
   received(count: number): unknown;
+  /** Whether it reads the error queue (MSG_ERRQUEUE): it then waits for ERR, not READ. */
+  readonly readsErrorQueue: boolean;
   /** The call's value on a socket shut down for reading, or AGAIN (see Operation.shutDown). */
   shutDown(): unknown;
   /** Whether native code may perform the call itself on readiness: accept4(2). */
@@ -371,7 +370,7 @@ function settle(w: Watch): void {
     }
   }
   const head = w.r0;
-  const reading = head === null || w.armed ? 0 : head.flags & ERRQUEUE ? ERR : READ;
+  const reading = head === null || w.armed ? 0 : head.readsErrorQueue ? ERR : READ;
   const want = reading | (w.w0 !== null ? WRITE : 0);
   if (want !== w.mask) {
     native.engine_want(slotOf(w), want);

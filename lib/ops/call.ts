@@ -184,7 +184,12 @@ export class Call<R = unknown> implements Waiter {
     // The engine keeps the count as a C int32 (native/engine.h): a larger receive (a buffer
     // over 2 GiB) stays a readiness waiter. So does a read of the error queue, which waits
     // for EPOLLERR, not for readability (aio/readiness.ts ERR).
-    return this.op.received !== null && this.n <= 0x7fffffff && (this.flags & ERRQUEUE) === 0;
+    return this.op.received !== null && this.n <= 0x7fffffff && !this.readsErrorQueue;
+  }
+
+  /** Whether this call reads the error queue (MSG_ERRQUEUE). */
+  get readsErrorQueue(): boolean {
+    return (this.flags & ERRQUEUE) !== 0;
   }
 
   /** The result of an armed receive that got `count` bytes. */
@@ -209,7 +214,7 @@ export class Call<R = unknown> implements Waiter {
    */
   shutDown(): R | Again {
     const f = this.op.shutDown;
-    return f === null || this.flags & ERRQUEUE ? AGAIN : f(this);
+    return f === null || this.readsErrorQueue ? AGAIN : f(this);
   }
 
   resolve(value: unknown): void {
