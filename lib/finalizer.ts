@@ -121,13 +121,16 @@ function onTimer(): void {
 /** Has the finalizer close `st`'s fd if `owner` is collected while `st` is open. */
 export function watchState(owner: object, st: State): void {
   if (pendingStates.length === PENDING_MAX) flushPending();
-  pendingOwners.push(owner);
-  pendingStates.push(st);
   if (!timerArmed) {
-    timerArmed = true;
     // node:timers' own function, so a test's fake timers do not hold registration back.
     startTimer(onTimer, PENDING_MS).unref();
+    timerArmed = true;
   }
+  // Last: a socket's constructor ends here, and one that throws (at the stack's limit)
+  // must leave its fd unwatched, for its caller to close (see Socket._wrap). Were it
+  // watched as well, its finalizer would later close that fd number a second time.
+  pendingOwners.push(owner);
+  pendingStates.push(st);
 }
 
 /** `st` is being closed or detached: its finalizer is dropped now. */

@@ -51,8 +51,21 @@ export function socketpair(family?: number | null, type?: number, proto?: number
   const pr = proto === undefined ? 0 : toInt(proto, 'proto');
   const bare = ty & ~(SOCK_NONBLOCK | native.constants.SOCK_CLOEXEC);
   const t = ty & SOCK_NONBLOCK ? 0 : (getdefaulttimeout() ?? -1);
-  const [a, b] = native.socketpair(fam, bare | nonblockFlag(t), pr);
-  return [Socket._wrap(a, fam, bare, pr, t), Socket._wrap(b, fam, bare, pr, t)];
+  // Not destructured: that is a call (the array iterator), which can fail at the stack's
+  // limit before the try below.
+  const ab = native.socketpair(fam, bare | nonblockFlag(t), pr);
+  let taken = 0;
+  try {
+    const first = Socket._wrap(ab[0], fam, bare, pr, t);
+    taken = 1;
+    return [first, Socket._wrap(ab[1], fam, bare, pr, t)];
+  } catch (e) {
+    // A socket that was made owns its fd (the finalizer closes it); the others are closed
+    // (native calls, as in ops/accept.ts acceptNow).
+    if (taken === 0) native.close(ab[0]);
+    native.close(ab[1]);
+    throw e;
+  }
 }
 
 /**

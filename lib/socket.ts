@@ -151,6 +151,7 @@ export class Socket<F extends number = number, T extends number = number> extend
     internalType = type;
     internalProto = proto;
     internalTimeout = timeout;
+    // If the constructor throws, the fd is owned by nothing: the caller closes it.
     return new Socket<F, T>();
   }
 
@@ -203,13 +204,13 @@ export class Socket<F extends number = number, T extends number = number> extend
 
   /** Mirrors socket.dup(). Calls fcntl(F_DUPFD_CLOEXEC); the copy has the same timeout. */
   dup(): Socket<F, T> {
-    return Socket._wrap<F, T>(
-      native.dup(openFd(this, 'dup')),
-      this[FAMILY],
-      this[TYPE],
-      this[PROTO],
-      this[TIMEOUT],
-    );
+    const fd = native.dup(openFd(this, 'dup'));
+    try {
+      return Socket._wrap<F, T>(fd, this[FAMILY], this[TYPE], this[PROTO], this[TIMEOUT]);
+    } catch (e) {
+      native.close(fd); // no socket took it (see ops/accept.ts acceptNow)
+      throw e;
+    }
   }
 
   /** Mirrors socket.get_inheritable(): true when FD_CLOEXEC is clear. */

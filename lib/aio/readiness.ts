@@ -449,7 +449,13 @@ export function acceptOrArm(st: State, waiter: Waiter): unknown {
     settle(w); // lists the socket for the batch
     return AGAIN;
   }
-  return typeof r === 'number' ? waiter.accepted(r, undefined) : waiter.accepted(r[0], r[1]);
+  // An fd that no socket took (making it threw) is closed, as in ops/accept.ts acceptNow.
+  try {
+    return typeof r === 'number' ? waiter.accepted(r, undefined) : waiter.accepted(r[0], r[1]);
+  } catch (e) {
+    native.close(typeof r === 'number' ? r : r[0]);
+    throw e;
+  }
 }
 
 /** Whether a call of direction `dir` is already queued on this socket (then a new one queues behind it). */

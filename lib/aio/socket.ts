@@ -98,6 +98,8 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
   /** An AsyncSocket over `sock`, a Socket made for it by Socket._unwatched (O_NONBLOCK fd). @internal */
   static _of(sock: Socket): AsyncSocket {
     internalSocket = sock;
+    // If the constructor throws, the caller closes the fd (`sock` is watched through the
+    // AsyncSocket only).
     return new AsyncSocket(null as unknown as Socket);
   }
 

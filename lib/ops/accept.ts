@@ -52,25 +52,44 @@ function peerOf(p: unknown): unknown {
  * peer (`accepted`).
  */
 export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Operation<[T, unknown]> {
+  /**
+   * [socket, peer] for a new fd. The pair and the peer are made first, so that nothing
+   * throws once wrap has made the socket; if anything throws, no socket owns the fd, and
+   * the caller closes it (acceptNow here; the engine for an fd it accepted).
+   */
+  function take(call: Call<[T, unknown]>, fd: number, p: unknown): [T, unknown] {
+    const pair: [T | null, unknown] = [null, peerOf(p)];
+    pair[0] = wrap(fd, call.st);
+    return pair as [T, unknown];
+  }
   function accepted(call: Call<[T, unknown]>, r: [number, unknown] | number): [T, unknown] | Again {
     if (typeof r === 'number') {
       if (r === WOULD_BLOCK) return AGAIN;
-      return [wrap(r, call.st), inetPeer()];
+      return take(call, r, undefined);
     }
     const a = r as [unknown, unknown];
     a[0] = wrap(r[0], call.st);
     return a as [T, unknown];
   }
+  /** accept4(2) now, or AGAIN; an fd that no socket took (wrapping threw) is closed. */
+  function acceptNow(call: Call<[T, unknown]>, timeout: number, nonblocking: boolean): [T, unknown] | Again {
+    const r = native.accept(call.st[FD], timeout, nonblocking);
+    // The try is in the frame that got the fd, and the close is a native call (V8 checks
+    // the stack's limit on entering a JS function, not a native one): a call from here
+    // that fails at the stack's limit leaks nothing either. close(2) of a new socket fd
+    // does not fail.
+    try {
+      return accepted(call, r);
+    } catch (e) {
+      const fd = typeof r === 'number' ? r : r[0];
+      if (fd >= 0) native.close(fd); // not WOULD_BLOCK
+      throw e;
+    }
+  }
   return operation<[T, unknown]>('accept', READ, 0, 0, {
     check: () => undefined,
-    attempt: (call, timeout) =>
-      accepted(call, native.accept(call.st[FD], timeout, fdNonblocking(defaultTimeoutValue()))),
-    retry: (call) => accepted(call, native.accept(call.st[FD], 0, true)),
-    // The peer first: once wrap has made the socket, nothing may throw (the engine closes
-    // an fd lib did not take, which would pull it from under a live socket).
-    accepted: (call, fd, p) => {
-      const peer = peerOf(p);
-      return [wrap(fd, call.st), peer];
-    },
+    attempt: (call, timeout) => acceptNow(call, timeout, fdNonblocking(defaultTimeoutValue())),
+    retry: (call) => acceptNow(call, 0, true),
+    accepted: take,
   });
 }

@@ -336,3 +336,132 @@ describe('finalizer, async socket with an engine slot', () => {
     expect(r.after).not.toBe(r.before);
   });
 });
+
+// The factories that make an fd and then a socket object for it: if anything throws in
+// between (in practice a RangeError for the stack, when the call comes at the stack's
+// limit, since V8 checks it on entering each JS function), the fd must be closed, and the
+// sockets made next must be what was asked for.
+// The failure is injected right after the system call: a getter on the listening (or
+// duplicated) socket's family, read when the new socket is made, throws once after the
+// native function has returned an fd; for socketpair, the index of the pair that is read
+// first.
+const INJECTED_CHILD = `
+import * as socket from 'LIB';
+import * as aio from 'LIB/../aio';
+import { native } from 'LIB/../native';
+import { FAMILY } from 'LIB/../state';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+
+const fdCount = () => fs.readdirSync('/proc/self/fd').length;
+const n = native as any;
+let armed = false;
+let made = -1;
+for (const name of ['accept', 'engine_accept', 'dup']) {
+  const orig = n[name];
+  n[name] = (...args: unknown[]) => {
+    const r = orig(...args);
+    const fd = typeof r === 'number' ? r : Array.isArray(r) ? r[0] : -1;
+    if (fd >= 0 && armed) made = fd;
+    return r;
+  };
+}
+const origPair = n.socketpair;
+n.socketpair = (...args: unknown[]) => {
+  const [a, b] = origPair(...args);
+  if (!armed) return [a, b];
+  made = a;
+  let first = true;
+  const pair = [undefined, b];
+  Object.defineProperty(pair, 0, { get() { if (first) { first = false; throw new RangeError('injected'); } return a; } });
+  return pair;
+};
+/** Makes st[FAMILY] throw once, the first time it is read after a factory made an fd. */
+function trap(st: any): void {
+  const family = st[FAMILY];
+  Object.defineProperty(st, FAMILY, {
+    configurable: true,
+    get() { if (made >= 0 && armed) { armed = false; throw new RangeError('injected'); } return family; },
+  });
+}
+function handoverClean(): boolean {
+  const u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const ok1 = u.type === socket.SOCK_DGRAM && u.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) === socket.SOCK_DGRAM;
+  const v = socket.socket(socket.AF_INET, socket.SOCK_DGRAM);
+  const a = new aio.AsyncSocket(v);
+  const ok2 = a.fileno() === v.fileno();
+  u.close();
+  a.close();
+  return ok1 && ok2;
+}
+async function attempt(name: string, fn: () => unknown) {
+  const before = fdCount();
+  armed = true;
+  made = -1;
+  let error = '';
+  try { await fn(); } catch (e: any) { error = e.message; }
+  armed = false;
+  let madeOpen = false;
+  try { fs.readlinkSync('/proc/self/fd/' + made); madeOpen = true; } catch { /* closed */ }
+  return { name, error, made: made >= 0, madeOpen, grew: fdCount() - before, clean: handoverClean() };
+}
+
+async function main() {
+  const ls = socket.socket();
+  ls.bind(['127.0.0.1', 0]);
+  ls.listen(16);
+  const als = aio.socket();
+  await als.bind(['127.0.0.1', 0]);
+  als.listen(16);
+  const ports = [ls.getsockname()[1], als.getsockname()[1]];
+  // The connecting side in a process of its own: a connection closed here must not close
+  // an fd of this process.
+  const peer = spawn(process.execPath, ['-e', \`
+const net = require('node:net');
+const all = [];
+for (const port of \${JSON.stringify(ports)}) for (let i = 0; i < 2; i++) all.push(net.connect(port, '127.0.0.1').on('error', () => {}));
+setTimeout(() => {}, 60000);\`], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const ss = fs.readFileSync('/proc/net/tcp', 'utf8');
+    if (ss.split('\\n').filter((l) => / 01 /.test(l)).length >= 8) break; // ESTABLISHED, both ends
+  }
+  trap(ls);
+  trap(als._state());
+  const results = [];
+  results.push(await attempt('accept', () => ls.accept()));
+  results.push(await attempt('aio accept', () => als.accept()));
+  const orig = socket.socket();
+  trap(orig);
+  results.push(await attempt('dup', () => orig.dup()));
+  results.push(await attempt('socketpair', () => socket.socketpair()));
+  // After the failure each factory still works, and takes the next connection.
+  const [c1] = ls.accept();
+  const [c2] = await als.accept();
+  const after = { accept: c1.fileno() >= 0, aioAccept: c2.fileno() >= 0 };
+  for (const s of [c1, c2, orig, ls, als]) s.close();
+  peer.kill('SIGKILL');
+  console.log(JSON.stringify({ results, after }));
+}
+void main();
+`;
+
+describe('finalizer, a factory that fails after its system call', () => {
+  it('accept, aio accept, dup and socketpair close the new fd when making the socket throws, and the next sockets are sound', async () => {
+    const { results, after } = await childResult(INJECTED_CHILD, 30_000);
+    expect(results.map((r: { name: string }) => r.name)).toEqual([
+      'accept',
+      'aio accept',
+      'dup',
+      'socketpair',
+    ]);
+    for (const r of results) {
+      expect(r.error, r.name).toBe('injected');
+      expect(r.made, r.name).toBe(true);
+      expect(r.madeOpen, r.name).toBe(false);
+      expect(r.grew, r.name).toBe(0);
+      expect(r.clean, r.name).toBe(true);
+    }
+    expect(after).toEqual({ accept: true, aioAccept: true });
+  });
+});
