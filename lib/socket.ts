@@ -54,13 +54,34 @@ import {
   type TxRingOptions,
 } from './ring';
 
-// What _wrap and _unwatched hand the constructor (an fd of -1: none).
+// What _wrap and _unwatched hand the constructor (an fd of -1: a new socket(2) of that
+// family, type and proto), read only when the constructor's first argument is HANDOVER.
+// So a handover left behind by a constructor that failed at its entry (at the stack's
+// limit) is never taken by another socket: each use sets all of it first.
+const HANDOVER: unique symbol = Symbol('bsdsock.handover');
 let internalFd = -1;
-let internalFamily = 0;
-let internalType = 0;
-let internalProto = 0;
+let internalFamily: unknown = 0;
+let internalType: unknown = 0;
+let internalProto: unknown = 0;
 let internalTimeout = -1;
-let unwatched = false;
+let internalWatch = true;
+
+function handover(
+  fd: number,
+  family: unknown,
+  type: unknown,
+  proto: unknown,
+  timeout: number,
+  watch: boolean,
+): typeof HANDOVER {
+  internalFd = fd;
+  internalFamily = family;
+  internalType = type;
+  internalProto = proto;
+  internalTimeout = timeout;
+  internalWatch = watch;
+  return HANDOVER;
+}
 
 /**
  * Closes (or with `detach` releases) the fd of `sock`: the engine's waiters are rejected
@@ -124,18 +145,29 @@ export class Socket<F extends number = number, T extends number = number> extend
    */
   constructor(family?: F | null, type?: T | null, proto?: number | null, fileno?: number | null) {
     super();
-    const watch = !unwatched;
-    unwatched = false;
-    if (internalFd >= 0) {
-      initState(this, internalFd, internalFamily, internalType, internalProto, internalTimeout);
-      internalFd = -1;
-    } else if (fileno === undefined || fileno === null) {
-      createState(this, family, type, proto);
-    } else {
-      adoptState(this, fileno, family, type, proto);
+    if ((family as unknown) === HANDOVER) {
+      const watch = internalWatch;
+      if (internalFd >= 0) {
+        const fd = internalFd;
+        internalFd = -1;
+        initState(
+          this,
+          fd,
+          internalFamily as number,
+          internalType as number,
+          internalProto as number,
+          internalTimeout,
+        );
+      } else {
+        createState(this, internalFamily, internalType, internalProto);
+      }
+      // A Socket made for an AsyncSocket is watched through that AsyncSocket (which keeps it).
+      if (watch) watchState(this, this);
+      return;
     }
-    // A Socket made for an AsyncSocket is watched through that AsyncSocket (which keeps it).
-    if (watch) watchState(this, this);
+    if (fileno === undefined || fileno === null) createState(this, family, type, proto);
+    else adoptState(this, fileno, family, type, proto);
+    watchState(this, this);
   }
 
   /** Wraps an fd this module already owns (accept, dup, socketpair, fromfd). @internal */
@@ -146,13 +178,8 @@ export class Socket<F extends number = number, T extends number = number> extend
     proto: number,
     timeout: number,
   ): Socket<F, T> {
-    internalFd = fd;
-    internalFamily = family;
-    internalType = type;
-    internalProto = proto;
-    internalTimeout = timeout;
     // If the constructor throws, the fd is owned by nothing: the caller closes it.
-    return new Socket<F, T>();
+    return new Socket<F, T>(handover(fd, family, type, proto, timeout, true) as never);
   }
 
   /**
@@ -160,9 +187,7 @@ export class Socket<F extends number = number, T extends number = number> extend
    * gets watched instead): over `fd` when it is >= 0 (accept), else a new socket(2). @internal
    */
   static _unwatched(fd: number, family: unknown, type: unknown, proto: unknown, timeout: number): Socket {
-    unwatched = true;
-    if (fd < 0) return new Socket(family as number, type as number, proto as number);
-    return Socket._wrap(fd, family as number, type as number, proto as number, timeout);
+    return new Socket(handover(fd, family, type, proto, timeout, false) as never);
   }
 
   /** Python's read-only `timeout` attribute: gettimeout(). */

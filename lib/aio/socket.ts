@@ -43,6 +43,9 @@ import {
   type TxRingOptions,
 } from '../ring';
 
+// The Socket that _of hands the constructor, read only when its argument is ADOPT (as
+// lib/socket.ts HANDOVER: one left behind by a constructor that failed is never taken).
+const ADOPT: unique symbol = Symbol('bsdsock.adopt');
 let internalSocket: Socket | null = null;
 
 /** recv_into's and recvfrom_into's keyword arguments, with trio's `signal` beside them. */
@@ -71,7 +74,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
    */
   constructor(sock: Socket<F, T>, keepMode = false) {
     super();
-    if (internalSocket) {
+    if ((sock as unknown) === ADOPT) {
       // A Socket made for this one (accept, aio.socket): the finalizer watches this object.
       const st = internalSocket as Socket<F, T>;
       internalSocket = null;
@@ -100,7 +103,7 @@ export class AsyncSocket<F extends number = number, T extends number = number> e
     internalSocket = sock;
     // If the constructor throws, the caller closes the fd (`sock` is watched through the
     // AsyncSocket only).
-    return new AsyncSocket(null as unknown as Socket);
+    return new AsyncSocket(ADOPT as never);
   }
 
   // ---- properties and synchronous methods ------------------------------------------
