@@ -54,15 +54,14 @@ export function socketpair(family?: number | null, type?: number, proto?: number
   // Not destructured: that is a call (the array iterator), which can fail at the stack's
   // limit before the try below.
   const ab = native.socketpair(fam, bare | nonblockFlag(t), pr);
-  let taken = 0;
+  let first: Socket | null = null;
   try {
-    const first = Socket._wrap(ab[0], fam, bare, pr, t);
-    taken = 1;
+    first = Socket._wrap(ab[0], fam, bare, pr, t);
     return [first, Socket._wrap(ab[1], fam, bare, pr, t)];
   } catch (e) {
     // A socket that was made owns its fd (the finalizer closes it); the others are closed
     // (native calls, as in ops/accept.ts acceptNow).
-    if (taken === 0) native.close(ab[0]);
+    if (first === null) native.close(ab[0]);
     native.close(ab[1]);
     throw e;
   }

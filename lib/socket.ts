@@ -148,11 +148,9 @@ export class Socket<F extends number = number, T extends number = number> extend
     if ((family as unknown) === HANDOVER) {
       const watch = internalWatch;
       if (internalFd >= 0) {
-        const fd = internalFd;
-        internalFd = -1;
         initState(
           this,
-          fd,
+          internalFd,
           internalFamily as number,
           internalType as number,
           internalProto as number,

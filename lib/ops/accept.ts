@@ -55,7 +55,8 @@ export function acceptOperation<T>(wrap: (fd: number, listener: State) => T): Op
   /**
    * [socket, peer] for a new fd. The pair and the peer are made first, so that nothing
    * throws once wrap has made the socket; if anything throws, no socket owns the fd, and
-   * the caller closes it (acceptNow here; the engine for an fd it accepted).
+   * the caller closes it (acceptNow here, acceptOrArm in aio/readiness.ts, the engine for
+   * an fd it accepted).
    */
   function take(call: Call<[T, unknown]>, fd: number, p: unknown): [T, unknown] {
     const pair: [T | null, unknown] = [null, peerOf(p)];
